@@ -1,0 +1,197 @@
+package io.mqttcluster.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
+import io.mqttcluster.cluster.retain.RetainedStore;
+import io.mqttcluster.cluster.route.DurableSubscriptions;
+import io.mqttcluster.cluster.session.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * This node's embedded Hazelcast member and the cluster state built on it: sessions and their queues,
+ * retained messages, persistent-session subscriptions. One per broker node.
+ *
+ * <p>Starting and stopping block (joining takes seconds): call them where blocking is allowed.
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+    public static final String ATTR_NAME = "mqtt.name";
+    public static final String QUORUM_NAME = "mqtt-quorum";
+
+    private final HazelcastInstance hazelcast;
+    private final ClusterSettings settings;
+    private final String nodeId;
+    private final SessionStore sessions;
+    private final RetainedStore retained;
+    private final DurableSubscriptions durableSubscriptions;
+    private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
+
+    private ClusterNode(HazelcastInstance hazelcast, ClusterSettings settings) {
+        this.hazelcast = hazelcast;
+        this.settings = settings;
+        this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        this.sessions = new SessionStore(hazelcast.getMap(SessionStore.MAP_NAME));
+        this.retained = new RetainedStore(hazelcast.getMap(RetainedStore.MAP_NAME));
+        this.durableSubscriptions = new DurableSubscriptions(hazelcast.getMap(DurableSubscriptions.MAP_NAME));
+    }
+
+    /** Starts the member, joins the cluster and loads the mirrors. Blocking. */
+    public static ClusterNode start(ClusterSettings settings) {
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(settings));
+        ClusterNode node = new ClusterNode(hz, settings);
+        hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                node.membershipListeners.forEach(l -> l.accept(event));
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                node.membershipListeners.forEach(l -> l.accept(event));
+            }
+        });
+        node.retained.start();
+        node.durableSubscriptions.start();
+        log.info("event=cluster_joined node={} node_id={} members={}", settings.nodeName(), node.nodeId,
+                hz.getCluster().getMembers().size());
+        return node;
+    }
+
+    static Config config(ClusterSettings s) {
+        Config c = new Config();
+        c.setClusterName(s.clusterName());
+        c.setInstanceName("mqtt-" + s.nodeName() + "-" + Long.toHexString(System.nanoTime()));
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.shutdownhook.enabled", "false");
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(s.heartbeatSeconds()));
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(s.maxNoHeartbeatSeconds()));
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        c.setProperty("hazelcast.local.localAddress", s.bindHost());
+        ClusterSerialization.register(c);
+
+        NetworkConfig net = c.getNetworkConfig();
+        net.setPort(s.port()).setPortAutoIncrement(false);
+        if (s.publicHost() != null && !s.publicHost().isBlank()) {
+            net.setPublicAddress(s.publicHost() + ":" + s.port());
+        }
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        if (s.kubernetesServiceDns() != null && !s.kubernetesServiceDns().isBlank()) {
+            join.getKubernetesConfig().setEnabled(true)
+                    .setProperty("service-dns", s.kubernetesServiceDns())
+                    .setProperty("service-port", String.valueOf(s.port()));
+        } else {
+            join.getTcpIpConfig().setEnabled(true)
+                    .setMembers(s.members().isEmpty() ? List.of(s.bindHost() + ":" + s.port()) : s.members());
+        }
+        c.getMemberAttributeConfig().setAttribute(ATTR_NAME, s.nodeName());
+
+        if (s.quorum() > 1) {
+            c.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM_NAME, true, s.quorum()));
+        }
+        // Sessions and queues: changed in place by entry processors, so kept as objects; a merge after a
+        // split keeps the side that had the entry (see README, "Split brain").
+        MapConfig sessions = new MapConfig(SessionStore.MAP_NAME)
+                .setBackupCount(s.backupCount()).setAsyncBackupCount(0)
+                .setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100));
+        if (s.quorum() > 1) {
+            sessions.setSplitBrainProtectionName(QUORUM_NAME);
+        }
+        c.addMapConfig(sessions);
+        for (String name : List.of(RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME, "mqtt.routes", "mqtt.shared")) {
+            c.addMapConfig(new MapConfig(name).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
+                    .setInMemoryFormat(InMemoryFormat.BINARY));
+        }
+        return c;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public String nodeName() {
+        return settings.nodeName();
+    }
+
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    public DurableSubscriptions durableSubscriptions() {
+        return durableSubscriptions;
+    }
+
+    /** Ids of the members currently in the cluster, this one included. */
+    public Set<String> liveNodeIds() {
+        Set<String> ids = new HashSet<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            ids.add(m.getUuid().toString());
+        }
+        return ids;
+    }
+
+    public int memberCount() {
+        return hazelcast.getCluster().getMembers().size();
+    }
+
+    /** True when this member is the oldest in the cluster: it does the once-per-cluster chores. */
+    public boolean isOldestMember() {
+        return hazelcast.getCluster().getMembers().iterator().next().localMember();
+    }
+
+    /** Called on a Hazelcast thread when a member joins or leaves. */
+    public void onMembershipChange(Consumer<MembershipEvent> listener) {
+        membershipListeners.add(listener);
+    }
+
+    /** Stops this member. Blocking. */
+    @Override
+    public void close() {
+        retained.stop();
+        durableSubscriptions.stop();
+        hazelcast.shutdown();
+    }
+
+    /** For tests: the raw maps. */
+    public <V> com.hazelcast.map.IMap<String, V> map(String name) {
+        return hazelcast.getMap(name);
+    }
+
+
+}

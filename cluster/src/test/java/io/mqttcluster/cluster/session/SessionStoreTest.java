@@ -1,0 +1,211 @@
+package io.mqttcluster.cluster.session;
+
+import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterSettings;
+import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.session.SessionProcessors.Target;
+import io.mqttcluster.cluster.session.SessionResults.AppendResult;
+import io.mqttcluster.cluster.session.SessionResults.ClaimResult;
+import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The session rules on real Hazelcast members: two members, so processors and results cross the wire
+ * for the keys the other member owns.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SessionStoreTest {
+
+    private static final long FOREVER = Long.MAX_VALUE;
+    private static ClusterNode a;
+    private static ClusterNode b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        int pa = freePort();
+        int pb = freePort();
+        List<String> members = List.of("127.0.0.1:" + pa, "127.0.0.1:" + pb);
+        CompletableFuture<ClusterNode> fa = CompletableFuture.supplyAsync(() -> ClusterNode.start(
+                new ClusterSettings(name, "a", "127.0.0.1", null, pa, members, null, 1, 1, 1, 5)));
+        CompletableFuture<ClusterNode> fb = CompletableFuture.supplyAsync(() -> ClusterNode.start(
+                new ClusterSettings(name, "b", "127.0.0.1", null, pb, members, null, 1, 1, 1, 5)));
+        a = fa.get(60, TimeUnit.SECONDS);
+        b = fb.get(60, TimeUnit.SECONDS);
+        assertThat(a.memberCount()).isEqualTo(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    private static Message msg(String topic, int n) {
+        return new Message(7, n, topic, ("m" + n).getBytes(), 1, false, "pub", 0, null);
+    }
+
+    @Test
+    void claim_newClientId_isNotPresentAndStartsAtEpochOne() throws Exception {
+        ClaimResult r = await(a.sessions().claim("fresh-" + UUID.randomUUID(), a.nodeId(), true, 0, null, 0, 4));
+        assertThat(r.sessionPresent()).isFalse();
+        assertThat(r.previousOwner()).isNull();
+        assertThat(r.epoch()).isEqualTo(1);
+    }
+
+    @Test
+    void persistentSession_offlineQueue_isResumedInOrderOnAnyMember() throws Exception {
+        String id = "dev-" + UUID.randomUUID();
+        ClaimResult first = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
+        await(a.sessions().updateSubscriptions(id, first.epoch(), Map.of("t/#", SubOptions.ofQos(1)), List.of()));
+        ReleaseResult released = await(a.sessions().release(id, a.nodeId(), first.epoch(), false));
+        assertThat(released.released()).isTrue();
+
+        for (int i = 0; i < 5; i++) {
+            Map<String, AppendResult> res = await(b.sessions().append(msg("t/x", i), Map.of(id, new Target(1, null, null)),
+                    100, true, false));
+            assertThat(res.get(id).status()).isEqualTo(AppendResult.APPENDED);
+            assertThat(res.get(id).owner()).isNull(); // offline: nobody to send it to now
+        }
+
+        ClaimResult resumed = await(b.sessions().claim(id, b.nodeId(), false, FOREVER, null, 0, 4));
+        assertThat(resumed.sessionPresent()).isTrue();
+        assertThat(resumed.previousOwner()).isNull();
+        assertThat(resumed.subscriptions()).containsKey("t/#");
+        assertThat(resumed.queue()).extracting(q -> new String(q.message().payload()))
+                .containsExactly("m0", "m1", "m2", "m3", "m4");
+        assertThat(resumed.queue()).allMatch(q -> !q.maybeSent());
+
+        // after the claim, new messages are routed to the new owner
+        Map<String, AppendResult> after = await(a.sessions().append(msg("t/x", 9), Map.of(id, new Target(1, null, null)),
+                100, true, false));
+        assertThat(after.get(id).owner()).isEqualTo(b.nodeId());
+        assertThat(after.get(id).epoch()).isEqualTo(resumed.epoch());
+
+        long firstSeq = resumed.queue().get(0).seq();
+        await(b.sessions().ack(id, new long[]{firstSeq}));
+        assertThat(b.sessions().get(id).queueSize()).isEqualTo(5);
+    }
+
+    @Test
+    void cleanStart_discardsPersistentSessionAndReportsItsSubscriptions() throws Exception {
+        String id = "dev-" + UUID.randomUUID();
+        ClaimResult first = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
+        await(a.sessions().updateSubscriptions(id, first.epoch(), Map.of("x", SubOptions.ofQos(2)), List.of()));
+        await(a.sessions().append(msg("x", 1), Map.of(id, new Target(1, null, null)), 10, true, false));
+        ClaimResult clean = await(b.sessions().claim(id, b.nodeId(), true, 0, null, 0, 4));
+        assertThat(clean.sessionPresent()).isFalse();
+        assertThat(clean.previousOwner()).isEqualTo(a.nodeId());
+        assertThat(clean.queue()).isEmpty();
+        assertThat(clean.discardedSubscriptions()).containsExactly("x");
+        // a clean session ends with its connection
+        assertThat(await(b.sessions().release(id, b.nodeId(), clean.epoch(), false)).released()).isTrue();
+        assertThat(b.sessions().get(id)).isNull();
+    }
+
+    @Test
+    void release_byTakenOverConnection_changesNothingAndReturnsNoWill() throws Exception {
+        String id = "dev-" + UUID.randomUUID();
+        Message will = new Message(1, 1, "will/t", "bye".getBytes(), 1, false, id, 0, null);
+        ClaimResult first = await(a.sessions().claim(id, a.nodeId(), true, 0, will, 0, 4));
+        ClaimResult second = await(b.sessions().claim(id, b.nodeId(), true, 0, will, 0, 4));
+        assertThat(second.previousOwner()).isEqualTo(a.nodeId());
+        ReleaseResult stale = await(a.sessions().release(id, a.nodeId(), first.epoch(), true));
+        assertThat(stale.released()).isFalse();
+        assertThat(stale.will()).isNull();
+        ReleaseResult current = await(b.sessions().release(id, b.nodeId(), second.epoch(), true));
+        assertThat(current.released()).isTrue();
+        assertThat(current.will().topic()).isEqualTo("will/t");
+    }
+
+    @Test
+    void append_queueFull_dropsOldestOrNewestByPolicy() throws Exception {
+        String oldest = "dev-" + UUID.randomUUID();
+        String newest = "dev-" + UUID.randomUUID();
+        for (String id : List.of(oldest, newest)) {
+            ClaimResult c = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
+            await(a.sessions().release(id, a.nodeId(), c.epoch(), false));
+        }
+        for (int i = 0; i < 5; i++) {
+            await(a.sessions().append(msg("t", i), Map.of(oldest, new Target(1, null, null)), 3, true, false));
+            await(a.sessions().append(msg("t", i), Map.of(newest, new Target(1, null, null)), 3, false, false));
+        }
+        assertThat(a.sessions().get(oldest).queue()).extracting(q -> new String(q.message().payload()))
+                .containsExactly("m2", "m3", "m4");
+        assertThat(a.sessions().get(newest).queue()).extracting(q -> new String(q.message().payload()))
+                .containsExactly("m0", "m1", "m2");
+    }
+
+    @Test
+    void append_resentQos2Message_isQueuedOnce() throws Exception {
+        String id = "dev-" + UUID.randomUUID();
+        ClaimResult c = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
+        await(a.sessions().release(id, a.nodeId(), c.epoch(), false));
+        Message m = msg("t", 1);
+        AppendResult r1 = await(a.sessions().append(m, Map.of(id, new Target(2, null, null)), 10, true, false)).get(id);
+        AppendResult r2 = await(b.sessions().append(m, Map.of(id, new Target(2, null, null)), 10, true, true)).get(id);
+        assertThat(r2.status()).isEqualTo(AppendResult.DUPLICATE);
+        assertThat(r2.seq()).isEqualTo(r1.seq());
+        assertThat(a.sessions().get(id).queueSize()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentClaims_fromTwoMembers_giveEveryClaimADistinctEpochAndOneFinalOwner() throws Exception {
+        String id = "race-" + UUID.randomUUID();
+        List<CompletableFuture<ClaimResult>> claims = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ClusterNode n = i % 2 == 0 ? a : b;
+            claims.add(n.sessions().claim(id, n.nodeId(), false, FOREVER, null, 0, 4).toCompletableFuture());
+        }
+        CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        List<Long> epochs = claims.stream().map(CompletableFuture::join).map(ClaimResult::epoch).sorted().toList();
+        assertThat(epochs).doesNotHaveDuplicates().hasSize(300);
+        assertThat(epochs.get(0)).isEqualTo(1);
+        assertThat(epochs.get(299)).isEqualTo(300);
+        assertThat(a.sessions().get(id).epoch()).isEqualTo(300);
+    }
+
+    @Test
+    void releaseDeadOwners_releasesOnlySessionsOfNodesNotLive_onceEach() throws Exception {
+        String id = "dead-" + UUID.randomUUID();
+        Message will = new Message(1, 2, "will/dead", "x".getBytes(), 1, false, id, 0, null);
+        await(a.sessions().claim(id, "node-that-died", false, FOREVER, will, 0, 4));
+        Set<String> live = Set.of(a.nodeId(), b.nodeId());
+        Map<String, ReleaseResult> first = a.sessions().releaseDeadOwners(live);
+        assertThat(first).containsKey(id);
+        assertThat(first.get(id).will().topic()).isEqualTo("will/dead");
+        assertThat(b.sessions().releaseDeadOwners(live)).doesNotContainKey(id);
+        SessionRecord rec = a.sessions().get(id);
+        assertThat(rec.owner()).isNull();
+        assertThat(rec.will()).isNull();
+    }
+}
