@@ -22,6 +22,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
     public static final int CLAIM_RESULT = 3;
     public static final int RELEASE_RESULT = 4;
     public static final int APPEND_RESULT = 5;
+    public static final int SNAPSHOT_RESULT = 6;
     public static final int CLAIM = 10;
     public static final int RELEASE = 11;
     public static final int APPEND = 12;
@@ -31,6 +32,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
     public static final int INBOUND_QOS2 = 16;
     public static final int RELEASE_DEAD_OWNER = 17;
     public static final int OWNER_NOT_LIVE = 18;
+    public static final int SNAPSHOT = 19;
     public static final int ROUTE_KEY_NODE_IN = 30;
 
     /** Registers the factory on a member or client configuration. */
@@ -46,6 +48,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case CLAIM_RESULT -> new SessionResults.ClaimResult();
             case RELEASE_RESULT -> new SessionResults.ReleaseResult();
             case APPEND_RESULT -> new SessionResults.AppendResult();
+            case SNAPSHOT_RESULT -> new SessionResults.SnapshotResult();
             case CLAIM -> new SessionProcessors.Claim();
             case RELEASE -> new SessionProcessors.Release();
             case APPEND -> new SessionProcessors.Append();
@@ -55,6 +58,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case INBOUND_QOS2 -> new SessionProcessors.InboundQos2();
             case RELEASE_DEAD_OWNER -> new SessionProcessors.ReleaseDeadOwner();
             case OWNER_NOT_LIVE -> new SessionProcessors.OwnerNotLive();
+            case SNAPSHOT -> new SessionProcessors.Snapshot();
             case ROUTE_KEY_NODE_IN -> new RouteProcessors.KeyNodeNotIn();
             default -> throw new IllegalArgumentException("unknown type id " + typeId);
         };

@@ -17,7 +17,7 @@ import java.io.IOException;
  * @param seq        position in the session's queue
  * @param message    the message
  * @param qos        the QoS it is delivered with: min(published, granted)
- * @param flags      {@link #PUBREL_SENT}, {@link #MAYBE_SENT}
+ * @param flags      {@link #PUBREL_SENT}, {@link #MAYBE_SENT}, {@link #RETAIN}
  * @param shareGroup the shared subscription group it was routed through, or null
  * @param subscriptionIds MQTT 5 subscription identifiers of the matching subscriptions, may be empty
  */
@@ -27,6 +27,8 @@ public record QueuedMessage(long seq, Message message, int qos, int flags, Strin
     public static final int PUBREL_SENT = 1;
     /** Queued while the session was connected: it may have been sent, so a resend carries DUP=1. */
     public static final int MAYBE_SENT = 2;
+    /** Deliver with RETAIN=1 (sent because of a new subscription, or retain-as-published). */
+    public static final int RETAIN = 4;
 
     private static final int[] NO_IDS = new int[0];
 
@@ -42,6 +44,10 @@ public record QueuedMessage(long seq, Message message, int qos, int flags, Strin
 
     public boolean maybeSent() {
         return (flags & MAYBE_SENT) != 0;
+    }
+
+    public boolean retainFlag() {
+        return (flags & RETAIN) != 0;
     }
 
     public QueuedMessage withFlags(int newFlags) {

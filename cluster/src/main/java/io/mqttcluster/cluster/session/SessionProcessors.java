@@ -39,9 +39,9 @@ public final class SessionProcessors {
     }
 
     /**
-     * A new connection takes the client id: it becomes the owner with the next epoch, and gets in the
-     * same step what the previous connection left (subscriptions, queue, QoS 2 receive state) when it
-     * resumes a persistent session. Returns who owned the id before, so that connection can be closed.
+     * A new connection takes the client id: it becomes the owner with the next epoch, and learns whether a
+     * persistent session is resumed and with which subscriptions. Returns who owned the id before, so that
+     * connection can be closed; the queue is read with {@link Snapshot} once it is.
      */
     public static final class Claim extends Base<ClaimResult> {
         String node;
@@ -98,8 +98,6 @@ public final class SessionProcessors {
                 result.epoch = rec.epoch;
                 result.sessionPresent = resume;
                 result.subscriptions.putAll(rec.subscriptions);
-                result.queue.addAll(rec.queue);
-                result.inboundQos2.addAll(rec.inboundQos2.keySet());
             }
             entry.setValue(rec);
             return result;
@@ -218,8 +216,11 @@ public final class SessionProcessors {
         }
     }
 
-    /** Where one message goes in one session: the QoS to deliver it at and how it was matched. */
-    public record Target(int qos, String shareGroup, int[] subscriptionIds) {
+    /**
+     * Where one message goes in one session: the QoS to deliver it at, the RETAIN flag to deliver it with,
+     * and how it was matched.
+     */
+    public record Target(int qos, boolean retainFlag, String shareGroup, int[] subscriptionIds) {
     }
 
     /**
@@ -279,7 +280,7 @@ public final class SessionProcessors {
                 }
             }
             long seq = rec.nextSeq++;
-            int flags = rec.owner != null ? QueuedMessage.MAYBE_SENT : 0;
+            int flags = (rec.owner != null ? QueuedMessage.MAYBE_SENT : 0) | (target.retainFlag() ? QueuedMessage.RETAIN : 0);
             rec.queue.addLast(new QueuedMessage(seq, message, target.qos(), flags, target.shareGroup(),
                     target.subscriptionIds()));
             entry.setValue(rec);
@@ -293,7 +294,7 @@ public final class SessionProcessors {
             for (Map.Entry<String, Target> e : targets.entrySet()) {
                 Message.writeString(out, e.getKey());
                 Target t = e.getValue();
-                out.writeByte(t.qos());
+                out.writeByte(t.qos() | (t.retainFlag() ? 0x10 : 0));
                 Message.writeString(out, t.shareGroup());
                 int[] ids = t.subscriptionIds() == null ? new int[0] : t.subscriptionIds();
                 out.writeShort(ids.length);
@@ -313,13 +314,13 @@ public final class SessionProcessors {
             targets = new HashMap<>(n * 2);
             for (int i = 0; i < n; i++) {
                 String key = Message.readString(in);
-                int qos = in.readByte();
+                int qosAndFlag = in.readByte();
                 String group = Message.readString(in);
                 int[] ids = new int[in.readShort()];
                 for (int j = 0; j < ids.length; j++) {
                     ids[j] = in.readInt();
                 }
-                targets.put(key, new Target(qos, group, ids));
+                targets.put(key, new Target(qosAndFlag & 0x03, (qosAndFlag & 0x10) != 0, group, ids));
             }
             maxQueue = in.readInt();
             dropOldest = in.readBoolean();
@@ -329,6 +330,53 @@ public final class SessionProcessors {
         @Override
         public int getClassId() {
             return ClusterSerialization.APPEND;
+        }
+    }
+
+    /**
+     * Reads a resumed session's queue, once the previous connection is closed (so its last
+     * acknowledgements are in). Read-only: no backup. Returns null when a newer connection has claimed the
+     * session meanwhile.
+     */
+    public static final class Snapshot extends Base<SessionResults.SnapshotResult> {
+        long epoch;
+
+        public Snapshot() {
+        }
+
+        public Snapshot(long epoch) {
+            this.epoch = epoch;
+        }
+
+        @Override
+        public SessionResults.SnapshotResult process(Map.Entry<String, SessionRecord> entry) {
+            SessionRecord rec = entry.getValue();
+            if (rec == null || rec.epoch != epoch) {
+                return null;
+            }
+            SessionResults.SnapshotResult result = new SessionResults.SnapshotResult();
+            result.queue.addAll(rec.queue);
+            return result;
+        }
+
+        @Override
+        public EntryProcessor<String, SessionRecord, SessionResults.SnapshotResult> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(epoch);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            epoch = in.readLong();
+        }
+
+        @Override
+        public int getClassId() {
+            return ClusterSerialization.SNAPSHOT;
         }
     }
 

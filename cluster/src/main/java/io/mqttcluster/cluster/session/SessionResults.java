@@ -25,8 +25,6 @@ public final class SessionResults {
         long epoch;
         boolean sessionPresent;
         Map<String, SubOptions> subscriptions = new LinkedHashMap<>();
-        List<QueuedMessage> queue = new ArrayList<>();
-        List<Integer> inboundQos2 = new ArrayList<>();
         /** Subscriptions of a persistent session that a clean start discarded (their cluster entries go too). */
         List<String> discardedSubscriptions = new ArrayList<>();
 
@@ -55,16 +53,6 @@ public final class SessionResults {
             return subscriptions;
         }
 
-        /** The queue at the moment of the claim, in order. */
-        public List<QueuedMessage> queue() {
-            return queue;
-        }
-
-        /** Packet ids of QoS 2 messages received from the client and not released yet. */
-        public List<Integer> inboundQos2() {
-            return inboundQos2;
-        }
-
         public List<String> discardedSubscriptions() {
             return discardedSubscriptions;
         }
@@ -79,14 +67,6 @@ public final class SessionResults {
             for (Map.Entry<String, SubOptions> e : subscriptions.entrySet()) {
                 Message.writeString(out, e.getKey());
                 e.getValue().writeTo(out);
-            }
-            out.writeInt(queue.size());
-            for (QueuedMessage q : queue) {
-                q.writeTo(out);
-            }
-            out.writeInt(inboundQos2.size());
-            for (int id : inboundQos2) {
-                out.writeInt(id);
             }
             out.writeInt(discardedSubscriptions.size());
             for (String f : discardedSubscriptions) {
@@ -106,14 +86,6 @@ public final class SessionResults {
             }
             n = in.readInt();
             for (int i = 0; i < n; i++) {
-                queue.add(QueuedMessage.readFrom(in));
-            }
-            n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                inboundQos2.add(in.readInt());
-            }
-            n = in.readInt();
-            for (int i = 0; i < n; i++) {
                 discardedSubscriptions.add(Message.readString(in));
             }
         }
@@ -126,6 +98,44 @@ public final class SessionResults {
         @Override
         public int getClassId() {
             return ClusterSerialization.CLAIM_RESULT;
+        }
+    }
+
+    /** A resumed session's queue, in order. */
+    public static final class SnapshotResult implements IdentifiedDataSerializable {
+        List<QueuedMessage> queue = new ArrayList<>();
+
+        public SnapshotResult() {
+        }
+
+        public List<QueuedMessage> queue() {
+            return queue;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeInt(queue.size());
+            for (QueuedMessage q : queue) {
+                q.writeTo(out);
+            }
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                queue.add(QueuedMessage.readFrom(in));
+            }
+        }
+
+        @Override
+        public int getFactoryId() {
+            return ClusterSerialization.FACTORY_ID;
+        }
+
+        @Override
+        public int getClassId() {
+            return ClusterSerialization.SNAPSHOT_RESULT;
         }
     }
 

@@ -34,6 +34,11 @@ public final class SessionStore {
                 willDelaySeconds, protocolVersion, System.currentTimeMillis()));
     }
 
+    /** Reads a resumed session's queue; null when a newer connection claimed it meanwhile. */
+    public CompletionStage<SessionResults.SnapshotResult> snapshot(String clientId, long epoch) {
+        return map.submitToKey(clientId, new SessionProcessors.Snapshot(epoch));
+    }
+
     /** Ends the connection of {@code node} at {@code epoch}; returns the will to publish when abnormal. */
     public CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal) {
         return map.submitToKey(clientId, new SessionProcessors.Release(node, epoch, abnormal, System.currentTimeMillis()));

@@ -91,7 +91,7 @@ class SessionStoreTest {
         assertThat(released.released()).isTrue();
 
         for (int i = 0; i < 5; i++) {
-            Map<String, AppendResult> res = await(b.sessions().append(msg("t/x", i), Map.of(id, new Target(1, null, null)),
+            Map<String, AppendResult> res = await(b.sessions().append(msg("t/x", i), Map.of(id, new Target(1, false, null, null)),
                     100, true, false));
             assertThat(res.get(id).status()).isEqualTo(AppendResult.APPENDED);
             assertThat(res.get(id).owner()).isNull(); // offline: nobody to send it to now
@@ -101,17 +101,18 @@ class SessionStoreTest {
         assertThat(resumed.sessionPresent()).isTrue();
         assertThat(resumed.previousOwner()).isNull();
         assertThat(resumed.subscriptions()).containsKey("t/#");
-        assertThat(resumed.queue()).extracting(q -> new String(q.message().payload()))
+        List<QueuedMessage> queue = await(b.sessions().snapshot(id, resumed.epoch())).queue();
+        assertThat(queue).extracting(q -> new String(q.message().payload()))
                 .containsExactly("m0", "m1", "m2", "m3", "m4");
-        assertThat(resumed.queue()).allMatch(q -> !q.maybeSent());
+        assertThat(queue).allMatch(q -> !q.maybeSent());
 
         // after the claim, new messages are routed to the new owner
-        Map<String, AppendResult> after = await(a.sessions().append(msg("t/x", 9), Map.of(id, new Target(1, null, null)),
+        Map<String, AppendResult> after = await(a.sessions().append(msg("t/x", 9), Map.of(id, new Target(1, false, null, null)),
                 100, true, false));
         assertThat(after.get(id).owner()).isEqualTo(b.nodeId());
         assertThat(after.get(id).epoch()).isEqualTo(resumed.epoch());
 
-        long firstSeq = resumed.queue().get(0).seq();
+        long firstSeq = queue.get(0).seq();
         await(b.sessions().ack(id, new long[]{firstSeq}));
         assertThat(b.sessions().get(id).queueSize()).isEqualTo(5);
     }
@@ -121,11 +122,11 @@ class SessionStoreTest {
         String id = "dev-" + UUID.randomUUID();
         ClaimResult first = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
         await(a.sessions().updateSubscriptions(id, first.epoch(), Map.of("x", SubOptions.ofQos(2)), List.of()));
-        await(a.sessions().append(msg("x", 1), Map.of(id, new Target(1, null, null)), 10, true, false));
+        await(a.sessions().append(msg("x", 1), Map.of(id, new Target(1, false, null, null)), 10, true, false));
         ClaimResult clean = await(b.sessions().claim(id, b.nodeId(), true, 0, null, 0, 4));
         assertThat(clean.sessionPresent()).isFalse();
         assertThat(clean.previousOwner()).isEqualTo(a.nodeId());
-        assertThat(clean.queue()).isEmpty();
+        assertThat(await(b.sessions().snapshot(id, clean.epoch())).queue()).isEmpty();
         assertThat(clean.discardedSubscriptions()).containsExactly("x");
         // a clean session ends with its connection
         assertThat(await(b.sessions().release(id, b.nodeId(), clean.epoch(), false)).released()).isTrue();
@@ -156,8 +157,8 @@ class SessionStoreTest {
             await(a.sessions().release(id, a.nodeId(), c.epoch(), false));
         }
         for (int i = 0; i < 5; i++) {
-            await(a.sessions().append(msg("t", i), Map.of(oldest, new Target(1, null, null)), 3, true, false));
-            await(a.sessions().append(msg("t", i), Map.of(newest, new Target(1, null, null)), 3, false, false));
+            await(a.sessions().append(msg("t", i), Map.of(oldest, new Target(1, false, null, null)), 3, true, false));
+            await(a.sessions().append(msg("t", i), Map.of(newest, new Target(1, false, null, null)), 3, false, false));
         }
         assertThat(a.sessions().get(oldest).queue()).extracting(q -> new String(q.message().payload()))
                 .containsExactly("m2", "m3", "m4");
@@ -171,8 +172,8 @@ class SessionStoreTest {
         ClaimResult c = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
         await(a.sessions().release(id, a.nodeId(), c.epoch(), false));
         Message m = msg("t", 1);
-        AppendResult r1 = await(a.sessions().append(m, Map.of(id, new Target(2, null, null)), 10, true, false)).get(id);
-        AppendResult r2 = await(b.sessions().append(m, Map.of(id, new Target(2, null, null)), 10, true, true)).get(id);
+        AppendResult r1 = await(a.sessions().append(m, Map.of(id, new Target(2, false, null, null)), 10, true, false)).get(id);
+        AppendResult r2 = await(b.sessions().append(m, Map.of(id, new Target(2, false, null, null)), 10, true, true)).get(id);
         assertThat(r2.status()).isEqualTo(AppendResult.DUPLICATE);
         assertThat(r2.seq()).isEqualTo(r1.seq());
         assertThat(a.sessions().get(id).queueSize()).isEqualTo(1);

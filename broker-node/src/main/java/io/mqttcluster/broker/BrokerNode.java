@@ -1,0 +1,152 @@
+package io.mqttcluster.broker;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttcluster.broker.config.BrokerConfig;
+import io.mqttcluster.broker.connection.MqttListener;
+import io.mqttcluster.broker.http.HttpEndpoint;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterSettings;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running broker node: its Hazelcast member, its Vert.x instance with one MQTT listener per event loop,
+ * and its HTTP endpoint. {@link #start} and {@link #stop} block; use them from {@code main} or a test.
+ */
+public final class BrokerNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
+
+    private final BrokerConfig config;
+    private final ClusterNode cluster;
+    private final Vertx vertx;
+    private final Broker broker;
+    private final HttpEndpoint http;
+    private final int mqttPort;
+    private final List<String> deployments;
+
+    private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
+                       int mqttPort, List<String> deployments) {
+        this.config = config;
+        this.cluster = cluster;
+        this.vertx = vertx;
+        this.broker = broker;
+        this.http = http;
+        this.mqttPort = mqttPort;
+        this.deployments = deployments;
+    }
+
+    /** Starts a node and returns once it accepts MQTT connections. Blocking. */
+    public static BrokerNode start(BrokerConfig config) throws Exception {
+        long t0 = System.nanoTime();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("node", config.nodeName());
+        int clusterPort = config.clusterPort() == 0 ? freePort() : config.clusterPort();
+        ClusterNode cluster = ClusterNode.start(new ClusterSettings(config.clusterName(), config.nodeName(),
+                config.clusterHost(), config.clusterPublicHost(), clusterPort, config.clusterMembers(),
+                config.kubernetesServiceDns(), config.quorum(), config.backupCount(), config.heartbeatSeconds(),
+                config.maxNoHeartbeatSeconds()));
+        Vertx vertx = null;
+        try {
+            vertx = Vertx.builder()
+                    .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+                            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+                    .withMetrics(new MicrometerMetricsFactory(registry))
+                    .build();
+            BrokerMetrics metrics = new BrokerMetrics(registry);
+            Broker broker = new Broker(config, cluster, metrics, vertx);
+            metrics.gauge("mqtt.subscriptions", "Subscriptions of clients connected to this node",
+                    () -> broker.router().localSubscriptionCount());
+            metrics.gauge("mqtt.retained.messages", "Retained messages in the cluster", () -> cluster.retained().size());
+            metrics.gauge("mqtt.cluster.members", "Members of the cluster as this node sees it", cluster::memberCount);
+            metrics.gauge("mqtt.sessions", "Sessions connected to this node", "state", "connected",
+                    () -> broker.sessions().connectedCount());
+
+            List<String> deployments = new ArrayList<>();
+            // the first listener binds (a port of 0 picks one); the others share its port
+            MqttListener first = new MqttListener(broker, config.mqttPort());
+            deployments.add(await(vertx.deployVerticle(first)));
+            int port = first.actualPort();
+            for (int i = 1; i < config.eventLoops(); i++) {
+                deployments.add(await(vertx.deployVerticle(new MqttListener(broker, port), new DeploymentOptions())));
+            }
+            HttpEndpoint http = new HttpEndpoint(broker, registry);
+            await(http.start(vertx, config.httpHost(), config.httpPort()));
+            broker.ready(true);
+            log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} members={} startup_ms={}",
+                    config.nodeName(), cluster.nodeId(), port, http.actualPort(), clusterPort, cluster.memberCount(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return new BrokerNode(config, cluster, vertx, broker, http, port, deployments);
+        } catch (Exception | Error e) {
+            if (vertx != null) {
+                vertx.close().await(10, TimeUnit.SECONDS);
+            }
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return f.await(60, TimeUnit.SECONDS);
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int mqttPort() {
+        return mqttPort;
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public ClusterNode cluster() {
+        return cluster;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Graceful stop: no new clients, listeners closed, then Vert.x and the cluster member. Blocking. */
+    public void stop() {
+        broker.drain();
+        try {
+            vertx.close().await(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("event=vertx_close_failed error={}", e.toString());
+        }
+        cluster.close();
+        log.info("event=broker_stopped node={}", config.nodeName());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

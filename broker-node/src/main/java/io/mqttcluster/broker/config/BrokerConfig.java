@@ -1,0 +1,257 @@
+package io.mqttcluster.broker.config;
+
+import java.net.InetAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's configuration: every key with its default in {@link #SETTINGS}, values parsed and checked by
+ * {@link ConfigLoader}. Immutable.
+ */
+public final class BrokerConfig {
+
+    /** Every key the node understands, in the order the README lists them. */
+    public static final List<Setting> SETTINGS = List.of(
+            Setting.text("node.name", "", "Node name in logs and metrics (default: the host name)"),
+            Setting.text("mqtt.host", "0.0.0.0", "Address the MQTT listener binds to"),
+            Setting.port("mqtt.port", 1883, "MQTT TCP port (0: pick a free port and print it)"),
+            Setting.size("mqtt.max-packet-size", "1MB", 64, 268_435_455, "Largest MQTT packet accepted; bigger ones close the connection"),
+            Setting.intRange("mqtt.max-client-id-length", 128, 1, 65_535, "Longest client id accepted (CONNACK 0x02 beyond)"),
+            Setting.duration("mqtt.connect-timeout", "10s", 1000, "Time a new connection has to send CONNECT"),
+            Setting.intRange("mqtt.max-connections", 100_000, 1, Integer.MAX_VALUE, "Connections per node; beyond it CONNECT gets 0x03 (server unavailable)"),
+            Setting.intRange("mqtt.max-topic-length", 4096, 1, 65_535, "Longest topic name or filter in bytes"),
+            Setting.intRange("mqtt.max-topic-levels", 64, 1, 10_000, "Most levels in a topic name or filter"),
+            Setting.intRange("mqtt.max-qos", 2, 0, 2, "Highest QoS granted to subscriptions"),
+            Setting.intRange("mqtt.max-inflight", 32, 1, 65_535, "QoS 1/2 messages sent to a client and not yet acknowledged"),
+            Setting.intRange("mqtt.max-queued-messages", 1000, 1, 10_000_000, "QoS 1/2 messages queued per session (offline, or beyond the in-flight window)"),
+            Setting.oneOf("mqtt.queue-overflow", "drop-oldest", List.of("drop-oldest", "drop-newest"), "What a full session queue drops"),
+            Setting.intRange("mqtt.max-pending-writes", 1000, 1, 1_000_000, "Messages written to a socket and not yet flushed; past it QoS 0 is dropped and QoS 1/2 waits in the queue"),
+            Setting.intRange("mqtt.max-subscriptions-per-client", 1000, 1, 1_000_000, "Subscriptions one client may hold"),
+            Setting.duration("mqtt.session-expiry", "1d", 0, "How long a persistent session (clean session 0) outlives its connection; 0: forever"),
+            Setting.bool("mqtt.retain-available", true, "Whether retained messages are stored"),
+            Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy)"),
+            Setting.intRange("mqtt.event-loops", 0, 0, 1024, "Event loop threads (0: one per CPU core)"),
+            Setting.text("http.host", "0.0.0.0", "Address the HTTP endpoint (/metrics, /health) binds to"),
+            Setting.port("http.port", 8080, "HTTP port (0: pick a free port and print it)"),
+            Setting.text("cluster.name", "mqtt-cluster", "Cluster name: only nodes with the same name form a cluster"),
+            Setting.text("cluster.host", "127.0.0.1", "Address the cluster (Hazelcast) port binds to"),
+            Setting.text("cluster.public-host", "", "Address other nodes use to reach this one (default: cluster.host)"),
+            Setting.port("cluster.port", 5701, "Cluster (Hazelcast) member port (0: pick a free port)"),
+            Setting.hostPortList("cluster.members", "Static member list host:port,host:port,... (empty: this node alone)"),
+            Setting.text("cluster.kubernetes-service-dns", "", "Find members by DNS lookup of this headless Service instead of cluster.members"),
+            Setting.intRange("cluster.size", 1, 1, 1000, "Expected number of nodes (for the default quorum and alerts)"),
+            Setting.intRange("cluster.quorum", 0, 0, 1000, "Members needed to accept connections and QoS 1/2 (0: a majority of cluster.size)"),
+            Setting.intRange("cluster.backup-count", 1, 0, 6, "Synchronous backups of sessions, queues and retained messages"),
+            Setting.duration("cluster.heartbeat-interval", "1s", 1000, "Member heartbeat interval"),
+            Setting.duration("cluster.max-no-heartbeat", "5s", 2000, "A member silent this long is removed"),
+            Setting.oneOf("shared-subscriptions.strategy", "round_robin",
+                    List.of("round_robin", "random", "hash_clientid", "local_first"), "How a shared subscription group picks its member")
+    );
+
+    private final Map<String, Object> values;
+
+    BrokerConfig(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The defaults. */
+    public static BrokerConfig defaults() {
+        return ConfigLoader.load(Map.of(), Map.of(), null);
+    }
+
+    public static Setting setting(String key) {
+        for (Setting s : SETTINGS) {
+            if (s.key().equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    public Object get(String key) {
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("no such key " + key);
+        }
+        return values.get(key);
+    }
+
+    private int i(String key) {
+        return (Integer) get(key);
+    }
+
+    private long l(String key) {
+        return (Long) get(key);
+    }
+
+    private boolean b(String key) {
+        return (Boolean) get(key);
+    }
+
+    private String s(String key) {
+        return (String) get(key);
+    }
+
+    public String nodeName() {
+        String name = s("node.name");
+        if (!name.isBlank()) {
+            return name;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "node";
+        }
+    }
+
+    public String mqttHost() {
+        return s("mqtt.host");
+    }
+
+    public int mqttPort() {
+        return i("mqtt.port");
+    }
+
+    public int maxPacketSize() {
+        return (int) l("mqtt.max-packet-size");
+    }
+
+    public int maxClientIdLength() {
+        return i("mqtt.max-client-id-length");
+    }
+
+    public long connectTimeoutMillis() {
+        return l("mqtt.connect-timeout");
+    }
+
+    public int maxConnections() {
+        return i("mqtt.max-connections");
+    }
+
+    public int maxTopicLength() {
+        return i("mqtt.max-topic-length");
+    }
+
+    public int maxTopicLevels() {
+        return i("mqtt.max-topic-levels");
+    }
+
+    public int maxQos() {
+        return i("mqtt.max-qos");
+    }
+
+    public int maxInflight() {
+        return i("mqtt.max-inflight");
+    }
+
+    public int maxQueuedMessages() {
+        return i("mqtt.max-queued-messages");
+    }
+
+    public boolean dropOldest() {
+        return "drop-oldest".equals(s("mqtt.queue-overflow"));
+    }
+
+    public int maxPendingWrites() {
+        return i("mqtt.max-pending-writes");
+    }
+
+    public int maxSubscriptionsPerClient() {
+        return i("mqtt.max-subscriptions-per-client");
+    }
+
+    /** Session expiry in seconds for persistent sessions; {@code Long.MAX_VALUE} for forever. */
+    public long sessionExpirySeconds() {
+        long millis = l("mqtt.session-expiry");
+        return millis == 0 ? Long.MAX_VALUE : Math.max(1, millis / 1000);
+    }
+
+    public boolean retainAvailable() {
+        return b("mqtt.retain-available");
+    }
+
+    public boolean proxyProtocol() {
+        return b("mqtt.proxy-protocol");
+    }
+
+    public int eventLoops() {
+        int n = i("mqtt.event-loops");
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+    }
+
+    public String httpHost() {
+        return s("http.host");
+    }
+
+    public int httpPort() {
+        return i("http.port");
+    }
+
+    public String clusterName() {
+        return s("cluster.name");
+    }
+
+    public String clusterHost() {
+        return s("cluster.host");
+    }
+
+    public String clusterPublicHost() {
+        return s("cluster.public-host");
+    }
+
+    public int clusterPort() {
+        return i("cluster.port");
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> clusterMembers() {
+        return (List<String>) get("cluster.members");
+    }
+
+    public String kubernetesServiceDns() {
+        return s("cluster.kubernetes-service-dns");
+    }
+
+    public int clusterSize() {
+        return i("cluster.size");
+    }
+
+    public int quorum() {
+        int q = i("cluster.quorum");
+        return q == 0 ? clusterSize() / 2 + 1 : q;
+    }
+
+    public int backupCount() {
+        return i("cluster.backup-count");
+    }
+
+    public int heartbeatSeconds() {
+        return (int) Math.max(1, l("cluster.heartbeat-interval") / 1000);
+    }
+
+    public int maxNoHeartbeatSeconds() {
+        return (int) Math.max(2, l("cluster.max-no-heartbeat") / 1000);
+    }
+
+    public String sharedStrategy() {
+        return s("shared-subscriptions.strategy");
+    }
+
+    /** A copy with some keys changed (values as text, parsed and checked like the file's). */
+    public BrokerConfig with(Map<String, String> overrides) {
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            Setting s = setting(e.getKey());
+            if (s == null) {
+                throw new ConfigException(e.getKey(), "unknown key");
+            }
+            copy.put(e.getKey(), s.parse(e.getValue()));
+        }
+        return ConfigLoader.validate(new BrokerConfig(copy));
+    }
+
+    public Map<String, Object> asMap() {
+        return values;
+    }
+}

@@ -1,0 +1,88 @@
+package io.mqttcluster.broker.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttcluster.broker.Broker;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The node's HTTP endpoint for operators and orchestrators:
+ * <ul>
+ *   <li>{@code GET /metrics}: Prometheus text format</li>
+ *   <li>{@code GET /health/live}: 200 while the process runs its event loops</li>
+ *   <li>{@code GET /health/ready}: 200 when new MQTT clients are accepted, 503 otherwise (starting,
+ *       draining, or the cluster below its quorum)</li>
+ *   <li>{@code POST /admin/drain}: stop taking new clients (for a Kubernetes preStop hook)</li>
+ *   <li>{@code GET /status}: a small JSON summary</li>
+ * </ul>
+ */
+public final class HttpEndpoint {
+
+    private final Broker broker;
+    private final PrometheusMeterRegistry registry;
+    private HttpServer server;
+
+    public HttpEndpoint(Broker broker, PrometheusMeterRegistry registry) {
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    public Future<HttpServer> start(Vertx vertx, String host, int port) {
+        server = vertx.createHttpServer();
+        server.requestHandler(this::handle);
+        return server.listen(port, host);
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    public Future<Void> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void handle(HttpServerRequest req) {
+        String path = req.path();
+        switch (path) {
+            case "/metrics" -> {
+                // scraping formats every meter: off the event loop
+                req.pause();
+                broker.vertx().executeBlocking(registry::scrape, false).onComplete(ar -> {
+                    req.resume();
+                    if (ar.succeeded()) {
+                        req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+                    } else {
+                        req.response().setStatusCode(500).end(String.valueOf(ar.cause()));
+                    }
+                });
+            }
+            case "/health/live" -> req.response().putHeader("content-type", "application/json").end("{\"status\":\"UP\"}");
+            case "/health/ready" -> {
+                boolean ok = broker.acceptingConnections();
+                req.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("status", ok ? "UP" : "DOWN")
+                                .put("reason", ok ? null : broker.notAcceptingReason()).encode());
+            }
+            case "/admin/drain" -> {
+                if (req.method() != HttpMethod.POST) {
+                    req.response().setStatusCode(405).end();
+                    return;
+                }
+                broker.drain();
+                req.response().end("{\"draining\":true}");
+            }
+            case "/status" -> req.response().putHeader("content-type", "application/json").end(new JsonObject()
+                    .put("node", broker.cluster().nodeName())
+                    .put("nodeId", broker.nodeId())
+                    .put("connections", broker.metrics().connections())
+                    .put("clusterMembers", broker.cluster().memberCount())
+                    .put("ready", broker.acceptingConnections())
+                    .encode());
+            default -> req.response().setStatusCode(404).end();
+        }
+    }
+}

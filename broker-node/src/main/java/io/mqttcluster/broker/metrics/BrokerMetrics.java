@@ -1,0 +1,155 @@
+package io.mqttcluster.broker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The broker's MQTT-level meters, with Prometheus names (units, {@code _total} counters) and no per-client
+ * labels. Counters are looked up once and kept in fields so the message path only increments them.
+ * Thread-safe.
+ */
+public final class BrokerMetrics {
+
+    /** Why a message was not delivered to a subscriber or not accepted from a publisher. */
+    public enum DropReason {
+        QUEUE_FULL, SLOW_CONSUMER, TOO_LARGE, NOT_AUTHORIZED, EXPIRED, DOLLAR_TOPIC, NO_SHARED_MEMBER;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Counter[] received = new Counter[3];
+    private final Counter[] delivered = new Counter[3];
+    private final Counter[] dropped = new Counter[DropReason.values().length];
+    private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> connects = new ConcurrentHashMap<>();
+    private final Counter takeovers;
+    private final Counter willsPublished;
+    private final Counter forwardedOut;
+    private final Counter forwardedIn;
+    private final Timer latency;
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong inflight = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (int q = 0; q < 3; q++) {
+            received[q] = Counter.builder("mqtt.messages.received").description("PUBLISH packets received from clients")
+                    .tag("qos", String.valueOf(q)).register(registry);
+            delivered[q] = Counter.builder("mqtt.messages.delivered").description("PUBLISH packets sent to subscribers")
+                    .tag("qos", String.valueOf(q)).register(registry);
+        }
+        for (DropReason r : DropReason.values()) {
+            dropped[r.ordinal()] = Counter.builder("mqtt.messages.dropped").description("Messages dropped, by reason")
+                    .tag("reason", r.label()).register(registry);
+        }
+        takeovers = Counter.builder("mqtt.takeovers").description("Connections closed because the same client id connected again")
+                .register(registry);
+        willsPublished = Counter.builder("mqtt.wills.published").description("Last-will messages published").register(registry);
+        forwardedOut = Counter.builder("mqtt.cluster.forwarded").description("Messages forwarded between nodes")
+                .tag("direction", "out").register(registry);
+        forwardedIn = Counter.builder("mqtt.cluster.forwarded").description("Messages forwarded between nodes")
+                .tag("direction", "in").register(registry);
+        latency = Timer.builder("mqtt.publish.latency").description("From a publish arriving at the broker to its delivery being written to a subscriber")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        Gauge.builder("mqtt.connections", connections, AtomicLong::get).description("Open MQTT connections on this node")
+                .register(registry);
+        Gauge.builder("mqtt.inflight.messages", inflight, AtomicLong::get)
+                .description("QoS 1/2 messages sent to clients of this node and not yet acknowledged").register(registry);
+        Gauge.builder("mqtt.queued.messages", queued, AtomicLong::get)
+                .description("QoS 1/2 messages waiting for an in-flight slot on connections of this node").register(registry);
+        // make the common label values visible before the first event
+        for (String result : new String[]{"accepted", "refused"}) {
+            connects.computeIfAbsent(result, r -> Counter.builder("mqtt.connects")
+                    .description("CONNECT packets by result").tag("result", r).register(registry));
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void gauge(String name, String description, String tagKey, String tagValue, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);
+    }
+
+    public void received(int qos) {
+        received[qos].increment();
+    }
+
+    public void delivered(int qos, long createdAtMillis) {
+        delivered[qos].increment();
+        if (createdAtMillis > 0) {
+            long ms = System.currentTimeMillis() - createdAtMillis;
+            latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void dropped(DropReason reason) {
+        dropped[reason.ordinal()].increment();
+    }
+
+    public void dropped(DropReason reason, int count) {
+        dropped[reason.ordinal()].increment(count);
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed(String reason) {
+        connections.decrementAndGet();
+        closed.computeIfAbsent(reason, r -> Counter.builder("mqtt.connections.closed")
+                .description("Connections closed, by reason").tag("reason", r).register(registry)).increment();
+    }
+
+    public long connections() {
+        return connections.get();
+    }
+
+    public void connect(String result) {
+        connects.computeIfAbsent(result, r -> Counter.builder("mqtt.connects")
+                .description("CONNECT packets by result").tag("result", r).register(registry)).increment();
+    }
+
+    public void takeover() {
+        takeovers.increment();
+    }
+
+    public void willPublished() {
+        willsPublished.increment();
+    }
+
+    public void forwardedOut(int n) {
+        forwardedOut.increment(n);
+    }
+
+    public void forwardedIn(int n) {
+        forwardedIn.increment(n);
+    }
+
+    public void inflight(int delta) {
+        inflight.addAndGet(delta);
+    }
+
+    public void queued(int delta) {
+        queued.addAndGet(delta);
+    }
+}

@@ -1,0 +1,150 @@
+package io.mqttcluster.broker.session;
+
+import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.session.QueuedMessage;
+import io.mqttcluster.cluster.session.SessionResults.ClaimResult;
+import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which client ids are connected to this node, and the rules of connecting and leaving.
+ *
+ * <p><b>The race of many connections with one client id.</b> Two CONNECTs with the same id can arrive
+ * at once, on this node or on two nodes. The cluster decides with an atomic claim on the id's session
+ * record: each claim gets the next epoch and learns who held the id before, and the higher epoch wins.
+ * On this node, CONNECTs for one id are also taken one after the other, so the registry holds one
+ * channel per id. A connection that claimed the id closes the previous holder's connection without its
+ * will, and waits for that connection's last acknowledgements to reach the store before it reads the
+ * session's queue, so no message it resends was already completed by the client.
+ *
+ * <p>Thread-safe; continuations run on the connecting channel's context.
+ */
+public final class SessionManager {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
+
+    private final Broker broker;
+    private final Map<String, Channel> registry = new ConcurrentHashMap<>();
+    private final Map<String, Future<?>> connecting = new ConcurrentHashMap<>();
+
+    public SessionManager(Broker broker) {
+        this.broker = broker;
+    }
+
+    /** The channel connected here with this client id (or connecting), or null. */
+    public Channel channel(String clientId) {
+        return registry.get(clientId);
+    }
+
+    public Collection<Channel> channels() {
+        return registry.values();
+    }
+
+    public int connectedCount() {
+        return registry.size();
+    }
+
+    /**
+     * Claims the client id for a channel and closes whatever held it before. Completes on the channel's
+     * context with the claim (epoch, session present, subscriptions to restore).
+     */
+    public Future<ClaimResult> connect(Channel ch, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds) {
+        ContextInternal ctx = ch.context();
+        String id = ch.clientId();
+        Promise<ClaimResult> done = ctx.promise();
+        Future<?>[] previous = new Future<?>[1];
+        connecting.compute(id, (k, prior) -> {
+            previous[0] = prior;
+            return done.future();
+        });
+        Future<?> turn = previous[0] == null ? Future.succeededFuture() : previous[0].transform(ar -> Future.succeededFuture());
+        Promise<Void> myTurn = ctx.promise();
+        turn.onComplete(ar -> myTurn.complete());
+        myTurn.future().compose(v -> claim(ch, cleanStart, expirySeconds, will, willDelaySeconds)).onComplete(done);
+        done.future().onComplete(ar -> connecting.remove(id, done.future()));
+        return done.future();
+    }
+
+    private Future<ClaimResult> claim(Channel ch, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds) {
+        ContextInternal ctx = ch.context();
+        String id = ch.clientId();
+        Channel previous = registry.put(id, ch);
+        return Future.fromCompletionStage(broker.cluster().sessions().claim(id, broker.nodeId(), cleanStart, expirySeconds,
+                        will, willDelaySeconds, ch.protocolVersion()), ctx)
+                .compose(result -> {
+                    List<Future<?>> closing = new ArrayList<>(2);
+                    if (previous != null && previous != ch) {
+                        closing.add(onContext(ctx, previous.takeOver()));
+                    }
+                    String owner = result.previousOwner();
+                    if (owner != null && !owner.equals(broker.nodeId())) {
+                        closing.add(broker.takeOverRemote(owner, id, result.previousEpoch(), ctx));
+                    }
+                    if (previous != null || owner != null) {
+                        log.info("event=session_takeover client_id={} from_node={} to_node={} epoch={}", id,
+                                owner == null ? "-" : owner, broker.nodeId(), result.epoch());
+                    }
+                    if (closing.isEmpty()) {
+                        return Future.succeededFuture(result);
+                    }
+                    return Future.join(closing).transform(ar -> Future.succeededFuture(result));
+                })
+                .onFailure(err -> registry.remove(id, ch));
+    }
+
+    /** Brings the completion of a future from another context back to {@code ctx}. */
+    public static <T> Future<T> onContext(ContextInternal ctx, Future<T> other) {
+        Promise<T> p = ctx.promise();
+        other.onComplete(p);
+        return p.future();
+    }
+
+    /** Reads a resumed session's queue once the previous connection is closed. Completes on the channel's context. */
+    public Future<List<QueuedMessage>> snapshot(Channel ch) {
+        return Future.fromCompletionStage(broker.cluster().sessions().snapshot(ch.clientId(), ch.epoch()), ch.context())
+                .map(r -> r == null ? List.of() : r.queue());
+    }
+
+    /**
+     * The channel's connection ended (not by a takeover). Releases the session in the cluster and
+     * publishes the will when the end was abnormal.
+     */
+    public Future<Void> disconnected(Channel ch, boolean abnormal) {
+        registry.remove(ch.clientId(), ch);
+        if (ch.epoch() == 0) {
+            return Future.succeededFuture();
+        }
+        ContextInternal ctx = ch.context();
+        return Future.fromCompletionStage(broker.cluster().sessions().release(ch.clientId(), broker.nodeId(),
+                        ch.epoch(), abnormal), ctx)
+                .compose(result -> afterRelease(result, ctx));
+    }
+
+    /** Publishes the will of a released session, if it has one. */
+    public Future<Void> afterRelease(ReleaseResult result, ContextInternal ctx) {
+        if (result == null || !result.released() || result.will() == null) {
+            return Future.succeededFuture();
+        }
+        Message will = result.will();
+        log.info("event=will_published client_id={} topic={} qos={} retain={}", result.clientId(), will.topic(),
+                will.qos(), will.retain());
+        return broker.router().publishWill(will, ctx);
+    }
+
+    /** Removes a channel that was taken over; the new connection owns the session now. */
+    public void forget(Channel ch) {
+        registry.remove(ch.clientId(), ch);
+    }
+}
