@@ -3,7 +3,9 @@ package io.mqttcluster.broker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttcluster.broker.config.BrokerConfig;
+import io.mqttcluster.broker.connection.BadInputLog;
 import io.mqttcluster.broker.connection.MqttListener;
+import io.mqttcluster.broker.connection.VertxNoiseFilter;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.cluster.ClusterNode;
@@ -52,6 +54,7 @@ public final class BrokerNode implements AutoCloseable {
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
     public static BrokerNode start(BrokerConfig config) throws Exception {
         long t0 = System.nanoTime();
+        VertxNoiseFilter.install();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName());
         int clusterPort = config.clusterPort() == 0 ? freePort() : config.clusterPort();
@@ -66,6 +69,7 @@ public final class BrokerNode implements AutoCloseable {
                             .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
                     .withMetrics(new MicrometerMetricsFactory(registry))
                     .build();
+            vertx.exceptionHandler(BrokerNode::unhandled);
             BrokerMetrics metrics = new BrokerMetrics(registry);
             Broker broker = new Broker(config, cluster, metrics, vertx);
             metrics.gauge("mqtt.subscriptions", "Subscriptions of clients connected to this node",
@@ -76,12 +80,14 @@ public final class BrokerNode implements AutoCloseable {
                     () -> broker.sessions().connectedCount());
 
             List<String> deployments = new ArrayList<>();
-            // the first listener binds (a port of 0 picks one); the others share its port
-            MqttListener first = new MqttListener(broker, config.mqttPort());
+            // one listener per event loop on one port; Vert.x shares a random port between servers that ask
+            // for the same negative port, so 0 ("pick one") becomes -1 for all of them
+            int listenPort = config.mqttPort() == 0 ? -1 : config.mqttPort();
+            MqttListener first = new MqttListener(broker, listenPort);
             deployments.add(await(vertx.deployVerticle(first)));
             int port = first.actualPort();
             for (int i = 1; i < config.eventLoops(); i++) {
-                deployments.add(await(vertx.deployVerticle(new MqttListener(broker, port), new DeploymentOptions())));
+                deployments.add(await(vertx.deployVerticle(new MqttListener(broker, listenPort), new DeploymentOptions())));
             }
             HttpEndpoint http = new HttpEndpoint(broker, registry);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
@@ -97,6 +103,19 @@ public final class BrokerNode implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * Exceptions no handler caught. vertx-mqtt throws one for every client whose first packet is not
+     * CONNECT: that is bad input, reported as one rate-limited line; anything else is a bug and logged whole.
+     */
+    static void unhandled(Throwable t) {
+        StackTraceElement[] st = t.getStackTrace();
+        if (t instanceof IllegalArgumentException && st.length > 0 && st[0].getClassName().startsWith("io.vertx.mqtt.")) {
+            BadInputLog.report("-", t);
+            return;
+        }
+        log.error("event=unhandled_exception error=\"{}\"", t.toString(), t);
     }
 
     private static <T> T await(Future<T> f) throws Exception {

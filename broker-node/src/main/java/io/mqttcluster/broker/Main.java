@@ -77,6 +77,10 @@ public final class Main {
                     System.out.println(help());
                     return null;
                 }
+                case "--config-reference" -> {
+                    System.out.println(configReference());
+                    return null;
+                }
                 case "--version" -> {
                     System.out.println("mqtt-cluster broker-node " + version());
                     return null;
@@ -120,6 +124,17 @@ public final class Main {
         return v == null ? "dev" : v;
     }
 
+    /** The configuration keys as a markdown table (the README's reference is this output). */
+    static String configReference() {
+        StringBuilder b = new StringBuilder();
+        b.append("| Key | Default | Environment variable | Meaning |\n|---|---|---|---|\n");
+        for (Setting s : BrokerConfig.SETTINGS) {
+            b.append("| `").append(s.key()).append("` | ").append(s.defaultValue().isEmpty() ? "" : "`" + s.defaultValue() + "`")
+                    .append(" | `").append(s.envName()).append("` | ").append(s.description()).append(" |\n");
+        }
+        return b.toString();
+    }
+
     static String help() {
         StringBuilder b = new StringBuilder();
         b.append("mqtt-cluster broker node ").append(version()).append("\n\n");
@@ -135,6 +150,7 @@ public final class Main {
         b.append("  --kubernetes-service-dns N find members through this headless Service\n");
         b.append("  --proxy-protocol           expect PROXY protocol headers (behind lb-gateway)\n");
         b.append("  --set KEY=VALUE            any configuration key\n");
+        b.append("  --config-reference         print the configuration keys as a markdown table\n");
         b.append("  --help, --version\n\n");
         b.append("Every key can also be set in the YAML file or with an environment variable.\n");
         b.append("Configuration keys (default):\n");

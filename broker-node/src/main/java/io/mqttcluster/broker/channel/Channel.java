@@ -59,6 +59,10 @@ public final class Channel implements Outbound.Sink {
     private record Step(Future<Publication> ready, int ack, int packetId) {
     }
 
+    /** A PUBREL waiting for its PUBREC to be recorded in the store. */
+    private record PendingPubrel(Future<Object> marked, int packetId) {
+    }
+
     private static final int ACK_NONE = 0;
     private static final int ACK_PUBACK = 1;
     private static final int ACK_PUBREC = 2;
@@ -68,10 +72,11 @@ public final class Channel implements Outbound.Sink {
     private final ContextInternal context;
 
     private State state = State.NEW;
-    private String clientId;
-    private int protocolVersion = 4;
-    private boolean persistent;
-    private long epoch;
+    // read by other event loops (the router, the session registry): volatile
+    private volatile String clientId;
+    private volatile int protocolVersion = 4;
+    private volatile boolean persistent;
+    private volatile long epoch;
     private boolean disconnectReceived;
     private boolean restoring;
     private CloseReason closeReason;
@@ -79,6 +84,7 @@ public final class Channel implements Outbound.Sink {
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private Outbound outbound;
     private final ArrayDeque<Step> pipeline = new ArrayDeque<>();
+    private final ArrayDeque<PendingPubrel> pubrels = new ArrayDeque<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     /** Queued-message notices that arrived while connecting or restoring. */
     private List<Object[]> deferred;
@@ -148,7 +154,7 @@ public final class Channel implements Outbound.Sink {
             id = "auto-" + UUID.randomUUID(); // [MQTT-3.1.3-6]
             assigned = true;
         }
-        if (id.length() > broker.config().maxClientIdLength()) {
+        if (!assigned && id.length() > broker.config().maxClientIdLength()) {
             refuse(Refusal.CLIENT_ID_REJECTED, "client id longer than " + broker.config().maxClientIdLength());
             return;
         }
@@ -642,11 +648,20 @@ public final class Channel implements Outbound.Sink {
 
     @Override
     public void durablePubrecThenPubrel(long seq, int packetId) {
-        track(broker.cluster().sessions().markPubrel(clientId, seq)).onComplete(ar -> {
-            if (state == State.CONNECTED) {
-                out.pubrel(packetId);
+        // PUBREL goes out in the order the PUBRECs came in [MQTT-4.6.0-4], each after its mark is stored;
+        // store answers may complete out of order, so they wait in line
+        Future<Object> marked = track(broker.cluster().sessions().markPubrel(clientId, seq));
+        pubrels.addLast(new PendingPubrel(marked, packetId));
+        marked.onComplete(ar -> drainPubrels());
+    }
+
+    private void drainPubrels() {
+        while (!pubrels.isEmpty() && pubrels.peekFirst().marked().isComplete()) {
+            PendingPubrel p = pubrels.pollFirst();
+            if (state == State.CONNECTED && p.marked().succeeded()) {
+                out.pubrel(p.packetId());
             }
-        });
+        }
     }
 
     @Override

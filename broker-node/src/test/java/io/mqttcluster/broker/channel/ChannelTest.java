@@ -1,0 +1,254 @@
+package io.mqttcluster.broker.channel;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.config.BrokerConfig;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterSettings;
+import io.mqttcluster.cluster.session.SubOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The protocol state machine without sockets: packets in, recorded actions out, on a real single-member
+ * cluster store.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelTest {
+
+    static ClusterNode cluster;
+    static Vertx vertx;
+    static Broker broker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        cluster = ClusterNode.start(ClusterSettings.standalone("chan-" + UUID.randomUUID(), "chan", port));
+        vertx = Vertx.vertx();
+        BrokerConfig config = BrokerConfig.defaults().with(Map.of("mqtt.max-inflight", "2", "mqtt.max-client-id-length", "20"));
+        broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx);
+        broker.ready(true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
+        cluster.close();
+    }
+
+    /** A channel with its recorded output, driven on its own event-loop context. */
+    static final class Client {
+        final RecordingOutput out = new RecordingOutput();
+        final ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+        final Channel ch = new Channel(broker, out, ctx);
+
+        void run(Consumer<Channel> action) {
+            ctx.runOnContext(v -> action.accept(ch));
+        }
+
+        Client connect(String id, boolean clean) {
+            run(c -> c.onConnect(new Packets.Connect(4, id, clean, 30, null, null, null, -1, 65_535)));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> !out.of("CONNACK").isEmpty());
+            return this;
+        }
+
+        Client subscribe(int packetId, String filter, int qos) {
+            run(c -> c.onSubscribe(new Packets.Subscribe(packetId, List.of(new Packets.TopicRequest(filter, SubOptions.ofQos(qos))))));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> out.actions.stream().anyMatch(a -> a.startsWith("SUBACK " + packetId)));
+            return this;
+        }
+
+        void publish(int packetId, String topic, String payload, int qos) {
+            run(c -> c.onPublish(new Packets.Publish(packetId, topic, payload.getBytes(), qos, false, false)));
+        }
+
+        void awaitAction(String action) {
+            await().atMost(10, TimeUnit.SECONDS).until(() -> out.actions.contains(action));
+        }
+    }
+
+    @Test
+    void connect_accepted_thenSecondConnect_isAProtocolError() {
+        Client c = new Client().connect("ch-1", true);
+        assertThat(c.out.actions).containsExactly("CONNACK 0 sp=false");
+        c.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-1", true, 30, null, null, null, -1, 65_535)));
+        c.awaitAction("CLOSE protocol_error");
+    }
+
+    @Test
+    void connect_refusals_useTheRightCodes() {
+        Client level = new Client();
+        level.run(ch -> ch.onConnect(new Packets.Connect(2, "x", true, 30, null, null, null, -1, 65_535)));
+        level.awaitAction("CONNACK UNSUPPORTED_PROTOCOL");
+        Client empty = new Client();
+        empty.run(ch -> ch.onConnect(new Packets.Connect(4, "", false, 30, null, null, null, -1, 65_535)));
+        empty.awaitAction("CONNACK CLIENT_ID_REJECTED");
+        Client longId = new Client();
+        longId.run(ch -> ch.onConnect(new Packets.Connect(4, "x".repeat(21), true, 30, null, null, null, -1, 65_535)));
+        longId.awaitAction("CONNACK CLIENT_ID_REJECTED");
+        Client assigned = new Client();
+        assigned.run(ch -> ch.onConnect(new Packets.Connect(4, "", true, 30, null, null, null, -1, 65_535)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !assigned.out.of("CONNACK").isEmpty());
+        assertThat(assigned.out.actions).containsExactly("CONNACK 0 sp=false assigned");
+        assertThat(assigned.ch.clientId()).startsWith("auto-");
+    }
+
+    @Test
+    void publish_qos0_1_2_areAnsweredAndDelivered() {
+        Client sub = new Client().connect("ch-sub", true).subscribe(1, "t/#", 2);
+        assertThat(sub.out.actions).contains("SUBACK 1 [2]");
+        Client pub = new Client().connect("ch-pub", true);
+        pub.publish(0, "t/0", "zero", 0);
+        pub.publish(5, "t/1", "one", 1);
+        pub.publish(6, "t/2", "two", 2);
+        pub.awaitAction("PUBACK 5");
+        pub.awaitAction("PUBREC 6");
+        pub.run(ch -> ch.onPubrel(6));
+        pub.awaitAction("PUBCOMP 6");
+        sub.awaitAction("PUBLISH t/0 zero q0");
+        sub.awaitAction("PUBLISH t/1 one q1 id=1");
+        sub.awaitAction("PUBLISH t/2 two q2 id=2");
+        sub.run(ch -> ch.onPubrec(2));
+        sub.awaitAction("PUBREL 2");
+    }
+
+    @Test
+    void qos2_duplicateBeforePubrel_isAcknowledgedButNotDeliveredAgain() {
+        Client sub = new Client().connect("ch-dsub", true).subscribe(1, "dup/x", 2);
+        Client pub = new Client().connect("ch-dpub", true);
+        pub.publish(9, "dup/x", "once", 2);
+        pub.run(ch -> ch.onPublish(new Packets.Publish(9, "dup/x", "once".getBytes(), 2, true, false)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> pub.out.of("PUBREC 9").size() == 2);
+        pub.run(ch -> ch.onPubrel(9));
+        pub.awaitAction("PUBCOMP 9");
+        pub.publish(10, "dup/x", "marker", 2);
+        sub.awaitAction("PUBLISH dup/x marker q2 id=2");
+        assertThat(sub.out.of("PUBLISH dup/x once")).hasSize(1);
+    }
+
+    @Test
+    void inflightWindow_ofTwo_holdsTheThirdUntilAnAck() {
+        Client sub = new Client().connect("ch-wsub", true).subscribe(1, "w/x", 1);
+        Client pub = new Client().connect("ch-wpub", true);
+        for (int i = 1; i <= 3; i++) {
+            pub.publish(i, "w/x", "m" + i, 1);
+        }
+        pub.awaitAction("PUBACK 3");
+        sub.awaitAction("PUBLISH w/x m2 q1 id=2");
+        assertThat(sub.out.of("PUBLISH")).hasSize(2);
+        sub.run(ch -> ch.onPuback(1));
+        sub.awaitAction("PUBLISH w/x m3 q1 id=3");
+    }
+
+    @Test
+    void subscribe_invalidFilters_get0x80_andGrantedQosIsCapped() {
+        Client c = new Client().connect("ch-subs", true);
+        c.run(ch -> ch.onSubscribe(new Packets.Subscribe(3, List.of(
+                new Packets.TopicRequest("a/#/b", SubOptions.ofQos(1)),
+                new Packets.TopicRequest("ok/+", SubOptions.ofQos(2)),
+                new Packets.TopicRequest("$share//x", SubOptions.ofQos(1))))));
+        c.awaitAction("SUBACK 3 [128, 2, 128]");
+    }
+
+    @Test
+    void publishToWildcardOrDollarTopic_isRejectedOrDropped() {
+        Client c = new Client().connect("ch-bad", true).subscribe(1, "#", 1);
+        c.publish(4, "$SYS/x", "no", 1);
+        c.awaitAction("PUBACK 4"); // acknowledged, not delivered
+        assertThat(c.out.of("PUBLISH")).isEmpty();
+        c.publish(5, "a/+", "no", 1);
+        c.awaitAction("CLOSE protocol_error");
+    }
+
+    @Test
+    void persistentSession_resumes_withQueuedMessagesAndSessionPresent() {
+        Client first = new Client().connect("ch-dev", false).subscribe(1, "p/x", 1);
+        first.run(Channel::onDisconnect);
+        first.run(Channel::onClosed);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-dev") == null);
+        Client pub = new Client().connect("ch-ppub", true);
+        pub.publish(1, "p/x", "queued", 1);
+        pub.awaitAction("PUBACK 1");
+        Client again = new Client().connect("ch-dev", false);
+        again.awaitAction("CONNACK 0 sp=true");
+        await().atMost(10, TimeUnit.SECONDS).until(() -> again.out.actions.stream().anyMatch(a -> a.startsWith("PUBLISH p/x queued q1")));
+    }
+
+    @Test
+    void takeover_closesTheOldChannelWithoutWill_andTheNewOneGetsTheMessages() {
+        Client watcher = new Client().connect("ch-watch", true).subscribe(1, "will/ch", 1);
+        Client old = new Client();
+        old.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-take", false, 30, null, null,
+                new Packets.Will("will/ch", "w".getBytes(), 1, false, 0), -1, 65_535)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !old.out.of("CONNACK").isEmpty());
+        old.subscribe(1, "take/x", 1);
+        Client next = new Client().connect("ch-take", false);
+        assertThat(next.out.actions).contains("CONNACK 0 sp=true");
+        old.awaitAction("CLOSE taken_over");
+        Client pub = new Client().connect("ch-tpub", true);
+        pub.publish(1, "take/x", "for-new", 1);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !next.out.of("PUBLISH take/x for-new").isEmpty());
+        assertThat(old.out.of("PUBLISH")).isEmpty();
+        old.run(Channel::onClosed); // the socket's close event after the takeover: no will
+        pub.publish(2, "will/ch", "marker", 1);
+        watcher.awaitAction("PUBLISH will/ch marker q1 id=1");
+        assertThat(watcher.out.of("PUBLISH will/ch w ")).isEmpty();
+    }
+
+    @Test
+    void abnormalClose_publishesTheWill_butDisconnectDoesNot() {
+        Client watcher = new Client().connect("ch-watch2", true).subscribe(1, "will/#", 1);
+        Client dropped = new Client();
+        dropped.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-w1", true, 30, null, null,
+                new Packets.Will("will/a", "dropped".getBytes(), 1, false, 0), -1, 65_535)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !dropped.out.of("CONNACK").isEmpty());
+        dropped.run(Channel::onClosed);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !watcher.out.of("PUBLISH will/a dropped").isEmpty());
+
+        Client polite = new Client();
+        polite.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-w2", true, 30, null, null,
+                new Packets.Will("will/b", "polite".getBytes(), 1, false, 0), -1, 65_535)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !polite.out.of("CONNACK").isEmpty());
+        polite.run(Channel::onDisconnect);
+        polite.run(Channel::onClosed);
+        Client marker = new Client().connect("ch-w3", true);
+        marker.publish(1, "will/c", "marker", 1);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !watcher.out.of("PUBLISH will/c marker").isEmpty());
+        assertThat(watcher.out.of("PUBLISH will/b")).isEmpty();
+    }
+
+    @Test
+    void notWritable_dropsQos0AndHoldsQos1() {
+        Client sub = new Client().connect("ch-slow", true).subscribe(1, "slow/#", 1);
+        sub.out.writable = false;
+        Client pub = new Client().connect("ch-spub", true);
+        pub.publish(0, "slow/0", "dropped", 0);
+        pub.publish(1, "slow/1", "held", 1);
+        pub.awaitAction("PUBACK 1");
+        sub.run(ch -> { }); // let queued deliveries run
+        await().pollDelay(200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> true);
+        assertThat(sub.out.of("PUBLISH")).isEmpty();
+        sub.out.writable = true;
+        sub.run(Channel::onWritable);
+        sub.awaitAction("PUBLISH slow/1 held q1 id=1");
+        assertThat(sub.out.of("PUBLISH slow/0")).isEmpty();
+    }
+}

@@ -1,0 +1,104 @@
+package io.mqttcluster.broker.testing;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A broker node run as its own process from the shaded jar, as users run it; killable with SIGKILL. */
+public final class NodeProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("broker_listening .*mqtt_port=(\\d+) http_port=(\\d+)");
+
+    public final Process process;
+    public final List<String> output = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<int[]> ports = new CompletableFuture<>();
+    private final Thread reader;
+
+    private NodeProcess(Process process) {
+        this.process = process;
+        reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        ports.complete(new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+                    }
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+            ports.completeExceptionally(new IllegalStateException("node exited before listening: " + output));
+        }, "node-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public static Path jar() {
+        Path p = Path.of("target", "broker-node.jar");
+        if (!Files.exists(p)) {
+            p = Path.of("broker-node", "target", "broker-node.jar");
+        }
+        return p.toAbsolutePath();
+    }
+
+    /** Starts {@code java -jar broker-node.jar args...} with extra environment variables. */
+    public static NodeProcess start(List<String> args, Map<String, String> env) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-jar");
+        cmd.add(jar().toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.directory(new File(System.getProperty("java.io.tmpdir")));
+        return new NodeProcess(pb.start());
+    }
+
+    /** Waits for the "broker_listening" line; returns {mqttPort, httpPort}. */
+    public int[] awaitListening(long seconds) throws Exception {
+        return ports.get(seconds, TimeUnit.SECONDS);
+    }
+
+    public int awaitExit(long seconds) throws Exception {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("still running");
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(seconds)); // all output read
+        return process.exitValue();
+    }
+
+    public String allOutput() {
+        return String.join("\n", output);
+    }
+
+    /** SIGKILL. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroy(); // SIGTERM: graceful
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+}
