@@ -1,0 +1,167 @@
+package io.mqttcluster.gateway.metrics;
+
+import io.mqttcluster.gateway.backend.BackendNode;
+import io.mqttcluster.gateway.backend.MoveReason;
+import io.mqttcluster.gateway.backend.NodeListener;
+import io.mqttcluster.gateway.backend.NodeState;
+import io.mqttcluster.gateway.backend.NodeTable;
+import io.mqttcluster.gateway.hash.RouteReason;
+import io.mqttcluster.gateway.proxy.RejectReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's own meters. Prometheus names (Micrometer's dotted names are shown as Prometheus
+ * writes them):
+ * <ul>
+ * <li>{@code gateway_connections{node}}: gauge, client connections spliced to the node now</li>
+ * <li>{@code gateway_connections_accepted_total}: TCP connections accepted (before limits)</li>
+ * <li>{@code gateway_rejected_connections_total{reason}}: refused connections, by
+ * {@link RejectReason}</li>
+ * <li>{@code gateway_routing_decisions_total{reason}}: spliced connections, by
+ * {@link RouteReason}</li>
+ * <li>{@code gateway_bytes_total{direction}}: bytes forwarded, client_to_node / node_to_client</li>
+ * <li>{@code gateway_node_connect_seconds}: histogram of successful TCP connects to nodes</li>
+ * <li>{@code gateway_healthy_nodes}: gauge, nodes that take new clients (up, ready, listed)</li>
+ * <li>{@code gateway_node_up{node}}: gauge, 1 while the node passes its checks (ready or
+ * draining), else 0</li>
+ * <li>{@code gateway_node_draining{node}}: gauge, 1 while the node is drained (not ready, or no
+ * longer listed)</li>
+ * <li>{@code gateway_moved_connections_total{reason}}: connections closed to move their clients,
+ * by {@link MoveReason}</li>
+ * </ul>
+ * No meter has a per-client label. Counters are safe from any thread (Micrometer's are
+ * lock-free); per-node gauges are registered and removed on the control event loop as a
+ * {@link NodeListener}.
+ */
+public final class GatewayMetrics implements NodeListener {
+    private final MeterRegistry registry;
+    private final Counter accepted;
+    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Map<RouteReason, Counter> routed = new EnumMap<>(RouteReason.class);
+    private final Map<MoveReason, Counter> moved = new EnumMap<>(MoveReason.class);
+    private final Counter bytesClientToNode;
+    private final Counter bytesNodeToClient;
+    private final Timer nodeConnect;
+    private final Map<BackendNode, List<Meter>> nodeMeters = new ConcurrentHashMap<>();
+
+    public GatewayMetrics(MeterRegistry registry, NodeTable table) {
+        this.registry = registry;
+        accepted = Counter.builder("gateway.connections.accepted")
+                .description("TCP connections accepted from clients, before limits")
+                .register(registry);
+        for (RejectReason r : RejectReason.values()) {
+            rejected.put(r, Counter.builder("gateway.rejected.connections")
+                    .description("Client connections refused, by reason")
+                    .tag("reason", r.label()).register(registry));
+        }
+        for (RouteReason r : RouteReason.values()) {
+            routed.put(r, Counter.builder("gateway.routing.decisions")
+                    .description("Client connections spliced to a node, by why that node")
+                    .tag("reason", r.label()).register(registry));
+        }
+        for (MoveReason r : MoveReason.values()) {
+            moved.put(r, Counter.builder("gateway.moved.connections")
+                    .description("Spliced connections closed so that their clients reconnect elsewhere")
+                    .tag("reason", r.label()).register(registry));
+        }
+        bytesClientToNode = Counter.builder("gateway.bytes").description("Bytes forwarded")
+                .tag("direction", "client_to_node").register(registry);
+        bytesNodeToClient = Counter.builder("gateway.bytes").description("Bytes forwarded")
+                .tag("direction", "node_to_client").register(registry);
+        nodeConnect = Timer.builder("gateway.node.connect")
+                .description("Time to open a TCP connection to a node")
+                .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250),
+                        ms(500), ms(1000), ms(2500), ms(5000))
+                .register(registry);
+        Gauge.builder("gateway.healthy.nodes", table, t -> t.candidates().size())
+                .description("Nodes that take new clients: up, ready and listed")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private static Duration ms(long n) {
+        return Duration.ofMillis(n);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void accepted() {
+        accepted.increment();
+    }
+
+    public void rejected(RejectReason reason) {
+        rejected.get(reason).increment();
+    }
+
+    public void routed(RouteReason reason) {
+        routed.get(reason).increment();
+    }
+
+    public void moved(MoveReason reason) {
+        moved.get(reason).increment();
+    }
+
+    public void bytesClientToNode(int n) {
+        bytesClientToNode.increment(n);
+    }
+
+    public void bytesNodeToClient(int n) {
+        bytesNodeToClient.increment(n);
+    }
+
+    public void nodeConnected(long nanos) {
+        nodeConnect.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public double rejectedCount(RejectReason reason) {
+        return rejected.get(reason).count();
+    }
+
+    public double routedCount(RouteReason reason) {
+        return routed.get(reason).count();
+    }
+
+    public double movedCount(MoveReason reason) {
+        return moved.get(reason).count();
+    }
+
+    public double acceptedCount() {
+        return accepted.count();
+    }
+
+    @Override
+    public void nodeAdded(BackendNode node) {
+        String key = node.key();
+        List<Meter> meters = List.of(
+                Gauge.builder("gateway.connections", node, BackendNode::connectionCount)
+                        .description("Client connections spliced to the node now")
+                        .tag("node", key).strongReference(true).register(registry),
+                Gauge.builder("gateway.node.up", node, n -> n.state() == NodeState.DOWN ? 0 : 1)
+                        .description("1 while the node passes its health checks (ready or draining)")
+                        .tag("node", key).strongReference(true).register(registry),
+                Gauge.builder("gateway.node.draining", node, n -> n.draining() ? 1 : 0)
+                        .description("1 while the node's clients are being drained (not ready or unlisted)")
+                        .tag("node", key).strongReference(true).register(registry));
+        nodeMeters.put(node, meters);
+    }
+
+    @Override
+    public void nodeRemoved(BackendNode node) {
+        List<Meter> meters = nodeMeters.remove(node);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.mqttcluster.gateway.proxy;
+
+import io.mqttcluster.gateway.backend.NodeTable;
+import io.mqttcluster.gateway.config.GatewayOptions;
+import io.mqttcluster.gateway.metrics.GatewayMetrics;
+import io.mqttcluster.gateway.metrics.RateLimitedLog;
+
+/**
+ * What every client connection shares, whatever its event loop. Every part is thread-safe.
+ *
+ * @param rejectLog limits the log lines about refused connections
+ */
+public record ProxyServices(
+        GatewayOptions options,
+        NodeTable nodes,
+        GatewayMetrics metrics,
+        ConnectionLimit connectionLimit,
+        SourceRateLimiter rateLimiter,
+        RateLimitedLog rejectLog) {
+}

@@ -1,0 +1,16 @@
+package io.mqttcluster.gateway.proxy;
+
+/** Why a client connection was refused before (or instead of) being spliced to a node. */
+public enum RejectReason {
+    MAX_CONNECTIONS,
+    RATE_LIMITED,
+    CONNECT_TIMEOUT,
+    INVALID_CONNECT,
+    OVERSIZE,
+    NO_HEALTHY_NODE,
+    NODE_UNREACHABLE;
+
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
