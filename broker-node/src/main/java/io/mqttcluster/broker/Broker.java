@@ -1,21 +1,35 @@
 package io.mqttcluster.broker;
 
+import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.MessageIds;
 import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.broker.session.SessionManager;
 import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.forward.ClusterBus;
+import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.topic.TopicLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The node-wide services every connection uses: configuration, the cluster state, sessions, the publish
  * path and metrics. One per node; thread-safe.
  */
 public final class Broker {
+
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+    private static final long KICK_TIMEOUT_MS = 5000;
+    private static final long SYNC_TIMEOUT_MS = 3000;
 
     private final BrokerConfig config;
     private final ClusterNode cluster;
@@ -25,14 +39,21 @@ public final class Broker {
     private final MessageIds messageIds = new MessageIds();
     private final SessionManager sessions;
     private final Router router;
+    private final ClusterBus bus;
+    private final ContextInternal systemContext;
     private volatile boolean ready;
     private volatile boolean draining;
 
-    public Broker(BrokerConfig config, ClusterNode cluster, BrokerMetrics metrics, Vertx vertx) {
+    /**
+     * @param bus the links to other nodes, or null for a node that never forwards (tests of one channel)
+     */
+    public Broker(BrokerConfig config, ClusterNode cluster, BrokerMetrics metrics, Vertx vertx, ClusterBus bus) {
         this.config = config;
         this.cluster = cluster;
         this.metrics = metrics;
         this.vertx = vertx;
+        this.bus = bus;
+        this.systemContext = (ContextInternal) vertx.getOrCreateContext();
         this.topicLimits = new TopicLimits(config.maxTopicLength(), config.maxTopicLevels());
         this.sessions = new SessionManager(this);
         this.router = new Router(this);
@@ -74,6 +95,58 @@ public final class Broker {
         return cluster.nodeId();
     }
 
+    public ClusterBus bus() {
+        return bus;
+    }
+
+    /** A context for the node's own work (wills of dead nodes, sweeps), not tied to a connection. */
+    public ContextInternal systemContext() {
+        return systemContext;
+    }
+
+    /** Whether the cluster has the members it needs to accept writes (split-brain protection). */
+    public boolean hasQuorum() {
+        return cluster.memberCount() >= config.quorum();
+    }
+
+    /** Sends a forward to another node; counted. */
+    public void forward(String node, Buffer frame) {
+        if (bus != null && bus.send(node, ForwardCodec.FORWARD, frame)) {
+            metrics.forwardedOut(1);
+        }
+    }
+
+    /**
+     * Waits for subscription-table writes and pushes the same changes to every other node, so the change is
+     * visible cluster-wide when the returned future completes (on {@code ctx}). A node that does not answer
+     * in time gets the change later through the table's events.
+     */
+    public Future<Void> syncCluster(List<? extends CompletionStage<?>> writes, List<ForwardCodec.Sync> changes, ContextInternal ctx) {
+        List<Future<?>> all = new ArrayList<>(writes.size() + 2);
+        for (CompletionStage<?> w : writes) {
+            all.add(Future.fromCompletionStage(w, ctx));
+        }
+        if (bus != null && !changes.isEmpty() && cluster.memberCount() > 1) {
+            Buffer payload = ForwardCodec.encodeSync(changes);
+            for (com.hazelcast.cluster.Member m : cluster.otherMembers()) {
+                String node = ClusterNode.nodeIdOf(m);
+                if (node == null) {
+                    continue;
+                }
+                Future<Buffer> ack = bus.request(node, ForwardCodec.SYNC, payload, SYNC_TIMEOUT_MS)
+                        .recover(err -> {
+                            log.debug("event=subscription_sync_slow node={} error={}", node, err.toString());
+                            return Future.succeededFuture();
+                        });
+                all.add(io.mqttcluster.broker.session.SessionManager.onContext(ctx, ack));
+            }
+        }
+        if (all.isEmpty()) {
+            return ctx.succeededFuture();
+        }
+        return Future.all(all).mapEmpty();
+    }
+
     public void ready(boolean value) {
         ready = value;
     }
@@ -103,11 +176,27 @@ public final class Broker {
     }
 
     /**
-     * Asks another node to close its connection of a client id that this node just claimed. Completes on
-     * {@code ctx} when that connection is closed, or when the node does not answer in time.
+     * Asks another node to close its connection of a client id that this node just claimed (no will: it is
+     * a takeover). Completes on {@code ctx} when that connection is closed, or when the node does not answer
+     * in time. When that node is gone, its connection ended abnormally: its will is published here.
      */
-    public Future<Void> takeOverRemote(String owner, String clientId, long epoch, ContextInternal ctx) {
-        // a single node has nobody to ask; the cluster forwarder answers this once nodes share a cluster
-        return ctx.succeededFuture();
+    public Future<Void> takeOverRemote(String owner, String clientId, long epoch, Message previousWill, ContextInternal ctx) {
+        if (!cluster.liveNodeIds().contains(owner)) {
+            if (previousWill == null) {
+                return ctx.succeededFuture();
+            }
+            log.info("event=will_published client_id={} topic={} reason=node_gone node={}", clientId, previousWill.topic(), owner);
+            return router.publishWill(previousWill, ctx).recover(err -> ctx.succeededFuture());
+        }
+        if (bus == null) {
+            return ctx.succeededFuture();
+        }
+        Future<Buffer> reply = bus.request(owner, ForwardCodec.KICK, ForwardCodec.encodeKick(clientId, epoch), KICK_TIMEOUT_MS);
+        return io.mqttcluster.broker.session.SessionManager.onContext(ctx, reply).transform(ar -> {
+            if (ar.failed()) {
+                log.warn("event=takeover_no_answer client_id={} node={} error={}", clientId, owner, ar.cause().getMessage());
+            }
+            return ctx.succeededFuture();
+        });
     }
 }

@@ -2,6 +2,8 @@ package io.mqttcluster.broker;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttcluster.broker.cluster.BusReceiver;
+import io.mqttcluster.broker.cluster.ClusterCoordinator;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.BadInputLog;
 import io.mqttcluster.broker.connection.MqttListener;
@@ -10,6 +12,7 @@ import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.ClusterSettings;
+import io.mqttcluster.cluster.forward.ClusterBus;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,9 +43,10 @@ public final class BrokerNode implements AutoCloseable {
     private final HttpEndpoint http;
     private final int mqttPort;
     private final List<String> deployments;
+    private final ClusterCoordinator coordinator;
 
     private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
-                       int mqttPort, List<String> deployments) {
+                       int mqttPort, List<String> deployments, ClusterCoordinator coordinator) {
         this.config = config;
         this.cluster = cluster;
         this.vertx = vertx;
@@ -49,6 +54,7 @@ public final class BrokerNode implements AutoCloseable {
         this.http = http;
         this.mqttPort = mqttPort;
         this.deployments = deployments;
+        this.coordinator = coordinator;
     }
 
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
@@ -58,24 +64,33 @@ public final class BrokerNode implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName());
         int clusterPort = config.clusterPort() == 0 ? freePort() : config.clusterPort();
-        ClusterNode cluster = ClusterNode.start(new ClusterSettings(config.clusterName(), config.nodeName(),
-                config.clusterHost(), config.clusterPublicHost(), clusterPort, config.clusterMembers(),
-                config.kubernetesServiceDns(), config.quorum(), config.backupCount(), config.heartbeatSeconds(),
-                config.maxNoHeartbeatSeconds()));
-        Vertx vertx = null;
+        String nodeId = UUID.randomUUID().toString();
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        vertx.exceptionHandler(BrokerNode::unhandled);
+        ClusterNode cluster = null;
         try {
-            vertx = Vertx.builder()
-                    .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
-                            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-                    .withMetrics(new MicrometerMetricsFactory(registry))
-                    .build();
-            vertx.exceptionHandler(BrokerNode::unhandled);
+            // the bus listens first: its address is advertised to the other nodes when this one joins
+            BusReceiver receiver = new BusReceiver();
+            ClusterBus bus = new ClusterBus(vertx, nodeId, receiver);
+            String advertised = config.clusterPublicHost().isBlank() ? config.clusterHost() : config.clusterPublicHost();
+            int busPort = await(bus.listen(config.clusterHost(), config.busPort()));
+            cluster = ClusterNode.start(new ClusterSettings(config.clusterName(), nodeId, config.nodeName(),
+                    advertised + ":" + busPort, config.clusterHost(), config.clusterPublicHost(), clusterPort,
+                    config.clusterMembers(), config.kubernetesServiceDns(), config.quorum(), config.backupCount(),
+                    config.heartbeatSeconds(), config.maxNoHeartbeatSeconds()));
             BrokerMetrics metrics = new BrokerMetrics(registry);
-            Broker broker = new Broker(config, cluster, metrics, vertx);
+            Broker broker = new Broker(config, cluster, metrics, vertx, bus);
+            receiver.attach(broker);
+            ClusterCoordinator coordinator = new ClusterCoordinator(broker);
+            coordinator.start();
             metrics.gauge("mqtt.subscriptions", "Subscriptions of clients connected to this node",
                     () -> broker.router().localSubscriptionCount());
-            metrics.gauge("mqtt.retained.messages", "Retained messages in the cluster", () -> cluster.retained().size());
-            metrics.gauge("mqtt.cluster.members", "Members of the cluster as this node sees it", cluster::memberCount);
+            metrics.gauge("mqtt.retained.messages", "Retained messages in the cluster", () -> broker.cluster().retained().size());
+            metrics.gauge("mqtt.cluster.members", "Members of the cluster as this node sees it", () -> broker.cluster().memberCount());
             metrics.gauge("mqtt.sessions", "Sessions connected to this node", "state", "connected",
                     () -> broker.sessions().connectedCount());
 
@@ -92,15 +107,15 @@ public final class BrokerNode implements AutoCloseable {
             HttpEndpoint http = new HttpEndpoint(broker, registry);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             broker.ready(true);
-            log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} members={} startup_ms={}",
-                    config.nodeName(), cluster.nodeId(), port, http.actualPort(), clusterPort, cluster.memberCount(),
+            log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} startup_ms={}",
+                    config.nodeName(), nodeId, port, http.actualPort(), clusterPort, busPort, cluster.memberCount(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new BrokerNode(config, cluster, vertx, broker, http, port, deployments);
+            return new BrokerNode(config, cluster, vertx, broker, http, port, deployments, coordinator);
         } catch (Exception | Error e) {
-            if (vertx != null) {
-                vertx.close().await(10, TimeUnit.SECONDS);
+            vertx.close().await(10, TimeUnit.SECONDS);
+            if (cluster != null) {
+                cluster.close();
             }
-            cluster.close();
             throw e;
         }
     }
@@ -155,6 +170,7 @@ public final class BrokerNode implements AutoCloseable {
     /** Graceful stop: no new clients, listeners closed, then Vert.x and the cluster member. Blocking. */
     public void stop() {
         broker.drain();
+        coordinator.stop();
         try {
             vertx.close().await(20, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -15,6 +15,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import io.mqttcluster.cluster.retain.RetainedStore;
 import io.mqttcluster.cluster.route.DurableSubscriptions;
+import io.mqttcluster.cluster.route.RouteTable;
+import io.mqttcluster.cluster.route.SharedGroups;
 import io.mqttcluster.cluster.session.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,8 @@ public final class ClusterNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     public static final String ATTR_NAME = "mqtt.name";
+    public static final String ATTR_NODE_ID = "mqtt.node";
+    public static final String ATTR_BUS = "mqtt.bus";
     public static final String QUORUM_NAME = "mqtt-quorum";
 
     private final HazelcastInstance hazelcast;
@@ -43,15 +47,19 @@ public final class ClusterNode implements AutoCloseable {
     private final SessionStore sessions;
     private final RetainedStore retained;
     private final DurableSubscriptions durableSubscriptions;
+    private final RouteTable routes;
+    private final SharedGroups sharedGroups;
     private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
 
     private ClusterNode(HazelcastInstance hazelcast, ClusterSettings settings) {
         this.hazelcast = hazelcast;
         this.settings = settings;
-        this.nodeId = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        this.nodeId = settings.nodeId();
         this.sessions = new SessionStore(hazelcast.getMap(SessionStore.MAP_NAME));
         this.retained = new RetainedStore(hazelcast.getMap(RetainedStore.MAP_NAME));
         this.durableSubscriptions = new DurableSubscriptions(hazelcast.getMap(DurableSubscriptions.MAP_NAME));
+        this.routes = new RouteTable(hazelcast.getMap(RouteTable.MAP_NAME));
+        this.sharedGroups = new SharedGroups(hazelcast.getMap(SharedGroups.MAP_NAME));
     }
 
     /** Starts the member, joins the cluster and loads the mirrors. Blocking. */
@@ -71,6 +79,8 @@ public final class ClusterNode implements AutoCloseable {
         });
         node.retained.start();
         node.durableSubscriptions.start();
+        node.routes.start();
+        node.sharedGroups.start();
         log.info("event=cluster_joined node={} node_id={} members={}", settings.nodeName(), node.nodeId,
                 hz.getCluster().getMembers().size());
         return node;
@@ -108,6 +118,10 @@ public final class ClusterNode implements AutoCloseable {
                     .setMembers(s.members().isEmpty() ? List.of(s.bindHost() + ":" + s.port()) : s.members());
         }
         c.getMemberAttributeConfig().setAttribute(ATTR_NAME, s.nodeName());
+        c.getMemberAttributeConfig().setAttribute(ATTR_NODE_ID, s.nodeId());
+        if (s.busAddress() != null) {
+            c.getMemberAttributeConfig().setAttribute(ATTR_BUS, s.busAddress());
+        }
 
         if (s.quorum() > 1) {
             c.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM_NAME, true, s.quorum()));
@@ -122,7 +136,7 @@ public final class ClusterNode implements AutoCloseable {
             sessions.setSplitBrainProtectionName(QUORUM_NAME);
         }
         c.addMapConfig(sessions);
-        for (String name : List.of(RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME, "mqtt.routes", "mqtt.shared")) {
+        for (String name : List.of(RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME, RouteTable.MAP_NAME, SharedGroups.MAP_NAME)) {
             c.addMapConfig(new MapConfig(name).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
                     .setInMemoryFormat(InMemoryFormat.BINARY));
         }
@@ -157,13 +171,40 @@ public final class ClusterNode implements AutoCloseable {
         return durableSubscriptions;
     }
 
-    /** Ids of the members currently in the cluster, this one included. */
+    public RouteTable routes() {
+        return routes;
+    }
+
+    public SharedGroups sharedGroups() {
+        return sharedGroups;
+    }
+
+    /** Node ids of the members currently in the cluster, this one included. */
     public Set<String> liveNodeIds() {
         Set<String> ids = new HashSet<>();
         for (Member m : hazelcast.getCluster().getMembers()) {
-            ids.add(m.getUuid().toString());
+            String id = m.getAttribute(ATTR_NODE_ID);
+            if (id != null) {
+                ids.add(id);
+            }
         }
         return ids;
+    }
+
+    /** The broker node id of a member. */
+    public static String nodeIdOf(Member m) {
+        return m.getAttribute(ATTR_NODE_ID);
+    }
+
+    /** The members other than this one. */
+    public java.util.List<Member> otherMembers() {
+        java.util.List<Member> out = new java.util.ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            if (!m.localMember()) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     public int memberCount() {
@@ -185,6 +226,8 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         retained.stop();
         durableSubscriptions.stop();
+        routes.stop();
+        sharedGroups.stop();
         hazelcast.shutdown();
     }
 

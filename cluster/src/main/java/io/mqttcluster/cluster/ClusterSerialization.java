@@ -33,6 +33,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
     public static final int RELEASE_DEAD_OWNER = 17;
     public static final int OWNER_NOT_LIVE = 18;
     public static final int SNAPSHOT = 19;
+    public static final int TAKE_SHARED = 20;
     public static final int ROUTE_KEY_NODE_IN = 30;
 
     /** Registers the factory on a member or client configuration. */
@@ -59,7 +60,8 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case RELEASE_DEAD_OWNER -> new SessionProcessors.ReleaseDeadOwner();
             case OWNER_NOT_LIVE -> new SessionProcessors.OwnerNotLive();
             case SNAPSHOT -> new SessionProcessors.Snapshot();
-            case ROUTE_KEY_NODE_IN -> new RouteProcessors.KeyNodeNotIn();
+            case TAKE_SHARED -> new SessionProcessors.TakeShared();
+            case ROUTE_KEY_NODE_IN -> new RouteProcessors.KeyNodeNotIn<>();
             default -> throw new IllegalArgumentException("unknown type id " + typeId);
         };
     }

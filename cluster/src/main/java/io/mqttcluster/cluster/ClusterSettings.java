@@ -7,7 +7,10 @@ import java.util.List;
  * bad value.
  *
  * @param clusterName           Hazelcast cluster name: only members with the same name join each other
- * @param nodeName              a human name for logs and metrics; the node id is the member's UUID
+ * @param nodeId                unique id of this node process (a new one at every start): sessions name
+ *                              their owner by it, so a restarted node never mistakes old sessions for its own
+ * @param nodeName              a human name for logs and metrics
+ * @param busAddress            {@code host:port} where this node's {@code ClusterBus} listens, or null
  * @param bindHost              address the cluster port binds to
  * @param publicHost            address other members use to reach this one (null: the bind address)
  * @param port                  the Hazelcast member port
@@ -19,7 +22,7 @@ import java.util.List;
  * @param heartbeatSeconds      member heartbeat interval
  * @param maxNoHeartbeatSeconds a member silent this long is removed
  */
-public record ClusterSettings(String clusterName, String nodeName, String bindHost, String publicHost, int port,
+public record ClusterSettings(String clusterName, String nodeId, String nodeName, String busAddress, String bindHost, String publicHost, int port,
                               List<String> members, String kubernetesServiceDns, int quorum, int backupCount,
                               int heartbeatSeconds, int maxNoHeartbeatSeconds) {
 
@@ -29,6 +32,7 @@ public record ClusterSettings(String clusterName, String nodeName, String bindHo
 
     /** A node alone on loopback: tests and the default single-node run. */
     public static ClusterSettings standalone(String clusterName, String nodeName, int port) {
-        return new ClusterSettings(clusterName, nodeName, "127.0.0.1", null, port, List.of(), null, 1, 1, 1, 5);
+        return new ClusterSettings(clusterName, java.util.UUID.randomUUID().toString(), nodeName, null, "127.0.0.1",
+                null, port, List.of(), null, 1, 1, 1, 5);
     }
 }

@@ -208,7 +208,16 @@ public final class Channel implements Outbound.Sink {
         epoch = claim.epoch();
         if (state == State.CLOSED) {
             // the socket went away while we were claiming: give the session back, no will
-            broker.sessions().disconnected(this, false);
+            broker.sessions().disconnected(this, false, false);
+            return;
+        }
+        if (broker.sessions().takenOverWhileConnecting(clientId, epoch)) {
+            // a newer connection on another node claimed the id right after us
+            closeReason = CloseReason.TAKEN_OVER;
+            state = State.CLOSED;
+            broker.metrics().takeover();
+            broker.sessions().forget(this);
+            out.close(CloseReason.TAKEN_OVER);
             return;
         }
         state = State.CONNECTED;
@@ -218,7 +227,7 @@ public final class Channel implements Outbound.Sink {
                 out.remoteAddress(), persistent, claim.sessionPresent(), epoch);
         for (String filter : claim.discardedSubscriptions()) {
             if (!SharedSubscription.isShared(filter)) {
-                track(broker.cluster().durableSubscriptions().remove(clientId, filter));
+                track(broker.router().removeDurable(clientId, filter, context));
             }
         }
         if (claim.sessionPresent()) {
@@ -226,7 +235,7 @@ public final class Channel implements Outbound.Sink {
                 Subscription sub = newSubscription(e.getKey(), e.getValue());
                 if (sub != null) {
                     subscriptions.put(e.getKey(), sub);
-                    broker.router().addLocal(sub);
+                    track(broker.router().addLocal(sub, context));
                 }
             }
             broker.sessions().snapshot(this).onComplete(ar -> {
@@ -450,14 +459,14 @@ public final class Channel implements Outbound.Sink {
                 broker.router().removeLocal(existing); // replaces it completely [MQTT-3.8.4-3]
             }
             subscriptions.put(filter, sub);
-            broker.router().addLocal(sub);
+            writes.add(track(broker.router().addLocal(sub, context)));
             if (persistent) {
                 stored.put(filter, options);
                 if (sub.shareGroup() == null) {
                     if (granted >= 1) {
-                        writes.add(track(broker.cluster().durableSubscriptions().add(clientId, filter, options)));
+                        writes.add(track(broker.router().addDurable(clientId, filter, options, context)));
                     } else if (existing != null && existing.options().qos() >= 1) {
-                        writes.add(track(broker.cluster().durableSubscriptions().remove(clientId, filter)));
+                        writes.add(track(broker.router().removeDurable(clientId, filter, context)));
                     }
                 }
             }
@@ -524,7 +533,7 @@ public final class Channel implements Outbound.Sink {
             broker.router().removeLocal(existing);
             removed.add(filter);
             if (persistent && existing.shareGroup() == null && existing.options().qos() >= 1) {
-                writes.add(track(broker.cluster().durableSubscriptions().remove(clientId, filter)));
+                writes.add(track(broker.router().removeDurable(clientId, filter, context)));
             }
         }
         if (persistent && !removed.isEmpty()) {
@@ -577,7 +586,7 @@ public final class Channel implements Outbound.Sink {
     public void deliverDirect(Message message, int qos, boolean retainFlag, String shareKey) {
         if (state != State.CONNECTED) {
             if (shareKey != null && qos > 0) {
-                broker.router().redispatchShared(message, qos, shareKey, this);
+                broker.router().redispatchShared(message, qos, shareKey, clientId);
             }
             return;
         }
@@ -690,7 +699,7 @@ public final class Channel implements Outbound.Sink {
         if (was == State.CONNECTED) {
             flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
-            broker.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived)
+            broker.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, hasSharedSubscriptions())
                     .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, oneLine(err)));
         }
         // CONNECTING: the claim's continuation sees CLOSED and gives the session back
@@ -728,10 +737,19 @@ public final class Channel implements Outbound.Sink {
         if (outbound != null) {
             for (Outgoing o : outbound.abandon()) {
                 if (o.shareGroup() != null && !o.durable()) {
-                    broker.router().redispatchShared(o.message(), o.qos(), o.shareGroup(), this);
+                    broker.router().redispatchShared(o.message(), o.qos(), o.shareGroup(), clientId);
                 }
             }
         }
+    }
+
+    private boolean hasSharedSubscriptions() {
+        for (Subscription s : subscriptions.values()) {
+            if (s.shareGroup() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes the connection (protocol error, store failure, shutdown); the will is published where due. */

@@ -39,6 +39,7 @@ public final class BrokerConfig {
             Setting.text("cluster.host", "127.0.0.1", "Address the cluster (Hazelcast) port binds to"),
             Setting.text("cluster.public-host", "", "Address other nodes use to reach this one (default: cluster.host)"),
             Setting.port("cluster.port", 5701, "Cluster (Hazelcast) member port (0: pick a free port)"),
+            Setting.port("cluster.bus-port", 0, "Port for forwarding messages between nodes (0: cluster.port + 100, or a free port when cluster.port is 0)"),
             Setting.hostPortList("cluster.members", "Static member list host:port,host:port,... (empty: this node alone)"),
             Setting.text("cluster.kubernetes-service-dns", "", "Find members by DNS lookup of this headless Service instead of cluster.members"),
             Setting.intRange("cluster.size", 1, 1, 1000, "Expected number of nodes (for the default quorum and alerts)"),
@@ -202,6 +203,15 @@ public final class BrokerConfig {
 
     public int clusterPort() {
         return i("cluster.port");
+    }
+
+    /** The bus port to bind: configured, or cluster port + 100, or 0 (any) when the cluster port is picked. */
+    public int busPort() {
+        int p = i("cluster.bus-port");
+        if (p != 0) {
+            return p;
+        }
+        return clusterPort() == 0 ? 0 : clusterPort() + 100;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.mqttcluster.broker.pubsub;
 
 import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.SessionProcessors.Target;
 import io.mqttcluster.cluster.session.SessionResults.AppendResult;
@@ -8,6 +9,7 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One published message on its way through this node: where it goes, and whether what must be stored
@@ -25,14 +27,21 @@ public final class Publication {
     final Message message;
     final List<Direct> direct;
     final Map<String, Target> durableTargets;
+    /** Other nodes with a matching route, or null. */
+    final Set<String> remoteRoutes;
+    /** Shared-subscription members picked on other nodes, by node, or null. */
+    final Map<String, List<ForwardCodec.SharedDelivery>> remoteShared;
     Map<String, AppendResult> durableResults;
     Future<Publication> stored;
 
-    Publication(Router router, Message message, List<Direct> direct, Map<String, Target> durableTargets) {
+    Publication(Router router, Message message, List<Direct> direct, Map<String, Target> durableTargets,
+                Set<String> remoteRoutes, Map<String, List<ForwardCodec.SharedDelivery>> remoteShared) {
         this.router = router;
         this.message = message;
         this.direct = direct;
         this.durableTargets = durableTargets;
+        this.remoteRoutes = remoteRoutes;
+        this.remoteShared = remoteShared;
     }
 
     public Message message() {

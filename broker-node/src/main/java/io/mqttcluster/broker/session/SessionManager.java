@@ -38,6 +38,8 @@ public final class SessionManager {
     private final Broker broker;
     private final Map<String, Channel> registry = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> connecting = new ConcurrentHashMap<>();
+    /** Takeovers asked by other nodes while the connection here was still claiming: epoch taken over. */
+    private final Map<String, Long> pendingKicks = new ConcurrentHashMap<>();
 
     public SessionManager(Broker broker) {
         this.broker = broker;
@@ -90,7 +92,7 @@ public final class SessionManager {
                     }
                     String owner = result.previousOwner();
                     if (owner != null && !owner.equals(broker.nodeId())) {
-                        closing.add(broker.takeOverRemote(owner, id, result.previousEpoch(), ctx));
+                        closing.add(broker.takeOverRemote(owner, id, result.previousEpoch(), result.previousWill(), ctx));
                     }
                     if (previous != null || owner != null) {
                         log.info("event=session_takeover client_id={} from_node={} to_node={} epoch={}", id,
@@ -102,6 +104,32 @@ public final class SessionManager {
                     return Future.join(closing).transform(ar -> Future.succeededFuture(result));
                 })
                 .onFailure(err -> registry.remove(id, ch));
+    }
+
+    /**
+     * Another node claimed a client id whose connection (at {@code epoch}, or older) is here: close it
+     * without its will. If the connection here is still claiming, it closes as soon as its claim returns
+     * with an epoch that was taken over.
+     */
+    public Future<Void> kickFromRemote(String clientId, long epoch) {
+        Channel ch = registry.get(clientId);
+        if (ch == null) {
+            return Future.succeededFuture();
+        }
+        if (ch.epoch() == 0) {
+            pendingKicks.merge(clientId, epoch, Math::max);
+            return Future.succeededFuture();
+        }
+        if (ch.epoch() <= epoch) {
+            return ch.takeOver();
+        }
+        return Future.succeededFuture();
+    }
+
+    /** True when another node took over this client id at {@code epoch} while it was being claimed here. */
+    public boolean takenOverWhileConnecting(String clientId, long epoch) {
+        Long kicked = pendingKicks.remove(clientId);
+        return kicked != null && kicked >= epoch;
     }
 
     /** Brings the completion of a future from another context back to {@code ctx}. */
@@ -121,7 +149,7 @@ public final class SessionManager {
      * The channel's connection ended (not by a takeover). Releases the session in the cluster and
      * publishes the will when the end was abnormal.
      */
-    public Future<Void> disconnected(Channel ch, boolean abnormal) {
+    public Future<Void> disconnected(Channel ch, boolean abnormal, boolean hadSharedSubscriptions) {
         registry.remove(ch.clientId(), ch);
         if (ch.epoch() == 0) {
             return Future.succeededFuture();
@@ -129,7 +157,15 @@ public final class SessionManager {
         ContextInternal ctx = ch.context();
         return Future.fromCompletionStage(broker.cluster().sessions().release(ch.clientId(), broker.nodeId(),
                         ch.epoch(), abnormal), ctx)
-                .compose(result -> afterRelease(result, ctx));
+                .compose(result -> {
+                    if (result.released() && ch.persistent() && hadSharedSubscriptions) {
+                        // messages it got through shared groups and did not acknowledge go to other members
+                        Future.fromCompletionStage(broker.cluster().sessions().takeShared(ch.clientId(), ch.epoch()), ctx)
+                                .onSuccess(taken -> taken.forEach(q -> broker.router()
+                                        .redispatchShared(q.message(), q.qos(), q.shareGroup(), ch.clientId())));
+                    }
+                    return afterRelease(result, ctx);
+                });
     }
 
     /** Publishes the will of a released session, if it has one. */

@@ -44,7 +44,7 @@ class ChannelTest {
         cluster = ClusterNode.start(ClusterSettings.standalone("chan-" + UUID.randomUUID(), "chan", port));
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("mqtt.max-inflight", "2", "mqtt.max-client-id-length", "20"));
-        broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx);
+        broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
         broker.ready(true);
     }
 

@@ -57,12 +57,12 @@ public final class RetainedStore implements MirroredMap.Mirror<Message> {
     }
 
     @Override
-    public void put(String key, Message value) {
+    public void mirrorPut(String key, Message value) {
         index.put(value);
     }
 
     @Override
-    public void remove(String key, Message oldValue) {
+    public void mirrorRemove(String key, Message oldValue) {
         index.remove(key);
     }
 }

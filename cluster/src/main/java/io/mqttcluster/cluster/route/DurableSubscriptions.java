@@ -48,7 +48,7 @@ public final class DurableSubscriptions implements MirroredMap.Mirror<Long> {
     public CompletionStage<Void> add(String clientId, String filter, SubOptions options) {
         String key = key(clientId, filter);
         long packed = pack(options);
-        put(key, packed);
+        mirrorPut(key, packed);
         return table.put(key, packed);
     }
 
@@ -68,7 +68,7 @@ public final class DurableSubscriptions implements MirroredMap.Mirror<Long> {
     }
 
     @Override
-    public synchronized void put(String key, Long packed) {
+    public synchronized void mirrorPut(String key, Long packed) {
         int sep = key.indexOf(RouteProcessors.SEP);
         DurableSub sub = new DurableSub(key.substring(0, sep), key.substring(sep + 1), unpack(packed));
         DurableSub old = byKey.put(key, sub);
@@ -79,7 +79,7 @@ public final class DurableSubscriptions implements MirroredMap.Mirror<Long> {
     }
 
     @Override
-    public void remove(String key, Long oldValue) {
+    public void mirrorRemove(String key, Long oldValue) {
         unmirror(key);
     }
 
@@ -90,11 +90,11 @@ public final class DurableSubscriptions implements MirroredMap.Mirror<Long> {
         }
     }
 
-    static String key(String clientId, String filter) {
+    public static String key(String clientId, String filter) {
         return clientId + RouteProcessors.SEP + filter;
     }
 
-    static long pack(SubOptions o) {
+    public static long pack(SubOptions o) {
         long flags = o.qos() | (o.noLocal() ? 0x04 : 0) | (o.retainAsPublished() ? 0x08 : 0) | ((long) o.retainHandling() << 4);
         return (flags << 32) | (o.subscriptionId() & 0xFFFFFFFFL);
     }

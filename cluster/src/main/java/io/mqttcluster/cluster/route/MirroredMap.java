@@ -25,9 +25,9 @@ public final class MirroredMap<V> {
 
     /** Receives changes. Called on Hazelcast threads: implementations are thread-safe and do not block. */
     public interface Mirror<V> {
-        void put(String key, V value);
+        void mirrorPut(String key, V value);
 
-        void remove(String key, V oldValue);
+        void mirrorRemove(String key, V oldValue);
     }
 
     private final IMap<String, V> map;
@@ -43,7 +43,7 @@ public final class MirroredMap<V> {
     public void start() {
         listenerId = map.addEntryListener(new Listener(), true);
         for (Map.Entry<String, V> e : map.entrySet()) {
-            mirror.put(e.getKey(), e.getValue());
+            mirror.mirrorPut(e.getKey(), e.getValue());
         }
     }
 
@@ -70,17 +70,17 @@ public final class MirroredMap<V> {
             EntryRemovedListener<String, V> {
         @Override
         public void entryAdded(EntryEvent<String, V> event) {
-            mirror.put(event.getKey(), event.getValue());
+            mirror.mirrorPut(event.getKey(), event.getValue());
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, V> event) {
-            mirror.put(event.getKey(), event.getValue());
+            mirror.mirrorPut(event.getKey(), event.getValue());
         }
 
         @Override
         public void entryRemoved(EntryEvent<String, V> event) {
-            mirror.remove(event.getKey(), event.getOldValue());
+            mirror.mirrorRemove(event.getKey(), event.getOldValue());
         }
     }
 }

@@ -27,7 +27,7 @@ public final class RouteProcessors {
     }
 
     /** Selects entries whose key ends with the id of a node that is not live. */
-    public static final class KeyNodeNotIn implements Predicate<String, Object>, IdentifiedDataSerializable {
+    public static final class KeyNodeNotIn<V> implements Predicate<String, V>, IdentifiedDataSerializable {
         Set<String> liveNodes;
 
         public KeyNodeNotIn() {
@@ -38,7 +38,7 @@ public final class RouteProcessors {
         }
 
         @Override
-        public boolean apply(Map.Entry<String, Object> entry) {
+        public boolean apply(Map.Entry<String, V> entry) {
             return !liveNodes.contains(nodeOf(entry.getKey()));
         }
 

@@ -79,6 +79,7 @@ public final class SessionProcessors {
             if (result != null && old != null) {
                 result.previousOwner = old.owner;
                 result.previousEpoch = old.epoch;
+                result.previousWill = old.owner != null ? old.will : null;
                 if (!resume) {
                     result.discardedSubscriptions.addAll(old.subscriptions.keySet());
                 }
@@ -377,6 +378,58 @@ public final class SessionProcessors {
         @Override
         public int getClassId() {
             return ClusterSerialization.SNAPSHOT;
+        }
+    }
+
+    /**
+     * A persistent session's member of shared subscription groups went offline: the messages it got
+     * through a group and has not acknowledged leave its queue and are returned, to go to another member.
+     * Only while the session is offline at the given epoch.
+     */
+    public static final class TakeShared extends Base<java.util.List<QueuedMessage>> {
+        long epoch;
+
+        public TakeShared() {
+        }
+
+        public TakeShared(long epoch) {
+            this.epoch = epoch;
+        }
+
+        @Override
+        public java.util.List<QueuedMessage> process(Map.Entry<String, SessionRecord> entry) {
+            SessionRecord rec = entry.getValue();
+            java.util.List<QueuedMessage> taken = new ArrayList<>();
+            if (rec == null || rec.owner != null || rec.epoch != epoch) {
+                return taken;
+            }
+            Iterator<QueuedMessage> it = rec.queue.iterator();
+            while (it.hasNext()) {
+                QueuedMessage q = it.next();
+                if (q.shareGroup() != null && !q.pubrelSent()) {
+                    it.remove();
+                    taken.add(q);
+                }
+            }
+            if (!taken.isEmpty()) {
+                entry.setValue(rec);
+            }
+            return taken;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(epoch);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            epoch = in.readLong();
+        }
+
+        @Override
+        public int getClassId() {
+            return ClusterSerialization.TAKE_SHARED;
         }
     }
 

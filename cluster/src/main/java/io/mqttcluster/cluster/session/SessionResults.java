@@ -22,6 +22,7 @@ public final class SessionResults {
     public static final class ClaimResult implements IdentifiedDataSerializable {
         String previousOwner;
         long previousEpoch;
+        Message previousWill;
         long epoch;
         boolean sessionPresent;
         Map<String, SubOptions> subscriptions = new LinkedHashMap<>();
@@ -38,6 +39,14 @@ public final class SessionResults {
 
         public long previousEpoch() {
             return previousEpoch;
+        }
+
+        /**
+         * The will of the connection this claim replaced. A takeover discards it; but when that connection's
+         * node is gone (crashed before the survivors released its sessions), it is published.
+         */
+        public Message previousWill() {
+            return previousWill;
         }
 
         /** The epoch of the new connection. */
@@ -61,6 +70,10 @@ public final class SessionResults {
         public void writeData(ObjectDataOutput out) throws IOException {
             Message.writeString(out, previousOwner);
             out.writeLong(previousEpoch);
+            out.writeBoolean(previousWill != null);
+            if (previousWill != null) {
+                previousWill.writeTo(out);
+            }
             out.writeLong(epoch);
             out.writeBoolean(sessionPresent);
             out.writeInt(subscriptions.size());
@@ -78,6 +91,7 @@ public final class SessionResults {
         public void readData(ObjectDataInput in) throws IOException {
             previousOwner = Message.readString(in);
             previousEpoch = in.readLong();
+            previousWill = in.readBoolean() ? Message.readFrom(in) : null;
             epoch = in.readLong();
             sessionPresent = in.readBoolean();
             int n = in.readInt();

@@ -6,6 +6,7 @@ import io.mqttcluster.cluster.session.SessionProcessors.Target;
 import io.mqttcluster.cluster.session.SessionResults.AppendResult;
 import io.mqttcluster.cluster.session.SessionResults.ClaimResult;
 import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
+import io.mqttcluster.cluster.session.QueuedMessage;
 
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,11 @@ public final class SessionStore {
                                                              boolean dropOldest, boolean mayBeDuplicate) {
         return map.submitToKeys(targets.keySet(),
                 new SessionProcessors.Append(message, targets, maxQueue, dropOldest, mayBeDuplicate));
+    }
+
+    /** Takes the unacknowledged shared-subscription messages out of an offline session's queue. */
+    public CompletionStage<List<QueuedMessage>> takeShared(String clientId, long epoch) {
+        return map.submitToKey(clientId, new SessionProcessors.TakeShared(epoch));
     }
 
     /** Removes acknowledged messages from a session's queue. */

@@ -42,9 +42,9 @@ class SessionStoreTest {
         int pb = freePort();
         List<String> members = List.of("127.0.0.1:" + pa, "127.0.0.1:" + pb);
         CompletableFuture<ClusterNode> fa = CompletableFuture.supplyAsync(() -> ClusterNode.start(
-                new ClusterSettings(name, "a", "127.0.0.1", null, pa, members, null, 1, 1, 1, 5)));
+                new ClusterSettings(name, UUID.randomUUID().toString(), "a", null, "127.0.0.1", null, pa, members, null, 1, 1, 1, 5)));
         CompletableFuture<ClusterNode> fb = CompletableFuture.supplyAsync(() -> ClusterNode.start(
-                new ClusterSettings(name, "b", "127.0.0.1", null, pb, members, null, 1, 1, 1, 5)));
+                new ClusterSettings(name, UUID.randomUUID().toString(), "b", null, "127.0.0.1", null, pb, members, null, 1, 1, 1, 5)));
         a = fa.get(60, TimeUnit.SECONDS);
         b = fb.get(60, TimeUnit.SECONDS);
         assertThat(a.memberCount()).isEqualTo(2);

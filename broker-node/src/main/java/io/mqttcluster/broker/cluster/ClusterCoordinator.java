@@ -1,0 +1,131 @@
+package io.mqttcluster.broker.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import io.mqttcluster.broker.Broker;
+import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What this node does when nodes join and leave.
+ *
+ * <p>Every node: connects its bus to a node that joins; when a node leaves, closes the link and forgets
+ * that node's routes and shared-subscription members in its own mirrors at once (so nothing more is
+ * forwarded to it).
+ *
+ * <p>Exactly one node, the oldest member, cleans up after a node that left: it releases the sessions
+ * the dead node owned as abnormal ends (their wills are published here; their persistent sessions go
+ * offline and keep receiving messages in their queues, because QoS 1/2 copies are queued by whichever node
+ * takes a publish in, not by the node holding the subscriber), and deletes the dead node's routes and
+ * members from the cluster tables. The release is an entry processor per session, so if two nodes ever
+ * sweep at once (the oldest changed meanwhile), each will is still published once. The sweep also runs
+ * every 30 s, to catch what a sweep interrupted by another departure left.
+ */
+public final class ClusterCoordinator {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterCoordinator.class);
+    private static final long SWEEP_PERIOD_MS = 30_000;
+
+    private final Broker broker;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private volatile boolean stopped;
+    private long timer = -1;
+
+    public ClusterCoordinator(Broker broker) {
+        this.broker = broker;
+    }
+
+    public void start() {
+        ClusterNode cluster = broker.cluster();
+        cluster.onMembershipChange(this::onMembership);
+        for (Member m : cluster.otherMembers()) {
+            connect(m);
+        }
+        timer = broker.vertx().setPeriodic(SWEEP_PERIOD_MS, t -> {
+            if (broker.cluster().isOldestMember()) {
+                sweep("periodic");
+            }
+        });
+        if (cluster.isOldestMember() && cluster.memberCount() >= 1) {
+            sweep("startup"); // sessions left by nodes that died while no node was running the sweep
+        }
+    }
+
+    public void stop() {
+        stopped = true;
+        if (timer >= 0) {
+            broker.vertx().cancelTimer(timer);
+        }
+    }
+
+    private void connect(Member m) {
+        String node = ClusterNode.nodeIdOf(m);
+        String bus = m.getAttribute(ClusterNode.ATTR_BUS);
+        if (node == null || bus == null || broker.bus() == null) {
+            return;
+        }
+        int colon = bus.lastIndexOf(':');
+        broker.bus().addPeer(node, bus.substring(0, colon), Integer.parseInt(bus.substring(colon + 1)));
+    }
+
+    private void onMembership(MembershipEvent event) {
+        if (stopped) {
+            return;
+        }
+        Member m = event.getMember();
+        String node = ClusterNode.nodeIdOf(m);
+        String name = m.getAttribute(ClusterNode.ATTR_NAME);
+        if (event.getEventType() == MembershipEvent.MEMBER_ADDED) {
+            log.info("event=member_joined node={} node_id={} members={}", name, node, broker.cluster().memberCount());
+            connect(m);
+            return;
+        }
+        log.info("event=member_left node={} node_id={} members={}", name, node, broker.cluster().memberCount());
+        if (node != null) {
+            if (broker.bus() != null) {
+                broker.bus().removePeer(node);
+            }
+            broker.cluster().routes().forgetNode(node);
+            broker.cluster().sharedGroups().forgetNode(node);
+        }
+        if (broker.cluster().isOldestMember()) {
+            sweep("member_left");
+        }
+    }
+
+    /** Releases sessions of dead nodes, publishes their wills, purges their routes. Runs on a worker. */
+    public Future<Integer> sweep(String why) {
+        if (stopped || !sweeping.compareAndSet(false, true)) {
+            return Future.succeededFuture(0);
+        }
+        return broker.vertx().executeBlocking(() -> {
+                    Set<String> live = broker.cluster().liveNodeIds();
+                    Map<String, ReleaseResult> released = broker.cluster().sessions().releaseDeadOwners(live);
+                    broker.cluster().routes().purgeDeadNodes(live);
+                    broker.cluster().sharedGroups().purgeDeadNodes(live);
+                    return released;
+                }, false)
+                .compose(released -> {
+                    int wills = 0;
+                    for (ReleaseResult r : released.values()) {
+                        if (r != null && r.will() != null) {
+                            wills++;
+                            broker.sessions().afterRelease(r, broker.systemContext());
+                        }
+                    }
+                    if (!released.isEmpty()) {
+                        log.info("event=dead_sessions_released reason={} sessions={} wills={}", why, released.size(), wills);
+                    }
+                    return Future.succeededFuture(released.size());
+                })
+                .onFailure(err -> log.warn("event=sweep_failed reason={} error={}", why, err.toString()))
+                .onComplete(ar -> sweeping.set(false));
+    }
+}

@@ -1,0 +1,212 @@
+package io.mqttcluster.cluster.route;
+
+import com.hazelcast.map.IMap;
+import io.mqttcluster.cluster.topic.SharedSubscription;
+import io.mqttcluster.cluster.topic.TopicLimits;
+import io.mqttcluster.cluster.topic.TopicTree;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Shared subscription groups ({@code $share/group/filter}) and their online members across the cluster,
+ * mirrored on every node, so the node that receives a publish picks the one member of each matching group
+ * that gets it, wherever that member is connected.
+ *
+ * <p>Map: {@code $share/group/filter NUL clientId -> nodeId NUL grantedQos NUL persistent}. A member is
+ * in the table while it is connected.
+ *
+ * <p>Strategies: {@code round_robin} (default; per picking node), {@code random}, {@code hash_clientid}
+ * (the publisher's client id decides, so one publisher's messages stay with one member while the
+ * membership is stable) and {@code local_first} (members on the picking node first, round robin).
+ *
+ * <p>Thread-safe.
+ */
+public final class SharedGroups implements MirroredMap.Mirror<String> {
+
+    public static final String MAP_NAME = "mqtt.shared";
+
+    /** A connected member of a group. */
+    public record Member(String clientId, String node, int qos, boolean persistent) {
+    }
+
+    /** One group: its key ({@code $share/g/f}) and its members. */
+    public static final class Group {
+        final String key;
+        final String filter;
+        volatile List<Member> members = List.of();
+        final AtomicInteger next = new AtomicInteger();
+
+        Group(String key, String filter) {
+            this.key = key;
+            this.filter = filter;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public List<Member> members() {
+            return members;
+        }
+
+        /** The member that gets the next message, never {@code exceptClientId}; null when there is none. */
+        public Member pick(String strategy, String publisherId, String localNode, String exceptClientId) {
+            List<Member> all = members;
+            if (exceptClientId != null) {
+                all = all.stream().filter(m -> !m.clientId().equals(exceptClientId)).toList();
+            }
+            if (all.isEmpty()) {
+                return null;
+            }
+            List<Member> candidates = all;
+            if ("local_first".equals(strategy)) {
+                List<Member> local = all.stream().filter(m -> m.node().equals(localNode)).toList();
+                if (!local.isEmpty()) {
+                    candidates = local;
+                }
+            }
+            int n = candidates.size();
+            int i = switch (strategy) {
+                case "random" -> ThreadLocalRandom.current().nextInt(n);
+                case "hash_clientid" -> Math.floorMod(stableHash(publisherId), n);
+                default -> Math.floorMod(next.getAndIncrement(), n);
+            };
+            return candidates.get(i);
+        }
+    }
+
+    private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    private final TopicTree<Group> tree = new TopicTree<>();
+    private final MirroredMap<String> table;
+
+    public SharedGroups(IMap<String, String> map) {
+        this.table = new MirroredMap<>(map, this);
+    }
+
+    public void start() {
+        table.start();
+    }
+
+    public void stop() {
+        table.stop();
+    }
+
+    public static String key(String subscriptionFilter, String clientId) {
+        return subscriptionFilter + RouteProcessors.SEP + clientId;
+    }
+
+    public static String value(String node, int qos, boolean persistent) {
+        return node + RouteProcessors.SEP + qos + RouteProcessors.SEP + (persistent ? 1 : 0);
+    }
+
+    /** A client joined a group (it subscribed, or reconnected with its persistent session). */
+    public CompletionStage<Void> join(String subscriptionFilter, String clientId, String node, int qos, boolean persistent) {
+        String key = key(subscriptionFilter, clientId);
+        String value = value(node, qos, persistent);
+        mirrorPut(key, value);
+        return table.put(key, value);
+    }
+
+    /** A client left a group (unsubscribed or disconnected). */
+    public CompletionStage<String> leave(String subscriptionFilter, String clientId) {
+        String key = key(subscriptionFilter, clientId);
+        mirrorRemove(key, null);
+        return table.remove(key);
+    }
+
+    public Group group(String subscriptionFilter) {
+        return groups.get(subscriptionFilter);
+    }
+
+    public void match(String topic, Consumer<Group> sink) {
+        tree.match(topic, sink);
+    }
+
+    public int groupCount() {
+        return groups.size();
+    }
+
+    /** Forgets, in this node's mirror, the members connected to a node that left. */
+    public synchronized void forgetNode(String node) {
+        for (Group g : groups.values()) {
+            for (Member m : g.members) {
+                if (m.node().equals(node)) {
+                    mirrorRemove(key(g.key, m.clientId()), null);
+                }
+            }
+        }
+    }
+
+    /** Deletes from the cluster map the members of nodes that are not live. Blocking; run on a worker. */
+    public void purgeDeadNodes(Set<String> liveNodes) {
+        List<String> dead = new ArrayList<>();
+        for (Map.Entry<String, String> e : table.map().entrySet()) {
+            String node = e.getValue().substring(0, e.getValue().indexOf(RouteProcessors.SEP));
+            if (!liveNodes.contains(node)) {
+                dead.add(e.getKey());
+            }
+        }
+        dead.forEach(k -> table.map().delete(k));
+    }
+
+    @Override
+    public synchronized void mirrorPut(String key, String value) {
+        int sep = key.lastIndexOf(RouteProcessors.SEP);
+        String subscriptionFilter = key.substring(0, sep);
+        String clientId = key.substring(sep + 1);
+        String[] parts = value.split(String.valueOf(RouteProcessors.SEP), -1);
+        Member member = new Member(clientId, parts[0], Integer.parseInt(parts[1]), "1".equals(parts[2]));
+        Group g = groups.computeIfAbsent(subscriptionFilter, k -> {
+            Group created = new Group(k, SharedSubscription.parse(k, TopicLimits.SPEC).filter());
+            tree.add(created.filter, created);
+            return created;
+        });
+        List<Member> updated = new ArrayList<>(g.members.size() + 1);
+        for (Member m : g.members) {
+            if (!m.clientId().equals(clientId)) {
+                updated.add(m);
+            }
+        }
+        updated.add(member);
+        g.members = List.copyOf(updated);
+    }
+
+    @Override
+    public synchronized void mirrorRemove(String key, String oldValue) {
+        int sep = key.lastIndexOf(RouteProcessors.SEP);
+        String subscriptionFilter = key.substring(0, sep);
+        String clientId = key.substring(sep + 1);
+        Group g = groups.get(subscriptionFilter);
+        if (g == null) {
+            return;
+        }
+        List<Member> updated = g.members.stream().filter(m -> !m.clientId().equals(clientId)).toList();
+        g.members = updated;
+        if (updated.isEmpty()) {
+            groups.remove(subscriptionFilter);
+            tree.remove(g.filter, g);
+        }
+    }
+
+    /** FNV-1a over UTF-8: the same on every node and Java version, unlike String.hashCode. */
+    static int stableHash(String s) {
+        if (s == null) {
+            return 0;
+        }
+        int h = 0x811c9dc5;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x01000193;
+        }
+        return h;
+    }
+}
