@@ -182,6 +182,9 @@ public final class ClusterNode implements AutoCloseable {
     /** Node ids of the members currently in the cluster, this one included. */
     public Set<String> liveNodeIds() {
         Set<String> ids = new HashSet<>();
+        if (!hazelcast.getLifecycleService().isRunning()) {
+            return ids;
+        }
         for (Member m : hazelcast.getCluster().getMembers()) {
             String id = m.getAttribute(ATTR_NODE_ID);
             if (id != null) {
@@ -207,13 +210,22 @@ public final class ClusterNode implements AutoCloseable {
         return out;
     }
 
+    /** Members this one sees, itself included; 0 once the member has stopped. */
     public int memberCount() {
-        return hazelcast.getCluster().getMembers().size();
+        try {
+            return hazelcast.getCluster().getMembers().size();
+        } catch (RuntimeException notActive) {
+            return 0;
+        }
     }
 
     /** True when this member is the oldest in the cluster: it does the once-per-cluster chores. */
     public boolean isOldestMember() {
-        return hazelcast.getCluster().getMembers().iterator().next().localMember();
+        try {
+            return hazelcast.getCluster().getMembers().iterator().next().localMember();
+        } catch (RuntimeException notActive) {
+            return false;
+        }
     }
 
     /** Called on a Hazelcast thread when a member joins or leaves. */

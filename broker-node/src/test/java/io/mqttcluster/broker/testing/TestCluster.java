@@ -24,6 +24,7 @@ public final class TestCluster implements AutoCloseable {
 
     private final List<BrokerNode> nodes = new ArrayList<>();
     private final List<Integer> clusterPorts = new ArrayList<>();
+    private final List<Integer> busPorts = new ArrayList<>();
     private final String name = "it-" + UUID.randomUUID();
     private final Map<String, String> overrides;
 
@@ -37,9 +38,9 @@ public final class TestCluster implements AutoCloseable {
 
     public static TestCluster start(int n, Map<String, String> overrides) throws Exception {
         TestCluster c = new TestCluster(overrides);
-        for (int i = 0; i < n; i++) {
-            c.clusterPorts.add(freePort());
-        }
+        List<Integer> ports = freePorts(2 * n);
+        c.clusterPorts.addAll(ports.subList(0, n));
+        c.busPorts.addAll(ports.subList(n, 2 * n));
         for (int i = 0; i < n; i++) {
             c.nodes.add(c.startNode(i));
         }
@@ -54,7 +55,7 @@ public final class TestCluster implements AutoCloseable {
         flags.put("mqtt.host", "127.0.0.1");
         flags.put("http.host", "127.0.0.1");
         flags.put("cluster.port", String.valueOf(clusterPorts.get(i)));
-        flags.put("cluster.bus-port", String.valueOf(freePort()));
+        flags.put("cluster.bus-port", String.valueOf(busPorts.get(i)));
         flags.put("cluster.members", clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
         flags.put("cluster.name", name);
         flags.put("cluster.size", String.valueOf(clusterPorts.size()));
@@ -95,9 +96,18 @@ public final class TestCluster implements AutoCloseable {
         nodes.set(i, null);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** Distinct free ports: all held open at once while they are picked. */
+    public static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                held.add(new ServerSocket(0));
+            }
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 

@@ -55,11 +55,19 @@ public final class MirroredMap<V> {
     }
 
     public CompletionStage<Void> put(String key, V value) {
-        return map.setAsync(key, value);
+        try {
+            return map.setAsync(key, value);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedStage(e);
+        }
     }
 
     public CompletionStage<V> remove(String key) {
-        return map.removeAsync(key);
+        try {
+            return map.removeAsync(key);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedStage(e);
+        }
     }
 
     public IMap<String, V> map() {

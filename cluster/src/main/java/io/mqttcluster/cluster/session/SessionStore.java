@@ -31,18 +31,18 @@ public final class SessionStore {
     /** Takes the client id for a new connection of {@code node}. */
     public CompletionStage<ClaimResult> claim(String clientId, String node, boolean cleanStart, long expirySeconds,
                                               Message will, int willDelaySeconds, int protocolVersion) {
-        return map.submitToKey(clientId, new SessionProcessors.Claim(node, cleanStart, expirySeconds, will,
-                willDelaySeconds, protocolVersion, System.currentTimeMillis()));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.Claim(node, cleanStart, expirySeconds, will,
+                willDelaySeconds, protocolVersion, System.currentTimeMillis())));
     }
 
     /** Reads a resumed session's queue; null when a newer connection claimed it meanwhile. */
     public CompletionStage<SessionResults.SnapshotResult> snapshot(String clientId, long epoch) {
-        return map.submitToKey(clientId, new SessionProcessors.Snapshot(epoch));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.Snapshot(epoch)));
     }
 
     /** Ends the connection of {@code node} at {@code epoch}; returns the will to publish when abnormal. */
     public CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal) {
-        return map.submitToKey(clientId, new SessionProcessors.Release(node, epoch, abnormal, System.currentTimeMillis()));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.Release(node, epoch, abnormal, System.currentTimeMillis())));
     }
 
     /**
@@ -53,37 +53,37 @@ public final class SessionStore {
      */
     public CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, int maxQueue,
                                                              boolean dropOldest, boolean mayBeDuplicate) {
-        return map.submitToKeys(targets.keySet(),
-                new SessionProcessors.Append(message, targets, maxQueue, dropOldest, mayBeDuplicate));
+        return safe(() -> map.submitToKeys(targets.keySet(),
+                new SessionProcessors.Append(message, targets, maxQueue, dropOldest, mayBeDuplicate)));
     }
 
     /** Takes the unacknowledged shared-subscription messages out of an offline session's queue. */
     public CompletionStage<List<QueuedMessage>> takeShared(String clientId, long epoch) {
-        return map.submitToKey(clientId, new SessionProcessors.TakeShared(epoch));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.TakeShared(epoch)));
     }
 
     /** Removes acknowledged messages from a session's queue. */
     public CompletionStage<Object> ack(String clientId, long[] seqs) {
-        return map.submitToKey(clientId, new SessionProcessors.Ack(seqs));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.Ack(seqs)));
     }
 
     /** Records that PUBREL is being sent for a queued QoS 2 message. */
     public CompletionStage<Object> markPubrel(String clientId, long seq) {
-        return map.submitToKey(clientId, new SessionProcessors.MarkPubrel(seq));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.MarkPubrel(seq)));
     }
 
     public CompletionStage<Object> updateSubscriptions(String clientId, long epoch, Map<String, SubOptions> added,
                                                        List<String> removed) {
-        return map.submitToKey(clientId, new SessionProcessors.UpdateSubscriptions(epoch, added, removed));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.UpdateSubscriptions(epoch, added, removed)));
     }
 
     /** Records a QoS 2 packet id received from a persistent session; returns the earlier message id, if any. */
     public CompletionStage<long[]> recordInboundQos2(String clientId, int packetId, long idHigh, long idLow) {
-        return map.submitToKey(clientId, new SessionProcessors.InboundQos2(true, packetId, idHigh, idLow));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.InboundQos2(true, packetId, idHigh, idLow)));
     }
 
     public CompletionStage<long[]> forgetInboundQos2(String clientId, int packetId) {
-        return map.submitToKey(clientId, new SessionProcessors.InboundQos2(false, packetId, 0, 0));
+        return safe(() -> map.submitToKey(clientId, new SessionProcessors.InboundQos2(false, packetId, 0, 0)));
     }
 
     /**
@@ -93,6 +93,18 @@ public final class SessionStore {
     public Map<String, ReleaseResult> releaseDeadOwners(Set<String> liveNodes) {
         return map.executeOnEntries(new SessionProcessors.ReleaseDeadOwner(liveNodes, System.currentTimeMillis()),
                 new SessionProcessors.OwnerNotLive(liveNodes));
+    }
+
+    /**
+     * Hazelcast throws some failures (instance shutting down, split-brain protection) from the call itself
+     * instead of failing the returned stage; callers on an event loop get a failed stage either way.
+     */
+    static <T> CompletionStage<T> safe(java.util.function.Supplier<CompletionStage<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedStage(e);
+        }
     }
 
     /** A copy of a session's record, for tests and diagnostics. Blocking. */
