@@ -99,8 +99,12 @@ public final class Outbound {
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private final Map<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private int lastMemoryId;
-    /** Highest durable sequence number taken in; later copies of lower numbers are already here. */
-    private long highestSeq = -1;
+    /**
+     * Highest sequence number of the stored queue read when the session resumed. A notice for a message at
+     * or below it is a second copy of one already taken in. Notices themselves may arrive in any order
+     * (each node that takes in publishes sends its own), so only this bound is a duplicate test.
+     */
+    private long restoredUpTo = -1;
 
     public Outbound(Sink sink, int window, int maxQueued, boolean dropOldest) {
         this.sink = sink;
@@ -117,17 +121,14 @@ public final class Outbound {
         return pending.size();
     }
 
-    public long highestSeq() {
-        return highestSeq;
+    public long restoredUpTo() {
+        return restoredUpTo;
     }
 
     /** Queues a QoS 1/2 message and sends it when the window and the socket allow. */
     public void enqueue(Outgoing o) {
-        if (o.durable()) {
-            if (o.seq <= highestSeq) {
-                return; // already taken in (a notification that raced with the session snapshot)
-            }
-            highestSeq = o.seq;
+        if (o.durable() && o.seq <= restoredUpTo) {
+            return; // already taken in with the stored queue (a notice that raced with reading it)
         }
         if (pending.size() >= maxQueued) {
             if (dropOldest) {
@@ -149,7 +150,7 @@ public final class Outbound {
     public void restore(List<QueuedMessage> queue) {
         for (QueuedMessage q : queue) {
             Outgoing o = new Outgoing(q.message(), q.qos(), q.seq(), false, q.shareGroup(), q.maybeSent());
-            highestSeq = Math.max(highestSeq, q.seq());
+            restoredUpTo = Math.max(restoredUpTo, q.seq());
             if (q.pubrelSent()) {
                 o.pubrelSent = true;
                 o.packetId = q.packetId();

@@ -144,6 +144,15 @@ class OutboundTest {
     }
 
     @Test
+    void durableNotices_fromSeveralNodes_areTakenInWhateverTheirOrder() {
+        Sink sink = new Sink();
+        Outbound o = new Outbound(sink, 10, 100, true);
+        o.enqueue(durable("from node A", 1, 12));
+        o.enqueue(durable("from node B", 1, 11)); // a lower position, sent by another node, arrives later
+        assertThat(sink.sent).containsExactly("PUBLISH 13 from node A", "PUBLISH 12 from node B");
+    }
+
+    @Test
     void fullQueue_dropsOldestOrNewest_andCountsIt() {
         Sink oldest = new Sink();
         oldest.writable = false;

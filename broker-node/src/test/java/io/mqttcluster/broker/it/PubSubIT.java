@@ -70,11 +70,11 @@ class PubSubIT {
             sub.subscribe("ov/b/c", 1);
             pub.publish("ov/b/c", "once", 2, false);
             pub.publish("ov/end", "marker", 0, false);
-            Paho.Received first = sub.next(5000);
-            assertThat(first.payload()).isEqualTo("once");
-            assertThat(first.qos()).isEqualTo(2);
-            assertThat(sub.next(5000).payload()).isEqualTo("marker");
-            assertThat(sub.received).isEmpty();
+            // Paho hands QoS 2 to the application on PUBREL, so the QoS 0 marker may come first
+            List<Paho.Received> got = List.of(sub.next(5000), sub.next(5000));
+            assertThat(got).extracting(Paho.Received::payload).containsExactlyInAnyOrder("once", "marker");
+            assertThat(got).filteredOn(r -> r.payload().equals("once")).extracting(Paho.Received::qos).containsExactly(2);
+            assertThat(sub.next(300)).isNull();
         }
     }
 

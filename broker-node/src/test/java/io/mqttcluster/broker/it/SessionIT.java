@@ -66,6 +66,36 @@ class SessionIT {
         }
     }
 
+    // regression: stored-copy notices from publishers on different event loops arrive in any order
+    @Test
+    void persistentSession_online_receivesEverythingFromConcurrentPublishers() throws Exception {
+        try (Paho sub = Paho.connect(port, "conc-dev", false).subscribe("conc/#", 1);
+             Paho a = Paho.connect(port, "conc-a", true); Paho b = Paho.connect(port, "conc-b", true)) {
+            Thread ta = new Thread(() -> publishAll(a, "a"));
+            Thread tb = new Thread(() -> publishAll(b, "b"));
+            ta.start();
+            tb.start();
+            ta.join(30_000);
+            tb.join(30_000);
+            java.util.Set<String> got = new java.util.HashSet<>();
+            Paho.Received r;
+            while (got.size() < 400 && (r = sub.next(5000)) != null) {
+                got.add(r.payload());
+            }
+            assertThat(got).hasSize(400);
+        }
+    }
+
+    static void publishAll(Paho p, String prefix) {
+        try {
+            for (int i = 0; i < 200; i++) {
+                p.publish("conc/" + prefix, prefix + i, 1, false);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void connack_sessionPresent_isSetOnlyWhenAPersistentSessionResumes() throws Exception {
         try (RawClient raw = new RawClient(port)) {
