@@ -81,6 +81,15 @@ public final class ClusterNode implements AutoCloseable {
         node.durableSubscriptions.start();
         node.routes.start();
         node.sharedGroups.start();
+        hz.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                // a split brain healed and this member merged into the larger side: what changed there
+                // meanwhile never reached the mirrors' listeners
+                Thread reload = new Thread(node::reloadMirrors, "mirror-reload");
+                reload.setDaemon(true);
+                reload.start();
+            }
+        });
         log.info("event=cluster_joined node={} node_id={} members={}", settings.nodeName(), node.nodeId,
                 hz.getCluster().getMembers().size());
         return node;
@@ -145,6 +154,19 @@ public final class ClusterNode implements AutoCloseable {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /** Reads every mirrored table again (after a split brain healed). Blocking. */
+    public void reloadMirrors() {
+        try {
+            retained.reload();
+            durableSubscriptions.reload();
+            routes.reload();
+            sharedGroups.reload();
+            log.info("event=cluster_merged node={} members={} mirrors=reloaded", settings.nodeName(), memberCount());
+        } catch (RuntimeException e) {
+            log.warn("event=mirror_reload_failed node={} error={}", settings.nodeName(), e.toString());
+        }
     }
 
     public String nodeName() {

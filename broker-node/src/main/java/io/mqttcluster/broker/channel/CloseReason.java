@@ -16,6 +16,7 @@ public enum CloseReason {
     STORE_FAILURE(true),
     SERVER_SHUTDOWN(true),
     DRAINING(true),
+    QUORUM_LOST(true),
     NOT_AUTHORIZED(true);
 
     private final boolean publishesWill;

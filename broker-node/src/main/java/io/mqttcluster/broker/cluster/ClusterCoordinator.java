@@ -95,8 +95,26 @@ public final class ClusterCoordinator {
             broker.cluster().routes().forgetNode(node);
             broker.cluster().sharedGroups().forgetNode(node);
         }
+        if (!broker.hasQuorum()) {
+            dropClients();
+            return; // a node without its quorum must not sweep: it is the side that lost
+        }
         if (broker.cluster().isOldestMember()) {
             sweep("member_left");
+        }
+    }
+
+    /**
+     * This node is on the minority side of a split: the majority takes over its clients' sessions (and
+     * publishes their wills), so it closes every connection; clients reconnect, through the gateway, to a
+     * node of the majority. New connections are refused until the quorum is back.
+     */
+    private void dropClients() {
+        int n = broker.sessions().connectedCount();
+        log.warn("event=quorum_lost node={} members={} quorum={} closing_connections={}", broker.cluster().nodeName(),
+                broker.cluster().memberCount(), broker.config().quorum(), n);
+        for (io.mqttcluster.broker.channel.Channel ch : broker.sessions().channels()) {
+            ch.context().execute(() -> ch.close(io.mqttcluster.broker.channel.CloseReason.QUORUM_LOST));
         }
     }
 

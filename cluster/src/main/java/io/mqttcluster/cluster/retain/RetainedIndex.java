@@ -63,6 +63,15 @@ public final class RetainedIndex {
         }
     }
 
+    /** Forgets every retained message. */
+    public void clear() {
+        synchronized (writeLock) {
+            root.children.clear();
+            root.message = null;
+            size = 0;
+        }
+    }
+
     public Message get(String topic) {
         Node node = root;
         for (String level : Topics.levels(topic)) {

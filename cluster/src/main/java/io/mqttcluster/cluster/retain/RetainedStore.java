@@ -34,6 +34,15 @@ public final class RetainedStore implements MirroredMap.Mirror<Message> {
         table.stop();
     }
 
+    public void reload() {
+        table.reload();
+    }
+
+    @Override
+    public void mirrorClear() {
+        index.clear();
+    }
+
     /** Stores, or with an empty payload clears, the retained message of the message's topic. */
     public CompletionStage<?> retain(Message message) {
         if (message.payload().length == 0) {

@@ -44,6 +44,17 @@ public final class DurableSubscriptions implements MirroredMap.Mirror<Long> {
         table.stop();
     }
 
+    public void reload() {
+        table.reload();
+    }
+
+    @Override
+    public synchronized void mirrorClear() {
+        for (String key : byKey.keySet()) {
+            unmirror(key);
+        }
+    }
+
     /** Adds or replaces a subscription; visible on this node at once, on others when the event arrives. */
     public CompletionStage<Void> add(String clientId, String filter, SubOptions options) {
         String key = key(clientId, filter);

@@ -28,6 +28,9 @@ public final class MirroredMap<V> {
         void mirrorPut(String key, V value);
 
         void mirrorRemove(String key, V oldValue);
+
+        /** Forgets everything (before a reload). */
+        void mirrorClear();
     }
 
     private final IMap<String, V> map;
@@ -42,6 +45,17 @@ public final class MirroredMap<V> {
     /** Starts mirroring. Blocking (reads the whole map once): call it while the node starts. */
     public void start() {
         listenerId = map.addEntryListener(new Listener(), true);
+        for (Map.Entry<String, V> e : map.entrySet()) {
+            mirror.mirrorPut(e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * Reads the whole map again. After a split brain heals, changes made on the other side while this node
+     * was apart never reached its listener; the merged map is the truth. Blocking.
+     */
+    public void reload() {
+        mirror.mirrorClear();
         for (Map.Entry<String, V> e : map.entrySet()) {
             mirror.mirrorPut(e.getKey(), e.getValue());
         }

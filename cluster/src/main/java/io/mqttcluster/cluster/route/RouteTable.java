@@ -38,6 +38,17 @@ public final class RouteTable implements MirroredMap.Mirror<Boolean> {
         table.stop();
     }
 
+    public void reload() {
+        table.reload();
+    }
+
+    @Override
+    public synchronized void mirrorClear() {
+        for (String key : keys) {
+            mirrorRemove(key, null);
+        }
+    }
+
     public static String key(String filter, String node) {
         return filter + RouteProcessors.SEP + node;
     }

@@ -100,6 +100,18 @@ public final class SharedGroups implements MirroredMap.Mirror<String> {
         table.stop();
     }
 
+    public void reload() {
+        table.reload();
+    }
+
+    @Override
+    public synchronized void mirrorClear() {
+        for (Group g : groups.values()) {
+            tree.remove(g.filter, g);
+        }
+        groups.clear();
+    }
+
     public static String key(String subscriptionFilter, String clientId) {
         return subscriptionFilter + RouteProcessors.SEP + clientId;
     }
