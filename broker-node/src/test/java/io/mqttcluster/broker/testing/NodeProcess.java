@@ -69,6 +69,14 @@ public final class NodeProcess implements AutoCloseable {
         return new NodeProcess(pb.start());
     }
 
+    /** Starts a full command line (e.g. wrapped in {@code ip netns exec}). */
+    public static NodeProcess startCommand(List<String> cmd, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.directory(new File(System.getProperty("java.io.tmpdir")));
+        return new NodeProcess(pb.start());
+    }
+
     /** Waits for the "broker_listening" line; returns {mqttPort, httpPort}. */
     public int[] awaitListening(long seconds) throws Exception {
         return ports.get(seconds, TimeUnit.SECONDS);

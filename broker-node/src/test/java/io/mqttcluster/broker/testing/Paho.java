@@ -38,7 +38,21 @@ public final class Paho implements AutoCloseable {
     }
 
     public static Paho connect(int port, String clientId, MqttConnectOptions options) throws MqttException {
-        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
+        return connect("127.0.0.1", port, clientId, options);
+    }
+
+    public static Paho connect(String host, int port, String clientId, boolean cleanSession) throws MqttException {
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(cleanSession);
+        o.setKeepAliveInterval(30);
+        o.setAutomaticReconnect(false);
+        o.setMaxInflight(1000);
+        o.setConnectionTimeout(5);
+        return connect(host, port, clientId, o);
+    }
+
+    public static Paho connect(String host, int port, String clientId, MqttConnectOptions options) throws MqttException {
+        MqttClient c = new MqttClient("tcp://" + host + ":" + port, clientId, new MemoryPersistence());
         Paho p = new Paho(c);
         c.setCallback(new MqttCallback() {
             @Override
