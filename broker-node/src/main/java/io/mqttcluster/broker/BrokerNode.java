@@ -10,9 +10,15 @@ import io.mqttcluster.broker.connection.MqttListener;
 import io.mqttcluster.broker.connection.VertxNoiseFilter;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.broker.pubsub.SysTopics;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.ClusterSettings;
 import io.mqttcluster.cluster.forward.ClusterBus;
+import io.mqttcluster.cluster.retain.RetainedStore;
+import io.mqttcluster.cluster.route.DurableSubscriptions;
+import io.mqttcluster.cluster.route.RouteTable;
+import io.mqttcluster.cluster.route.SharedGroups;
+import io.mqttcluster.cluster.session.SessionStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A running broker node: its Hazelcast member, its Vert.x instance with one MQTT listener per event loop,
@@ -44,9 +51,11 @@ public final class BrokerNode implements AutoCloseable {
     private final int mqttPort;
     private final List<String> deployments;
     private final ClusterCoordinator coordinator;
+    private final SysTopics sys;
+    private boolean stopped;
 
     private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
-                       int mqttPort, List<String> deployments, ClusterCoordinator coordinator) {
+                       int mqttPort, List<String> deployments, ClusterCoordinator coordinator, SysTopics sys) {
         this.config = config;
         this.cluster = cluster;
         this.vertx = vertx;
@@ -55,6 +64,7 @@ public final class BrokerNode implements AutoCloseable {
         this.mqttPort = mqttPort;
         this.deployments = deployments;
         this.coordinator = coordinator;
+        this.sys = sys;
     }
 
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
@@ -91,8 +101,32 @@ public final class BrokerNode implements AutoCloseable {
                     () -> broker.router().localSubscriptionCount());
             metrics.gauge("mqtt.retained.messages", "Retained messages in the cluster", () -> broker.cluster().retained().size());
             metrics.gauge("mqtt.cluster.members", "Members of the cluster as this node sees it", () -> broker.cluster().memberCount());
-            metrics.gauge("mqtt.sessions", "Sessions connected to this node", "state", "connected",
-                    () -> broker.sessions().connectedCount());
+            metrics.gauge("mqtt.sessions", "Sessions: connected to this node; offline (persistent, cluster-wide, the same on every node)",
+                    "state", "connected", () -> broker.sessions().connectedCount());
+            AtomicLong offline = new AtomicLong();
+            metrics.gauge("mqtt.sessions", "Sessions: connected to this node; offline (persistent, cluster-wide, the same on every node)",
+                    "state", "offline", offline::get);
+            vertx.setPeriodic(15_000, t -> vertx.executeBlocking(() -> broker.cluster().sessions().countOffline(), false)
+                    .onSuccess(offline::set));
+            metrics.gauge("mqtt.cluster.quorum", "Members needed to accept connections and QoS 1/2", () -> config.quorum());
+            metrics.gauge("mqtt.cluster.expected.size", "Configured cluster size (cluster.size)", () -> config.clusterSize());
+            metrics.gauge("mqtt.cluster.safe", "1 when every partition's backups are in sync (safe to stop a node)",
+                    () -> broker.cluster().hazelcast().getPartitionService().isClusterSafe() ? 1 : 0);
+            metrics.gauge("mqtt.inflight.messages", "QoS 1/2 messages sent to clients of this node and not yet acknowledged",
+                    () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0 : c.outbound().inflightCount()).sum());
+            metrics.gauge("mqtt.queued.messages", "QoS 1/2 messages waiting for an in-flight slot on connections of this node",
+                    () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0 : c.outbound().pendingCount()).sum());
+            metrics.gauge("mqtt.session.queue.depth.max", "Largest queue (in flight + waiting) of a session connected to this node",
+                    () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0
+                            : c.outbound().pendingCount() + c.outbound().inflightCount()).max().orElse(0));
+            for (String map : List.of(SessionStore.MAP_NAME, RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME,
+                    RouteTable.MAP_NAME, SharedGroups.MAP_NAME)) {
+                metrics.gauge("mqtt.hazelcast.map.entries", "Entries of a cluster map owned by this member", "map", map,
+                        () -> broker.cluster().hazelcast().getMap(map).getLocalMapStats().getOwnedEntryCount());
+                metrics.gauge("mqtt.hazelcast.map.memory.bytes", "Memory of the entries of a cluster map owned by this member", "map", map,
+                        () -> broker.cluster().hazelcast().getMap(map).getLocalMapStats().getOwnedEntryMemoryCost());
+            }
+            SysTopics sys = new SysTopics(broker, Main.version());
 
             List<String> deployments = new ArrayList<>();
             // one listener per event loop on one port; Vert.x shares a random port between servers that ask
@@ -107,10 +141,11 @@ public final class BrokerNode implements AutoCloseable {
             HttpEndpoint http = new HttpEndpoint(broker, registry);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             broker.ready(true);
+            sys.start(config.sysIntervalMillis());
             log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} startup_ms={}",
                     config.nodeName(), nodeId, port, http.actualPort(), clusterPort, busPort, cluster.memberCount(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new BrokerNode(config, cluster, vertx, broker, http, port, deployments, coordinator);
+            return new BrokerNode(config, cluster, vertx, broker, http, port, deployments, coordinator, sys);
         } catch (Exception | Error e) {
             vertx.close().await(10, TimeUnit.SECONDS);
             if (cluster != null) {
@@ -143,6 +178,10 @@ public final class BrokerNode implements AutoCloseable {
         }
     }
 
+    public synchronized boolean stopped() {
+        return stopped;
+    }
+
     public int mqttPort() {
         return mqttPort;
     }
@@ -167,10 +206,30 @@ public final class BrokerNode implements AutoCloseable {
         return vertx;
     }
 
-    /** Graceful stop: no new clients, listeners closed, then Vert.x and the cluster member. Blocking. */
-    public void stop() {
+    /**
+     * Graceful stop: no new clients; every connection closed as a server shutdown (its session released,
+     * its will published, while the cluster member is still up); then Vert.x and the cluster member.
+     * Blocking.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         broker.drain();
         coordinator.stop();
+        sys.stop();
+        List<Future<Void>> closing = new ArrayList<>();
+        for (io.mqttcluster.broker.channel.Channel ch : broker.sessions().channels()) {
+            closing.add(ch.shutdown());
+        }
+        try {
+            if (!closing.isEmpty()) {
+                Future.join(closing).await(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            log.warn("event=shutdown_close_slow connections={} error={}", closing.size(), e.toString());
+        }
         try {
             vertx.close().await(20, TimeUnit.SECONDS);
         } catch (Exception e) {

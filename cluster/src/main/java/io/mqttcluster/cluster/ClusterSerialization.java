@@ -34,6 +34,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
     public static final int OWNER_NOT_LIVE = 18;
     public static final int SNAPSHOT = 19;
     public static final int TAKE_SHARED = 20;
+    public static final int OFFLINE = 21;
     public static final int ROUTE_KEY_NODE_IN = 30;
 
     /** Registers the factory on a member or client configuration. */
@@ -61,6 +62,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case OWNER_NOT_LIVE -> new SessionProcessors.OwnerNotLive();
             case SNAPSHOT -> new SessionProcessors.Snapshot();
             case TAKE_SHARED -> new SessionProcessors.TakeShared();
+            case OFFLINE -> new SessionProcessors.Offline();
             case ROUTE_KEY_NODE_IN -> new RouteProcessors.KeyNodeNotIn<>();
             default -> throw new IllegalArgumentException("unknown type id " + typeId);
         };

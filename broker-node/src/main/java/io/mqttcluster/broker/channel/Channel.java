@@ -91,12 +91,27 @@ public final class Channel implements Outbound.Sink {
     private long[] acks = new long[8];
     private int ackCount;
     private int storeOpsInFlight;
+    /** Completes when the connection's end has been recorded in the store (session released, will published). */
+    private final Promise<Void> ended;
     private Promise<Void> storeOpsDrained;
 
     public Channel(Broker broker, ChannelOutput out, ContextInternal context) {
         this.broker = broker;
         this.out = out;
         this.context = context;
+        this.ended = context.promise();
+    }
+
+    /** Closes the connection because the node stops; completes once its session is released. */
+    public Future<Void> shutdown() {
+        context.execute(() -> {
+            if (state == State.CONNECTED || state == State.CONNECTING) {
+                close(CloseReason.SERVER_SHUTDOWN);
+            } else {
+                ended.tryComplete();
+            }
+        });
+        return ended.future();
     }
 
     public ContextInternal context() {
@@ -208,7 +223,7 @@ public final class Channel implements Outbound.Sink {
         epoch = claim.epoch();
         if (state == State.CLOSED) {
             // the socket went away while we were claiming: give the session back, no will
-            broker.sessions().disconnected(this, false, false);
+            broker.sessions().disconnected(this, false, false).onComplete(ar -> ended.tryComplete());
             return;
         }
         if (broker.sessions().takenOverWhileConnecting(clientId, epoch)) {
@@ -700,7 +715,10 @@ public final class Channel implements Outbound.Sink {
             flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
             broker.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, hasSharedSubscriptions())
-                    .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, oneLine(err)));
+                    .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, oneLine(err)))
+                    .onComplete(ar -> ended.tryComplete());
+        } else {
+            ended.tryComplete();
         }
         // CONNECTING: the claim's continuation sees CLOSED and gives the session back
     }

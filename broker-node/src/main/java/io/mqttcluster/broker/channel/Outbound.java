@@ -99,6 +99,9 @@ public final class Outbound {
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
     private final Map<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private int lastMemoryId;
+    // sizes for gauges read by the metrics scrape on another thread
+    private volatile int inflightSize;
+    private volatile int pendingSize;
     /**
      * Highest sequence number of the stored queue read when the session resumed. A notice for a message at
      * or below it is a second copy of one already taken in. Notices themselves may arrive in any order
@@ -113,12 +116,19 @@ public final class Outbound {
         this.dropOldest = dropOldest;
     }
 
+    /** Messages sent and not yet acknowledged; may be read from any thread (slightly stale). */
     public int inflightCount() {
-        return inflight.size();
+        return inflightSize;
     }
 
+    /** Messages waiting for a window slot; may be read from any thread (slightly stale). */
     public int pendingCount() {
-        return pending.size();
+        return pendingSize;
+    }
+
+    private void sizes() {
+        inflightSize = inflight.size();
+        pendingSize = pending.size();
     }
 
     public long restoredUpTo() {
@@ -165,6 +175,11 @@ public final class Outbound {
 
     /** Sends queued messages while the window has room and the socket takes writes. */
     public void pump() {
+        send();
+        sizes();
+    }
+
+    private void send() {
         while (inflight.size() < window && !pending.isEmpty()) {
             if (!sink.writable()) {
                 return;
@@ -240,6 +255,7 @@ public final class Outbound {
         left.addAll(pending);
         inflight.clear();
         pending.clear();
+        sizes();
         return left;
     }
 

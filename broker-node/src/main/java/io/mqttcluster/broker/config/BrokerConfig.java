@@ -47,6 +47,7 @@ public final class BrokerConfig {
             Setting.intRange("cluster.backup-count", 1, 0, 6, "Synchronous backups of sessions, queues and retained messages"),
             Setting.duration("cluster.heartbeat-interval", "1s", 1000, "Member heartbeat interval"),
             Setting.duration("cluster.max-no-heartbeat", "5s", 2000, "A member silent this long is removed"),
+            Setting.duration("sys.interval", "10s", 0, "How often each node publishes its $SYS/broker/<node>/... topics (0: never)"),
             Setting.oneOf("shared-subscriptions.strategy", "round_robin",
                     List.of("round_robin", "random", "hash_clientid", "local_first"), "How a shared subscription group picks its member")
     );
@@ -242,6 +243,10 @@ public final class BrokerConfig {
 
     public int maxNoHeartbeatSeconds() {
         return (int) Math.max(2, l("cluster.max-no-heartbeat") / 1000);
+    }
+
+    public long sysIntervalMillis() {
+        return l("sys.interval");
     }
 
     public String sharedStrategy() {

@@ -16,7 +16,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code GET /health/live}: 200 while the process runs its event loops</li>
  *   <li>{@code GET /health/ready}: 200 when new MQTT clients are accepted, 503 otherwise (starting,
  *       draining, or the cluster below its quorum)</li>
- *   <li>{@code POST /admin/drain}: stop taking new clients (for a Kubernetes preStop hook)</li>
+ *   <li>{@code POST /admin/drain}: stop taking new clients; GET works too, because a Kubernetes
+ *       {@code preStop} {@code httpGet} hook can only send GET</li>
  *   <li>{@code GET /status}: a small JSON summary</li>
  * </ul>
  */
@@ -68,7 +69,7 @@ public final class HttpEndpoint {
                                 .put("reason", ok ? null : broker.notAcceptingReason()).encode());
             }
             case "/admin/drain" -> {
-                if (req.method() != HttpMethod.POST) {
+                if (req.method() != HttpMethod.POST && req.method() != HttpMethod.GET) {
                     req.response().setStatusCode(405).end();
                     return;
                 }

@@ -40,8 +40,6 @@ public final class BrokerMetrics {
     private final Counter forwardedIn;
     private final Timer latency;
     private final AtomicLong connections = new AtomicLong();
-    private final AtomicLong inflight = new AtomicLong();
-    private final AtomicLong queued = new AtomicLong();
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -67,10 +65,6 @@ public final class BrokerMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         Gauge.builder("mqtt.connections", connections, AtomicLong::get).description("Open MQTT connections on this node")
                 .register(registry);
-        Gauge.builder("mqtt.inflight.messages", inflight, AtomicLong::get)
-                .description("QoS 1/2 messages sent to clients of this node and not yet acknowledged").register(registry);
-        Gauge.builder("mqtt.queued.messages", queued, AtomicLong::get)
-                .description("QoS 1/2 messages waiting for an in-flight slot on connections of this node").register(registry);
         // make the common label values visible before the first event
         for (String result : new String[]{"accepted", "refused"}) {
             connects.computeIfAbsent(result, r -> Counter.builder("mqtt.connects")
@@ -145,11 +139,20 @@ public final class BrokerMetrics {
         forwardedIn.increment(n);
     }
 
-    public void inflight(int delta) {
-        inflight.addAndGet(delta);
+    /** Total messages received over all QoS levels (for $SYS). */
+    public double receivedTotal() {
+        return received[0].count() + received[1].count() + received[2].count();
     }
 
-    public void queued(int delta) {
-        queued.addAndGet(delta);
+    public double deliveredTotal() {
+        return delivered[0].count() + delivered[1].count() + delivered[2].count();
+    }
+
+    public double droppedTotal() {
+        double n = 0;
+        for (Counter c : dropped) {
+            n += c.count();
+        }
+        return n;
     }
 }

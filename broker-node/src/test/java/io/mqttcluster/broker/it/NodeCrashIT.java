@@ -75,4 +75,32 @@ class NodeCrashIT {
         }
         assertThat(watcher.received).as("the will is published once").isEmpty();
     }
+
+    // a graceful stop closes its connections as a server shutdown: wills are published, sessions released
+    @Test
+    void gracefulStop_publishesTheWillsOfItsClients_andTheirSessionsResumeElsewhere() throws Exception {
+        Paho watcher = Paho.connect(cluster.port(0), "gs-watch", true).subscribe("gs/will/#", 1);
+        MqttConnectOptions withWill = new MqttConnectOptions();
+        withWill.setWill("gs/will/a", "a stopped".getBytes(), 1, false);
+        Paho client = Paho.connect(cluster.port(1), "gs-a", withWill);
+        Paho dev = Paho.connect(cluster.port(1), "gs-dev", false).subscribe("gs/data", 1);
+        cluster.node(1).stop();
+        try {
+            Paho.Received will = watcher.next(15_000);
+            assertThat(will).isNotNull();
+            assertThat(will.payload()).isEqualTo("a stopped");
+            try (Paho pub = Paho.connect(cluster.port(2), "gs-pub", true)) {
+                pub.publish("gs/data", "after stop", 1, false);
+            }
+            try (Paho resumed = Paho.connect(cluster.port(0), "gs-dev", false)) {
+                Paho.Received r = resumed.next(10_000);
+                assertThat(r).isNotNull();
+                assertThat(r.payload()).isEqualTo("after stop");
+            }
+        } finally {
+            watcher.close();
+            client.client.close(true);
+            dev.client.close(true);
+        }
+    }
 }

@@ -114,7 +114,7 @@ public final class TestCluster implements AutoCloseable {
     @Override
     public void close() {
         for (BrokerNode n : nodes) {
-            if (n != null) {
+            if (n != null && !n.stopped()) {
                 try {
                     n.stop();
                 } catch (RuntimeException e) {

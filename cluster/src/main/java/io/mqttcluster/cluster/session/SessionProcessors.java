@@ -700,6 +700,36 @@ public final class SessionProcessors {
         }
     }
 
+    /** Selects persistent sessions that have no connection. */
+    public static final class Offline implements Predicate<String, SessionRecord>, IdentifiedDataSerializable {
+        public Offline() {
+        }
+
+        @Override
+        public boolean apply(Map.Entry<String, SessionRecord> entry) {
+            SessionRecord rec = entry.getValue();
+            return rec != null && rec.owner == null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) {
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) {
+        }
+
+        @Override
+        public int getFactoryId() {
+            return ClusterSerialization.FACTORY_ID;
+        }
+
+        @Override
+        public int getClassId() {
+            return ClusterSerialization.OFFLINE;
+        }
+    }
+
     /** Selects sessions whose owner is set and not among the live nodes. */
     public static final class OwnerNotLive implements Predicate<String, SessionRecord>, IdentifiedDataSerializable {
         Set<String> liveNodes;

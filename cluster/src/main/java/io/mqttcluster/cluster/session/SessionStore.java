@@ -112,6 +112,11 @@ public final class SessionStore {
         return map.get(clientId);
     }
 
+    /** Persistent sessions without a connection, cluster-wide. Blocking (a scan of every partition). */
+    public long countOffline() {
+        return map.aggregate(com.hazelcast.aggregation.Aggregators.count(), new SessionProcessors.Offline());
+    }
+
     /** Number of sessions in the cluster (connected and offline persistent). Blocking. */
     public int size() {
         return map.size();
