@@ -230,6 +230,8 @@ restart_brokers() {
 ALL_CASES="conn fanin-q0 fanin-q1 fanout-q0 pairs-q1 latency-q1-5k fanin-q2"
 CASES=${ONLY:-$ALL_CASES}
 CASES=${CASES//,/ }
+# The memory case goes first, right after the brokers were restarted, before other cases grow them.
+if [[ " $CASES " == *" conn "* ]]; then CASES="conn $(echo " $CASES " | sed 's/ conn / /g')"; fi
 case_args() {
   case "$1" in
     fanin-q0) echo "fanin -P 10 -q 0" ;;
