@@ -35,6 +35,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Hazelcast runs some callbacks on the common pool, and with a parallelism below 2 (machines with
+        // fewer than three cores) on a new thread per callback instead; set before anything touches the pool
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
         BrokerConfig config;
         try {
             config = parse(args);

@@ -70,7 +70,7 @@ public final class MirroredMap<V> {
 
     public CompletionStage<Void> put(String key, V value) {
         try {
-            return map.setAsync(key, value);
+            return io.mqttcluster.cluster.session.SessionStore.direct(map.setAsync(key, value));
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedStage(e);
         }
@@ -78,7 +78,7 @@ public final class MirroredMap<V> {
 
     public CompletionStage<V> remove(String key) {
         try {
-            return map.removeAsync(key);
+            return io.mqttcluster.cluster.session.SessionStore.direct(map.removeAsync(key));
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedStage(e);
         }

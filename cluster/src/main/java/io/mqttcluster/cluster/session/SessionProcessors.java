@@ -222,17 +222,24 @@ public final class SessionProcessors {
      * and how it was matched.
      */
     public record Target(int qos, boolean retainFlag, String shareGroup, int[] subscriptionIds) {
+
+        /** Targets that deliver alike share one processor call. */
+        public Object groupKey() {
+            return java.util.List.of(qos, retainFlag, String.valueOf(shareGroup),
+                    subscriptionIds == null ? "" : java.util.Arrays.toString(subscriptionIds));
+        }
     }
 
     /**
-     * Queues one message for several persistent sessions in one call (Hazelcast groups the keys by
+     * Queues one message for several persistent sessions that get it the same way (same QoS, flags,
+     * group), in one call (Hazelcast groups the keys by partition and ships this small processor once per
      * partition). Sessions that are gone or not persistent are skipped (no result). With
      * {@code mayBeDuplicate} (a QoS 2 publisher resending after a crash) a message already queued with the
      * same id is not queued twice.
      */
     public static final class Append extends Base<AppendResult> {
         Message message;
-        Map<String, Target> targets;
+        Target target;
         int maxQueue;
         boolean dropOldest;
         boolean mayBeDuplicate;
@@ -240,10 +247,9 @@ public final class SessionProcessors {
         public Append() {
         }
 
-        public Append(Message message, Map<String, Target> targets, int maxQueue, boolean dropOldest,
-                      boolean mayBeDuplicate) {
+        public Append(Message message, Target target, int maxQueue, boolean dropOldest, boolean mayBeDuplicate) {
             this.message = message;
-            this.targets = targets;
+            this.target = target;
             this.maxQueue = maxQueue;
             this.dropOldest = dropOldest;
             this.mayBeDuplicate = mayBeDuplicate;
@@ -252,8 +258,7 @@ public final class SessionProcessors {
         @Override
         public AppendResult process(Map.Entry<String, SessionRecord> entry) {
             SessionRecord rec = entry.getValue();
-            Target target = targets.get(entry.getKey());
-            if (rec == null || !rec.persistent() || target == null) {
+            if (rec == null || !rec.persistent()) {
                 return null;
             }
             if (mayBeDuplicate) {
@@ -291,17 +296,12 @@ public final class SessionProcessors {
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
             message.writeTo(out);
-            out.writeInt(targets.size());
-            for (Map.Entry<String, Target> e : targets.entrySet()) {
-                Message.writeString(out, e.getKey());
-                Target t = e.getValue();
-                out.writeByte(t.qos() | (t.retainFlag() ? 0x10 : 0));
-                Message.writeString(out, t.shareGroup());
-                int[] ids = t.subscriptionIds() == null ? new int[0] : t.subscriptionIds();
-                out.writeShort(ids.length);
-                for (int id : ids) {
-                    out.writeInt(id);
-                }
+            out.writeByte(target.qos() | (target.retainFlag() ? 0x10 : 0));
+            Message.writeString(out, target.shareGroup());
+            int[] ids = target.subscriptionIds() == null ? new int[0] : target.subscriptionIds();
+            out.writeShort(ids.length);
+            for (int id : ids) {
+                out.writeInt(id);
             }
             out.writeInt(maxQueue);
             out.writeBoolean(dropOldest);
@@ -311,18 +311,13 @@ public final class SessionProcessors {
         @Override
         public void readData(ObjectDataInput in) throws IOException {
             message = Message.readFrom(in);
-            int n = in.readInt();
-            targets = new HashMap<>(n * 2);
-            for (int i = 0; i < n; i++) {
-                String key = Message.readString(in);
-                int qosAndFlag = in.readByte();
-                String group = Message.readString(in);
-                int[] ids = new int[in.readShort()];
-                for (int j = 0; j < ids.length; j++) {
-                    ids[j] = in.readInt();
-                }
-                targets.put(key, new Target(qosAndFlag & 0x03, (qosAndFlag & 0x10) != 0, group, ids));
+            int qosAndFlag = in.readByte();
+            String group = Message.readString(in);
+            int[] ids = new int[in.readShort()];
+            for (int j = 0; j < ids.length; j++) {
+                ids[j] = in.readInt();
             }
+            target = new Target(qosAndFlag & 0x03, (qosAndFlag & 0x10) != 0, group, ids);
             maxQueue = in.readInt();
             dropOldest = in.readBoolean();
             mayBeDuplicate = in.readBoolean();

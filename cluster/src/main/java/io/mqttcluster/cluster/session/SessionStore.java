@@ -23,9 +23,11 @@ public final class SessionStore {
     public static final String MAP_NAME = "mqtt.sessions";
 
     private final IMap<String, SessionRecord> map;
+    private final com.hazelcast.partition.PartitionService partitions;
 
-    public SessionStore(IMap<String, SessionRecord> map) {
+    public SessionStore(IMap<String, SessionRecord> map, com.hazelcast.partition.PartitionService partitions) {
         this.map = map;
+        this.partitions = partitions;
     }
 
     /** Takes the client id for a new connection of {@code node}. */
@@ -46,15 +48,50 @@ public final class SessionStore {
     }
 
     /**
-     * Queues one message for several persistent sessions in one call.
+     * Queues one message for several persistent sessions. The sessions are grouped by partition and by the
+     * way they get the message (QoS, group, ids): one operation per partition, each carrying a small
+     * processor and only its own keys. (Hazelcast's multi-key call hands every partition the whole key set,
+     * which costs partitions x keys for a message that many sessions subscribe to.)
      *
      * @return per client id the queue position and the node to send it to; sessions that are gone or not
      * persistent have no entry
      */
     public CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, int maxQueue,
                                                              boolean dropOldest, boolean mayBeDuplicate) {
-        return safe(() -> map.submitToKeys(targets.keySet(),
-                new SessionProcessors.Append(message, targets, maxQueue, dropOldest, mayBeDuplicate)));
+        if (targets.size() == 1) {
+            Map.Entry<String, Target> only = targets.entrySet().iterator().next();
+            return safe(() -> map.submitToKey(only.getKey(),
+                            new SessionProcessors.Append(message, only.getValue(), maxQueue, dropOldest, mayBeDuplicate)))
+                    .thenApply(r -> {
+                        Map<String, AppendResult> m = new java.util.HashMap<>(2);
+                        if (r != null) {
+                            m.put(only.getKey(), r);
+                        }
+                        return m;
+                    });
+        }
+        Map<Object, Map.Entry<Target, java.util.Set<String>>> calls = new java.util.HashMap<>();
+        for (Map.Entry<String, Target> e : targets.entrySet()) {
+            int partition;
+            try {
+                partition = partitions.getPartition(e.getKey()).getPartitionId();
+            } catch (RuntimeException notActive) {
+                return java.util.concurrent.CompletableFuture.failedStage(notActive);
+            }
+            calls.computeIfAbsent(java.util.List.of(partition, e.getValue().groupKey()),
+                    k -> Map.entry(e.getValue(), new java.util.HashSet<>(4))).getValue().add(e.getKey());
+        }
+        java.util.List<java.util.concurrent.CompletableFuture<Map<String, AppendResult>>> pending = new java.util.ArrayList<>(calls.size());
+        for (Map.Entry<Target, java.util.Set<String>> call : calls.values()) {
+            SessionProcessors.Append processor = new SessionProcessors.Append(message, call.getKey(), maxQueue, dropOldest, mayBeDuplicate);
+            pending.add(safe(() -> map.submitToKeys(call.getValue(), processor)).toCompletableFuture());
+        }
+        return java.util.concurrent.CompletableFuture.allOf(pending.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(v -> {
+                    Map<String, AppendResult> all = new java.util.HashMap<>(targets.size() * 2);
+                    pending.forEach(c -> all.putAll(c.join()));
+                    return all;
+                });
     }
 
     /** Takes the unacknowledged shared-subscription messages out of an offline session's queue. */
@@ -101,10 +138,29 @@ public final class SessionStore {
      */
     static <T> CompletionStage<T> safe(java.util.function.Supplier<CompletionStage<T>> call) {
         try {
-            return call.get();
+            return direct(call.get());
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedStage(e);
         }
+    }
+
+    /**
+     * A plain CompletableFuture completed on the thread that completes Hazelcast's future. Hazelcast runs
+     * callbacks on its default async executor, which on a machine with fewer than three cores (common
+     * pool parallelism below 2) starts a new thread for every callback: at thousands of store calls per
+     * second that, not the store, is the cost. Callbacks here only complete a promise and hop to an event
+     * loop, so running them in place is right.
+     */
+    public static <T> java.util.concurrent.CompletableFuture<T> direct(CompletionStage<T> stage) {
+        java.util.concurrent.CompletableFuture<T> cf = new java.util.concurrent.CompletableFuture<>();
+        stage.whenCompleteAsync((v, e) -> {
+            if (e != null) {
+                cf.completeExceptionally(e);
+            } else {
+                cf.complete(v);
+            }
+        }, Runnable::run);
+        return cf;
     }
 
     /** A copy of a session's record, for tests and diagnostics. Blocking. */
