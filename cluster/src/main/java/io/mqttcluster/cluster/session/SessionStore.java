@@ -24,6 +24,8 @@ public final class SessionStore {
 
     private final IMap<String, SessionRecord> map;
     private final com.hazelcast.partition.PartitionService partitions;
+    /** Partition of a client id: fixed for the cluster's life, and costly to compute (serialise + hash). */
+    private final Map<String, Integer> partitionOf = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SessionStore(IMap<String, SessionRecord> map, com.hazelcast.partition.PartitionService partitions) {
         this.map = map;
@@ -74,7 +76,7 @@ public final class SessionStore {
         for (Map.Entry<String, Target> e : targets.entrySet()) {
             int partition;
             try {
-                partition = partitions.getPartition(e.getKey()).getPartitionId();
+                partition = partitionOf(e.getKey());
             } catch (RuntimeException notActive) {
                 return java.util.concurrent.CompletableFuture.failedStage(notActive);
             }
@@ -92,6 +94,18 @@ public final class SessionStore {
                     pending.forEach(c -> all.putAll(c.join()));
                     return all;
                 });
+    }
+
+    private int partitionOf(String clientId) {
+        Integer p = partitionOf.get(clientId);
+        if (p == null) {
+            if (partitionOf.size() > 1_000_000) {
+                partitionOf.clear(); // a bound, not an eviction policy: entries are cheap to recompute
+            }
+            p = partitions.getPartition(clientId).getPartitionId();
+            partitionOf.put(clientId, p);
+        }
+        return p;
     }
 
     /** Takes the unacknowledged shared-subscription messages out of an offline session's queue. */
