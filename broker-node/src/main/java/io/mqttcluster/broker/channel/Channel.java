@@ -138,6 +138,11 @@ public final class Channel implements Outbound.Sink {
         return state == State.CONNECTED;
     }
 
+    /** The client's address as the connection sees it (the real one behind a PROXY-protocol gateway). */
+    public String remoteAddress() {
+        return out.remoteAddress();
+    }
+
     // ---------------------------------------------------------------- CONNECT
 
     public void onConnect(Packets.Connect c) {

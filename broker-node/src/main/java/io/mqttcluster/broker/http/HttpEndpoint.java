@@ -19,6 +19,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code POST /admin/drain}: stop taking new clients; GET works too, because a Kubernetes
  *       {@code preStop} {@code httpGet} hook can only send GET</li>
  *   <li>{@code GET /status}: a small JSON summary</li>
+ *   <li>{@code GET /clients/<client id>}: the client's connection on this node (address, session kind,
+ *       protocol), or 404 when it is not connected here</li>
  * </ul>
  */
 public final class HttpEndpoint {
@@ -48,6 +50,20 @@ public final class HttpEndpoint {
 
     private void handle(HttpServerRequest req) {
         String path = req.path();
+        if (path.startsWith("/clients/")) {
+            String id = java.net.URLDecoder.decode(path.substring("/clients/".length()), java.nio.charset.StandardCharsets.UTF_8);
+            io.mqttcluster.broker.channel.Channel ch = broker.sessions().channel(id);
+            if (ch == null || !ch.isConnected()) {
+                req.response().setStatusCode(404).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("clientId", id).put("connected", false).encode());
+                return;
+            }
+            req.response().putHeader("content-type", "application/json").end(new JsonObject()
+                    .put("clientId", id).put("connected", true).put("node", broker.cluster().nodeName())
+                    .put("remote", ch.remoteAddress()).put("persistent", ch.persistent())
+                    .put("protocolVersion", ch.protocolVersion()).encode());
+            return;
+        }
         switch (path) {
             case "/metrics" -> {
                 // scraping formats every meter: off the event loop
