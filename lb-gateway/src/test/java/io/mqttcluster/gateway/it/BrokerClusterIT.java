@@ -33,6 +33,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 class BrokerClusterIT {
 
+    /**
+     * Gateway options for real nodes: JVM processes answer health checks more slowly than mosquitto under a
+     * loaded build, so checks are given more time and a node needs three failures in a row to go down.
+     */
+    static io.mqttcluster.gateway.config.GatewayOptions options(List<String> nodes) {
+        return Gateways.options(nodes).setHealthInterval(Duration.ofMillis(300)).setHealthTimeout(Duration.ofSeconds(2))
+                .setHealthFall(3);
+    }
+
+    static void awaitUp(Gateway g, List<String> keys) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> keys.stream()
+                .allMatch(k -> g.nodes().get(k) != null && g.nodes().get(k).state() == io.mqttcluster.gateway.backend.NodeState.UP));
+    }
+
     static MqttConnectOptions persistent() {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
@@ -72,8 +86,10 @@ class BrokerClusterIT {
             List<String> entries = cluster.entries();
             List<String> reversed = new ArrayList<>(entries);
             java.util.Collections.reverse(reversed);
-            Gateway g1 = gateways.start(Gateways.options(entries).setProxyProtocol(true).setDrainRate(100));
-            Gateway g2 = gateways.start(Gateways.options(reversed).setProxyProtocol(true));
+            Gateway g1 = gateways.start(options(entries).setProxyProtocol(true).setDrainRate(100));
+            Gateway g2 = gateways.start(options(reversed).setProxyProtocol(true));
+            awaitUp(g1, cluster.keys());
+            awaitUp(g2, cluster.keys());
 
             List<Socket> sockets = new ArrayList<>();
             Map<String, Integer> landed = new HashMap<>();
@@ -117,7 +133,8 @@ class BrokerClusterIT {
         Assumptions.assumeTrue(BrokerNodes.available(), "broker-node.jar not built");
         try (BrokerNodes cluster = BrokerNodes.plan(3, false); Gateways gateways = new Gateways()) {
             cluster.startAll();
-            Gateway g = gateways.start(Gateways.options(cluster.entries()));
+            Gateway g = gateways.start(options(cluster.entries()));
+            awaitUp(g, cluster.keys());
             String id = "e2e-device-7";
             Set<String> received = ConcurrentHashMap.newKeySet();
             MqttClient device = new MqttClient("tcp://127.0.0.1:" + g.mqttPort(), id, new MemoryPersistence());
@@ -199,7 +216,8 @@ class BrokerClusterIT {
         try (BrokerNodes cluster = BrokerNodes.plan(3, false); Gateways gateways = new Gateways()) {
             cluster.start(0);
             cluster.start(1);
-            Gateway g = gateways.start(Gateways.options(cluster.entries()).setRebalanceEnabled(true).setRebalanceRate(100));
+            Gateway g = gateways.start(options(cluster.entries()).setRebalanceEnabled(true).setRebalanceRate(100));
+            awaitUp(g, cluster.keys().subList(0, 2));
             List<Socket> sockets = new ArrayList<>();
             try {
                 List<String> ids = new ArrayList<>();
