@@ -6,7 +6,7 @@ import io.mqttcluster.broker.cluster.BusReceiver;
 import io.mqttcluster.broker.cluster.ClusterCoordinator;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.BadInputLog;
-import io.mqttcluster.broker.connection.MqttListener;
+import io.mqttcluster.broker.connection.MqttServer;
 import io.mqttcluster.broker.connection.VertxNoiseFilter;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
@@ -19,7 +19,6 @@ import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.RouteTable;
 import io.mqttcluster.cluster.route.SharedGroups;
 import io.mqttcluster.cluster.session.SessionStore;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -49,20 +48,20 @@ public final class BrokerNode implements AutoCloseable {
     private final Broker broker;
     private final HttpEndpoint http;
     private final int mqttPort;
-    private final List<String> deployments;
+    private final MqttServer server;
     private final ClusterCoordinator coordinator;
     private final SysTopics sys;
     private boolean stopped;
 
     private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
-                       int mqttPort, List<String> deployments, ClusterCoordinator coordinator, SysTopics sys) {
+                       int mqttPort, MqttServer server, ClusterCoordinator coordinator, SysTopics sys) {
         this.config = config;
         this.cluster = cluster;
         this.vertx = vertx;
         this.broker = broker;
         this.http = http;
         this.mqttPort = mqttPort;
-        this.deployments = deployments;
+        this.server = server;
         this.coordinator = coordinator;
         this.sys = sys;
     }
@@ -128,16 +127,10 @@ public final class BrokerNode implements AutoCloseable {
             }
             SysTopics sys = new SysTopics(broker, Main.version());
 
-            List<String> deployments = new ArrayList<>();
-            // one listener per event loop on one port; Vert.x shares a random port between servers that ask
-            // for the same negative port, so 0 ("pick one") becomes -1 for all of them
-            int listenPort = config.mqttPort() == 0 ? -1 : config.mqttPort();
-            MqttListener first = new MqttListener(broker, listenPort);
-            deployments.add(await(vertx.deployVerticle(first)));
-            int port = first.actualPort();
-            for (int i = 1; i < config.eventLoops(); i++) {
-                deployments.add(await(vertx.deployVerticle(new MqttListener(broker, listenPort), new DeploymentOptions())));
-            }
+            MqttServer server = new MqttServer(broker);
+            int port = await(server.listen(config.mqttHost(), config.mqttPort()));
+            metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
+            metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
             HttpEndpoint http = new HttpEndpoint(broker, registry);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             broker.ready(true);
@@ -145,7 +138,7 @@ public final class BrokerNode implements AutoCloseable {
             log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} startup_ms={}",
                     config.nodeName(), nodeId, port, http.actualPort(), clusterPort, busPort, cluster.memberCount(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new BrokerNode(config, cluster, vertx, broker, http, port, deployments, coordinator, sys);
+            return new BrokerNode(config, cluster, vertx, broker, http, port, server, coordinator, sys);
         } catch (Exception | Error e) {
             vertx.close().await(10, TimeUnit.SECONDS);
             if (cluster != null) {
@@ -219,6 +212,11 @@ public final class BrokerNode implements AutoCloseable {
         broker.drain();
         coordinator.stop();
         sys.stop();
+        try {
+            server.stopAccepting().await(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("event=listener_close_slow error={}", e.toString());
+        }
         List<Future<Void>> closing = new ArrayList<>();
         for (io.mqttcluster.broker.channel.Channel ch : broker.sessions().channels()) {
             closing.add(ch.shutdown());
@@ -230,6 +228,7 @@ public final class BrokerNode implements AutoCloseable {
         } catch (Exception e) {
             log.warn("event=shutdown_close_slow connections={} error={}", closing.size(), e.toString());
         }
+        server.closeAll();
         try {
             vertx.close().await(20, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -81,37 +81,54 @@ public final class Channel implements Outbound.Sink {
     private boolean restoring;
     private CloseReason closeReason;
 
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    // allocated on first use: most connections of a fleet are idle devices that never need them
+    private Map<String, Subscription> subscriptions;
     private Outbound outbound;
-    private final ArrayDeque<Step> pipeline = new ArrayDeque<>();
-    private final ArrayDeque<PendingPubrel> pubrels = new ArrayDeque<>();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private int window;
+    private ArrayDeque<Step> pipeline;
+    private ArrayDeque<PendingPubrel> pubrels;
+    private Set<Integer> inboundQos2;
     /** Queued-message notices that arrived while connecting or restoring. */
     private List<Object[]> deferred;
-    private long[] acks = new long[8];
+    private long[] acks;
     private int ackCount;
     private int storeOpsInFlight;
     /** Completes when the connection's end has been recorded in the store (session released, will published). */
-    private final Promise<Void> ended;
+    private Promise<Void> ended;
     private Promise<Void> storeOpsDrained;
 
     public Channel(Broker broker, ChannelOutput out, ContextInternal context) {
         this.broker = broker;
         this.out = out;
         this.context = context;
-        this.ended = context.promise();
+    }
+
+    private Map<String, Subscription> subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new LinkedHashMap<>(4);
+        }
+        return subscriptions;
+    }
+
+    private Promise<Void> ended() {
+        if (ended == null) {
+            ended = context.promise();
+        }
+        return ended;
     }
 
     /** Closes the connection because the node stops; completes once its session is released. */
     public Future<Void> shutdown() {
+        Promise<Void> done = context.promise();
         context.execute(() -> {
             if (state == State.CONNECTED || state == State.CONNECTING) {
+                ended().future().onComplete(done);
                 close(CloseReason.SERVER_SHUTDOWN);
             } else {
-                ended.tryComplete();
+                done.tryComplete();
             }
         });
-        return ended.future();
+        return done.future();
     }
 
     public ContextInternal context() {
@@ -138,6 +155,11 @@ public final class Channel implements Outbound.Sink {
         return state == State.CONNECTED;
     }
 
+    /** CONNECT received, session not yet claimed (no CONNACK sent yet). */
+    public boolean isConnecting() {
+        return state == State.CONNECTING;
+    }
+
     /** The client's address as the connection sees it (the real one behind a PROXY-protocol gateway). */
     public String remoteAddress() {
         return out.remoteAddress();
@@ -145,8 +167,9 @@ public final class Channel implements Outbound.Sink {
 
     // ---------------------------------------------------------------- CONNECT
 
+    /** CONNECT; called again (with anything) for a second CONNECT on the connection, which is an error. */
     public void onConnect(Packets.Connect c) {
-        if (state != State.NEW) {
+        if (state != State.NEW || c == null) {
             protocolError("second CONNECT"); // [MQTT-3.1.0-2]
             return;
         }
@@ -207,7 +230,7 @@ public final class Channel implements Outbound.Sink {
         }
         persistent = expiry > 0;
         int window = Math.min(broker.config().maxInflight(), c.receiveMaximum() > 0 ? c.receiveMaximum() : 65_535);
-        outbound = new Outbound(this, window, broker.config().maxQueuedMessages(), broker.config().dropOldest());
+        this.window = window;
         restoring = true;
         boolean assignedId = assigned;
         broker.sessions().connect(this, c.cleanStart(), expiry, will, willDelay)
@@ -228,7 +251,7 @@ public final class Channel implements Outbound.Sink {
         epoch = claim.epoch();
         if (state == State.CLOSED) {
             // the socket went away while we were claiming: give the session back, no will
-            broker.sessions().disconnected(this, false, false).onComplete(ar -> ended.tryComplete());
+            broker.sessions().disconnected(this, false, false).onComplete(ar -> ended().tryComplete());
             return;
         }
         if (broker.sessions().takenOverWhileConnecting(clientId, epoch)) {
@@ -254,7 +277,7 @@ public final class Channel implements Outbound.Sink {
             for (Map.Entry<String, SubOptions> e : claim.subscriptions().entrySet()) {
                 Subscription sub = newSubscription(e.getKey(), e.getValue());
                 if (sub != null) {
-                    subscriptions.put(e.getKey(), sub);
+                    subscriptions().put(e.getKey(), sub);
                     track(broker.router().addLocal(sub, context));
                 }
             }
@@ -267,7 +290,9 @@ public final class Channel implements Outbound.Sink {
                     close(CloseReason.STORE_FAILURE);
                     return;
                 }
-                outbound.restore(ar.result());
+                if (!ar.result().isEmpty()) {
+                    window().restore(ar.result());
+                }
                 endRestoring();
             });
         } else {
@@ -326,6 +351,9 @@ public final class Channel implements Outbound.Sink {
         }
         // QoS 2
         int id = p.packetId();
+        if (inboundQos2 == null) {
+            inboundQos2 = new HashSet<>(4);
+        }
         if (!inboundQos2.add(id) || droppedDollar) {
             // a resend of a message we have and not yet released: acknowledge again, deliver nothing
             addStep(Future.succeededFuture(), ACK_PUBREC, id);
@@ -359,9 +387,12 @@ public final class Channel implements Outbound.Sink {
     }
 
     private void addStep(Future<Publication> ready, int ack, int packetId) {
-        if (pipeline.isEmpty() && ready.succeeded()) {
+        if ((pipeline == null || pipeline.isEmpty()) && ready.succeeded()) {
             finish(ready.result(), ack, packetId);
             return;
+        }
+        if (pipeline == null) {
+            pipeline = new ArrayDeque<>(4);
         }
         pipeline.addLast(new Step(ready, ack, packetId));
         if (ready.isComplete()) {
@@ -407,7 +438,9 @@ public final class Channel implements Outbound.Sink {
         if (state != State.CONNECTED) {
             return;
         }
-        inboundQos2.remove(packetId);
+        if (inboundQos2 != null) {
+            inboundQos2.remove(packetId);
+        }
         if (!persistent) {
             out.pubcomp(packetId);
             return;
@@ -423,26 +456,32 @@ public final class Channel implements Outbound.Sink {
 
     public void onPuback(int packetId) {
         if (state == State.CONNECTED) {
-            outbound.onPuback(packetId);
+            if (outbound != null) {
+                outbound.onPuback(packetId);
+            }
         }
     }
 
     public void onPubrec(int packetId) {
         if (state == State.CONNECTED) {
-            outbound.onPubrec(packetId);
+            window().onPubrec(packetId);
         }
     }
 
     public void onPubcomp(int packetId) {
         if (state == State.CONNECTED) {
-            outbound.onPubcomp(packetId);
+            if (outbound != null) {
+                outbound.onPubcomp(packetId);
+            }
         }
     }
 
     /** The connection can take writes again. */
     public void onWritable() {
         if (state == State.CONNECTED && !restoring) {
-            outbound.pump();
+            if (outbound != null) {
+                outbound.pump();
+            }
         }
     }
 
@@ -465,8 +504,8 @@ public final class Channel implements Outbound.Sink {
             int granted = Math.min(requested.qos(), broker.config().maxQos());
             SubOptions options = new SubOptions(granted, requested.noLocal(), requested.retainAsPublished(),
                     requested.retainHandling(), requested.subscriptionId());
-            Subscription existing = subscriptions.get(filter);
-            if (existing == null && subscriptions.size() >= broker.config().maxSubscriptionsPerClient()) {
+            Subscription existing = subscriptions().get(filter);
+            if (existing == null && subscriptions().size() >= broker.config().maxSubscriptionsPerClient()) {
                 codes[i] = protocolVersion >= 5 ? 0x97 : 0x80; // quota exceeded
                 continue;
             }
@@ -478,7 +517,7 @@ public final class Channel implements Outbound.Sink {
             if (existing != null) {
                 broker.router().removeLocal(existing); // replaces it completely [MQTT-3.8.4-3]
             }
-            subscriptions.put(filter, sub);
+            subscriptions().put(filter, sub);
             writes.add(track(broker.router().addLocal(sub, context)));
             if (persistent) {
                 stored.put(filter, options);
@@ -546,7 +585,7 @@ public final class Channel implements Outbound.Sink {
         List<Future<?>> writes = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (String filter : u.filters()) {
-            Subscription existing = subscriptions.remove(filter);
+            Subscription existing = subscriptions().remove(filter);
             if (existing == null) {
                 continue;
             }
@@ -619,7 +658,7 @@ public final class Channel implements Outbound.Sink {
             }
             return;
         }
-        outbound.enqueue(new Outgoing(message, qos, -1, retainFlag, shareKey, false));
+        window().enqueue(new Outgoing(message, qos, -1, retainFlag, shareKey, false));
     }
 
     /** A message stored in this persistent session's queue, for the connection of {@code noticeEpoch}. */
@@ -634,7 +673,7 @@ public final class Channel implements Outbound.Sink {
         if (state != State.CONNECTED || noticeEpoch != epoch) {
             return; // for another connection of this client: it is in the queue that connection reads
         }
-        outbound.enqueue(new Outgoing(q.message(), q.qos(), q.seq(), q.retainFlag(), q.shareGroup(), false));
+        window().enqueue(new Outgoing(q.message(), q.qos(), q.seq(), q.retainFlag(), q.shareGroup(), false));
     }
 
     // Outbound.Sink
@@ -660,7 +699,9 @@ public final class Channel implements Outbound.Sink {
         if (ackCount == 0) {
             context.runOnContext(v -> flushAcks());
         }
-        if (ackCount == acks.length) {
+        if (acks == null) {
+            acks = new long[8];
+        } else if (ackCount == acks.length) {
             acks = java.util.Arrays.copyOf(acks, acks.length * 2);
         }
         acks[ackCount++] = seq;
@@ -680,6 +721,9 @@ public final class Channel implements Outbound.Sink {
         // PUBREL goes out in the order the PUBRECs came in [MQTT-4.6.0-4], each after its mark is stored;
         // store answers may complete out of order, so they wait in line
         Future<Object> marked = track(broker.cluster().sessions().markPubrel(clientId, seq));
+        if (pubrels == null) {
+            pubrels = new ArrayDeque<>(4);
+        }
         pubrels.addLast(new PendingPubrel(marked, packetId));
         marked.onComplete(ar -> drainPubrels());
     }
@@ -721,9 +765,9 @@ public final class Channel implements Outbound.Sink {
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
             broker.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, hasSharedSubscriptions())
                     .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, oneLine(err)))
-                    .onComplete(ar -> ended.tryComplete());
+                    .onComplete(ar -> ended().tryComplete());
         } else {
-            ended.tryComplete();
+            ended().tryComplete();
         }
         // CONNECTING: the claim's continuation sees CLOSED and gives the session back
     }
@@ -754,8 +798,10 @@ public final class Channel implements Outbound.Sink {
     }
 
     private void releaseLocalState() {
-        for (Subscription sub : subscriptions.values()) {
-            broker.router().removeLocal(sub);
+        if (subscriptions != null) {
+            for (Subscription sub : subscriptions.values()) {
+                broker.router().removeLocal(sub);
+            }
         }
         if (outbound != null) {
             for (Outgoing o : outbound.abandon()) {
@@ -767,9 +813,11 @@ public final class Channel implements Outbound.Sink {
     }
 
     private boolean hasSharedSubscriptions() {
-        for (Subscription s : subscriptions.values()) {
-            if (s.shareGroup() != null) {
-                return true;
+        if (subscriptions != null) {
+            for (Subscription s : subscriptions.values()) {
+                if (s.shareGroup() != null) {
+                    return true;
+                }
             }
         }
         return false;
@@ -838,6 +886,15 @@ public final class Channel implements Outbound.Sink {
     }
 
     /** For tests and diagnostics. */
+    /** The in-flight window, created with the first QoS 1/2 message (idle devices never need one). */
+    private Outbound window() {
+        if (outbound == null) {
+            outbound = new Outbound(this, window, broker.config().maxQueuedMessages(), broker.config().dropOldest());
+        }
+        return outbound;
+    }
+
+    /** The in-flight window, or null while no QoS 1/2 message went to this client. */
     public Outbound outbound() {
         return outbound;
     }
@@ -845,7 +902,9 @@ public final class Channel implements Outbound.Sink {
     /** For tests: subscriptions by filter. */
     public Map<String, SubOptions> subscriptionOptions() {
         Map<String, SubOptions> m = new HashMap<>();
-        subscriptions.forEach((f, s) -> m.put(f, s.options()));
+        if (subscriptions != null) {
+            subscriptions.forEach((f, s) -> m.put(f, s.options()));
+        }
         return m;
     }
 }

@@ -96,8 +96,8 @@ public final class Outbound {
     private final int window;
     private final int maxQueued;
     private final boolean dropOldest;
-    private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
-    private final Map<Integer, Outgoing> inflight = new LinkedHashMap<>();
+    private final ArrayDeque<Outgoing> pending = new ArrayDeque<>(2);
+    private final Map<Integer, Outgoing> inflight = new LinkedHashMap<>(4);
     private int lastMemoryId;
     // sizes for gauges read by the metrics scrape on another thread
     private volatile int inflightSize;

@@ -27,7 +27,7 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.max-inflight", 32, 1, 65_535, "QoS 1/2 messages sent to a client and not yet acknowledged"),
             Setting.intRange("mqtt.max-queued-messages", 1000, 1, 10_000_000, "QoS 1/2 messages queued per session (offline, or beyond the in-flight window)"),
             Setting.oneOf("mqtt.queue-overflow", "drop-oldest", List.of("drop-oldest", "drop-newest"), "What a full session queue drops"),
-            Setting.intRange("mqtt.max-pending-writes", 1000, 1, 1_000_000, "Messages written to a socket and not yet flushed; past it QoS 0 is dropped and QoS 1/2 waits in the queue"),
+            Setting.size("mqtt.max-pending-bytes", "256KB", 1024, 64L * 1024 * 1024, "Bytes written to a socket and not yet sent; past it QoS 0 is dropped and QoS 1/2 waits in the queue until half of it is sent"),
             Setting.intRange("mqtt.max-subscriptions-per-client", 1000, 1, 1_000_000, "Subscriptions one client may hold"),
             Setting.duration("mqtt.session-expiry", "1d", 0, "How long a persistent session (clean session 0) outlives its connection; 0: forever"),
             Setting.bool("mqtt.retain-available", true, "Whether retained messages are stored"),
@@ -155,8 +155,8 @@ public final class BrokerConfig {
         return "drop-oldest".equals(s("mqtt.queue-overflow"));
     }
 
-    public int maxPendingWrites() {
-        return i("mqtt.max-pending-writes");
+    public int maxPendingBytes() {
+        return (int) l("mqtt.max-pending-bytes");
     }
 
     public int maxSubscriptionsPerClient() {

@@ -84,6 +84,12 @@ public final class BrokerMetrics {
         Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);
     }
 
+    /** A counter whose value is read from somewhere else (e.g. byte counters kept by the pipeline). */
+    public void counter(String name, String description, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+                .description(description).baseUnit("bytes").register(registry);
+    }
+
     public void received(int qos) {
         received[qos].increment();
     }

@@ -17,6 +17,7 @@ import io.mqttcluster.cluster.session.SessionProcessors.Target;
 import io.mqttcluster.cluster.session.SessionResults.AppendResult;
 import io.mqttcluster.cluster.session.SubOptions;
 import io.mqttcluster.cluster.topic.TopicTree;
+import io.mqttcluster.cluster.topic.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.internal.ContextInternal;
 
@@ -173,15 +174,50 @@ public final class Router {
         }
     }
 
-    /** Subscribers connected here that get this message directly (not through a stored queue). */
-    private void matchLocal(Message message, String publisherId, List<Publication.Direct> out) {
-        Map<Channel, Match> byChannel = new IdentityHashMap<>();
-        local.match(message.topic(), sub -> {
-            if (sub.options().noLocal() && sub.channel().clientId().equals(publisherId)) {
-                return; // MQTT 5 No Local [MQTT-3.8.3-3]
+    /**
+     * Subscribers connected here that get this message directly (not through a stored queue). Most topics
+     * match one subscription or none; the matches are merged per subscriber (one copy at the highest QoS)
+     * only when one subscriber has several, and without a map when there are few.
+     */
+    private void matchLocal(Message message, String[] levels, boolean dollar, String publisherId, List<Publication.Direct> out) {
+        ArrayList<Subscription> found = new ArrayList<>(4);
+        local.match(levels, dollar, sub -> {
+            if (!(sub.options().noLocal() && sub.channel().clientId().equals(publisherId))) {
+                found.add(sub); // (else MQTT 5 No Local [MQTT-3.8.3-3])
             }
-            byChannel.computeIfAbsent(sub.channel(), c -> new Match()).add(message, sub.options());
         });
+        int n = found.size();
+        if (n == 0) {
+            return;
+        }
+        if (n <= 16) {
+            // merge duplicates by a scan: cheaper than a map for a handful
+            for (int i = 0; i < n; i++) {
+                Subscription s = found.get(i);
+                if (s == null) {
+                    continue;
+                }
+                Channel ch = s.channel();
+                int qos = Math.min(message.qos(), s.options().qos());
+                boolean retain = s.options().retainAsPublished() && message.retain();
+                for (int j = i + 1; j < n; j++) {
+                    Subscription t = found.get(j);
+                    if (t != null && t.channel() == ch) {
+                        qos = Math.max(qos, Math.min(message.qos(), t.options().qos()));
+                        retain |= t.options().retainAsPublished() && message.retain();
+                        found.set(j, null);
+                    }
+                }
+                if (!(ch.persistent() && qos >= 1)) { // else it goes through its stored queue
+                    out.add(new Publication.Direct(ch, qos, retain, null));
+                }
+            }
+            return;
+        }
+        Map<Channel, Match> byChannel = new IdentityHashMap<>(n * 2);
+        for (Subscription sub : found) {
+            byChannel.computeIfAbsent(sub.channel(), c -> new Match()).add(message, sub.options());
+        }
         for (Map.Entry<Channel, Match> e : byChannel.entrySet()) {
             Channel ch = e.getKey();
             Match m = e.getValue();
@@ -201,20 +237,16 @@ public final class Router {
      */
     public Publication accept(Message message, String publisherId, boolean mayBeDuplicate, ContextInternal context) {
         String topic = message.topic();
+        String[] levels = Topics.levels(topic);
+        boolean dollar = Topics.isDollarTopic(topic);
         String self = broker.nodeId();
         List<Publication.Direct> direct = new ArrayList<>(4);
-        matchLocal(message, publisherId, direct);
+        matchLocal(message, levels, dollar, publisherId, direct);
 
         Map<String, Target> durable = null;
         if (message.qos() >= 1) {
-            Map<String, Match> byClient = new HashMap<>();
-            broker.cluster().durableSubscriptions().match(topic, (DurableSub ds) -> {
-                if (ds.options().noLocal() && ds.clientId().equals(publisherId)) {
-                    return;
-                }
-                byClient.computeIfAbsent(ds.clientId(), c -> new Match()).add(message, ds.options());
-            });
-            if (!byClient.isEmpty()) {
+            Map<String, Match> byClient = durableMatches(message, levels, dollar, publisherId);
+            if (byClient != null) {
                 durable = new HashMap<>(byClient.size() * 2);
                 for (Map.Entry<String, Match> e : byClient.entrySet()) {
                     Match m = e.getValue();
@@ -231,7 +263,7 @@ public final class Router {
             List<Map.Entry<String, Target>> sharedDurable = new ArrayList<>();
             Map<String, List<SharedDelivery>> byNode = new HashMap<>();
             String strategy = broker.config().sharedStrategy();
-            shared.match(topic, group -> {
+            shared.match(levels, dollar, group -> {
                 SharedGroups.Member m = group.pick(strategy, publisherId, self, null);
                 if (m == null) {
                     broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
@@ -268,7 +300,7 @@ public final class Router {
         Set<String> remoteRoutes = null;
         if (broker.cluster().memberCount() > 1) {
             Set<String> nodes = new HashSet<>(4);
-            broker.cluster().routes().match(topic, node -> {
+            broker.cluster().routes().match(levels, dollar, node -> {
                 if (!node.equals(self)) {
                     nodes.add(node);
                 }
@@ -305,6 +337,26 @@ public final class Router {
         }
         p.stored = stored;
         return p;
+    }
+
+    /** Persistent sessions a QoS 1/2 message goes to, merged per session; null when none (no allocation). */
+    private Map<String, Match> durableMatches(Message message, String[] levels, boolean dollar, String publisherId) {
+        Object[] holder = new Object[1];
+        broker.cluster().durableSubscriptions().match(levels, dollar, (DurableSub ds) -> {
+            if (ds.options().noLocal() && ds.clientId().equals(publisherId)) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Match> m = (Map<String, Match>) holder[0];
+            if (m == null) {
+                m = new HashMap<>();
+                holder[0] = m;
+            }
+            m.computeIfAbsent(ds.clientId(), c -> new Match()).add(message, ds.options());
+        });
+        @SuppressWarnings("unchecked")
+        Map<String, Match> result = (Map<String, Match>) holder[0];
+        return result;
     }
 
     /** Delivers an accepted, stored publication here and forwards it to other nodes. On the publisher's context. */
@@ -377,7 +429,7 @@ public final class Router {
         Message message = f.message();
         if (f.matchLocal()) {
             List<Publication.Direct> direct = new ArrayList<>(4);
-            matchLocal(message, message.publisherId(), direct);
+            matchLocal(message, Topics.levels(message.topic()), Topics.isDollarTopic(message.topic()), message.publisherId(), direct);
             for (Publication.Direct d : direct) {
                 Channel ch = d.channel();
                 ch.context().execute(() -> ch.deliverDirect(message, d.qos(), d.retainFlag(), null));

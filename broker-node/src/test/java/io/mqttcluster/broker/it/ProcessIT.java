@@ -142,7 +142,7 @@ class ProcessIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("mqtt_connections{", "mqtt_messages_received_total{", "mqtt_cluster_members{",
-                "jvm_memory_used_bytes", "vertx_net_server_active_connections");
+                "jvm_memory_used_bytes", "mqtt_network_received_bytes_total", "mqtt_network_sent_bytes_total");
     }
 
     @Test

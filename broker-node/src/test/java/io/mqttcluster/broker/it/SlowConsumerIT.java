@@ -28,7 +28,7 @@ class SlowConsumerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(Map.of("mqtt.max-pending-writes", "200", "mqtt.max-queued-messages", "500"));
+        node = TestNode.start(Map.of("mqtt.max-pending-bytes", "16KB", "mqtt.max-queued-messages", "500"));
         port = node.mqttPort();
     }
 

@@ -74,6 +74,11 @@ public final class DurableSubscriptions implements MirroredMap.Mirror<Long> {
         tree.match(topic, sink);
     }
 
+    /** The same, for a topic already split into levels. */
+    public void match(String[] levels, boolean dollarTopic, Consumer<DurableSub> sink) {
+        tree.match(levels, dollarTopic, sink);
+    }
+
     public int size() {
         return byKey.size();
     }

@@ -72,6 +72,11 @@ public final class RouteTable implements MirroredMap.Mirror<Boolean> {
         tree.match(topic, sink);
     }
 
+    /** The same, for a topic already split into levels. */
+    public void match(String[] levels, boolean dollarTopic, Consumer<String> sink) {
+        tree.match(levels, dollarTopic, sink);
+    }
+
     public int size() {
         return keys.size();
     }

@@ -143,6 +143,11 @@ public final class SharedGroups implements MirroredMap.Mirror<String> {
         tree.match(topic, sink);
     }
 
+    /** The same, for a topic already split into levels. */
+    public void match(String[] levels, boolean dollarTopic, Consumer<Group> sink) {
+        tree.match(levels, dollarTopic, sink);
+    }
+
     public int groupCount() {
         return groups.size();
     }

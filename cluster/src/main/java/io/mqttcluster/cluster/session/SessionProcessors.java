@@ -81,7 +81,7 @@ public final class SessionProcessors {
                 result.previousEpoch = old.epoch;
                 result.previousWill = old.owner != null ? old.will : null;
                 if (!resume) {
-                    result.discardedSubscriptions.addAll(old.subscriptions.keySet());
+                    result.discardedSubscriptions.addAll(old.subscriptions().keySet());
                 }
             }
             rec.epoch = (old == null ? 0 : old.epoch) + 1;
@@ -98,7 +98,7 @@ public final class SessionProcessors {
             if (result != null) {
                 result.epoch = rec.epoch;
                 result.sessionPresent = resume;
-                result.subscriptions.putAll(rec.subscriptions);
+                result.subscriptions.putAll(rec.subscriptions());
             }
             entry.setValue(rec);
             return result;
@@ -186,7 +186,7 @@ public final class SessionProcessors {
             }
             rec.will = null; // [MQTT-3.1.2-10] [MQTT-3.14.4-3]: published once, or discarded on DISCONNECT
             if (!rec.persistent()) {
-                result.endedSubscriptions.addAll(rec.subscriptions.keySet());
+                result.endedSubscriptions.addAll(rec.subscriptions().keySet());
                 entry.setValue(null);
             } else {
                 rec.owner = null;
@@ -262,32 +262,32 @@ public final class SessionProcessors {
                 return null;
             }
             if (mayBeDuplicate) {
-                for (QueuedMessage q : rec.queue) {
+                for (QueuedMessage q : rec.queueView()) {
                     if (q.message().sameId(message)) {
                         return new AppendResult(AppendResult.DUPLICATE, q.seq(), rec.owner, rec.epoch, 0);
                     }
                 }
             }
             int dropped = 0;
-            if (rec.queue.size() >= maxQueue) {
+            if (rec.queueSize() >= maxQueue) {
                 if (!dropOldest) {
                     return new AppendResult(AppendResult.DROPPED_NEW, 0, rec.owner, rec.epoch, 0);
                 }
-                Iterator<QueuedMessage> it = rec.queue.iterator();
-                while (rec.queue.size() >= maxQueue && it.hasNext()) {
+                Iterator<QueuedMessage> it = rec.q().iterator();
+                while (rec.queueSize() >= maxQueue && it.hasNext()) {
                     // a message half-way through QoS 2 (PUBREL sent) must finish, or its packet id stays taken
                     if (!it.next().pubrelSent()) {
                         it.remove();
                         dropped++;
                     }
                 }
-                if (rec.queue.size() >= maxQueue) {
+                if (rec.queueSize() >= maxQueue) {
                     return new AppendResult(AppendResult.DROPPED_NEW, 0, rec.owner, rec.epoch, 0);
                 }
             }
             long seq = rec.nextSeq++;
             int flags = (rec.owner != null ? QueuedMessage.MAYBE_SENT : 0) | (target.retainFlag() ? QueuedMessage.RETAIN : 0);
-            rec.queue.addLast(new QueuedMessage(seq, message, target.qos(), flags, target.shareGroup(),
+            rec.q().addLast(new QueuedMessage(seq, message, target.qos(), flags, target.shareGroup(),
                     target.subscriptionIds()));
             entry.setValue(rec);
             return new AppendResult(AppendResult.APPENDED, seq, rec.owner, rec.epoch, dropped);
@@ -351,7 +351,7 @@ public final class SessionProcessors {
                 return null;
             }
             SessionResults.SnapshotResult result = new SessionResults.SnapshotResult();
-            result.queue.addAll(rec.queue);
+            result.queue.addAll(rec.queueView());
             return result;
         }
 
@@ -398,7 +398,7 @@ public final class SessionProcessors {
             if (rec == null || rec.owner != null || rec.epoch != epoch) {
                 return taken;
             }
-            Iterator<QueuedMessage> it = rec.queue.iterator();
+            Iterator<QueuedMessage> it = rec.queueView().iterator();
             while (it.hasNext()) {
                 QueuedMessage q = it.next();
                 if (q.shareGroup() != null && !q.pubrelSent()) {
@@ -536,8 +536,8 @@ public final class SessionProcessors {
             if (rec == null || rec.epoch != epoch) {
                 return null;
             }
-            removed.forEach(rec.subscriptions::remove);
-            rec.subscriptions.putAll(added);
+            removed.forEach(rec.subs()::remove);
+            rec.subs().putAll(added);
             entry.setValue(rec);
             return null;
         }
@@ -605,16 +605,16 @@ public final class SessionProcessors {
                 return null;
             }
             if (!put) {
-                if (rec.inboundQos2.remove(packetId) != null) {
+                if (rec.inboundQos2 != null && rec.inboundQos2.remove(packetId) != null) {
                     entry.setValue(rec);
                 }
                 return null;
             }
-            long[] existing = rec.inboundQos2.get(packetId);
+            long[] existing = rec.inbound().get(packetId);
             if (existing != null) {
                 return existing;
             }
-            rec.inboundQos2.put(packetId, new long[]{idHigh, idLow});
+            rec.inbound().put(packetId, new long[]{idHigh, idLow});
             entry.setValue(rec);
             return null;
         }

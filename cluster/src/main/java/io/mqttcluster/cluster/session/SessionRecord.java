@@ -41,11 +41,41 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     int protocolVersion;
     Message will;
     int willDelaySeconds;
-    final LinkedHashMap<String, SubOptions> subscriptions = new LinkedHashMap<>();
-    final ArrayDeque<QueuedMessage> queue = new ArrayDeque<>();
+    // created on first use: a clean session's record needs none of them
+    LinkedHashMap<String, SubOptions> subscriptions;
+    ArrayDeque<QueuedMessage> queue;
     long nextSeq = 1;
     /** QoS 2 messages received from this client and not yet released: packet id -> message id. */
-    final Map<Integer, long[]> inboundQos2 = new HashMap<>();
+    Map<Integer, long[]> inboundQos2;
+
+    private static final ArrayDeque<QueuedMessage> NO_QUEUE = new ArrayDeque<>(0);
+
+    LinkedHashMap<String, SubOptions> subs() {
+        if (subscriptions == null) {
+            subscriptions = new LinkedHashMap<>(4);
+        }
+        return subscriptions;
+    }
+
+    /** The queue for writing (created if needed). */
+    ArrayDeque<QueuedMessage> q() {
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
+        return queue;
+    }
+
+    /** The queue for reading (never null; do not modify the empty one). */
+    ArrayDeque<QueuedMessage> queueView() {
+        return queue == null ? NO_QUEUE : queue;
+    }
+
+    Map<Integer, long[]> inbound() {
+        if (inboundQos2 == null) {
+            inboundQos2 = new HashMap<>(4);
+        }
+        return inboundQos2;
+    }
 
     /** For deserialization only. */
     public SessionRecord() {
@@ -88,19 +118,19 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     }
 
     public Map<String, SubOptions> subscriptions() {
-        return subscriptions;
+        return subscriptions == null ? Map.of() : subscriptions;
     }
 
     public int queueSize() {
-        return queue.size();
+        return queue == null ? 0 : queue.size();
     }
 
     public Iterable<QueuedMessage> queue() {
-        return queue;
+        return queueView();
     }
 
     QueuedMessage findBySeq(long seq) {
-        for (QueuedMessage q : queue) {
+        for (QueuedMessage q : queueView()) {
             if (q.seq() == seq) {
                 return q;
             }
@@ -109,6 +139,9 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     }
 
     boolean removeSeq(long seq) {
+        if (queue == null) {
+            return false;
+        }
         Iterator<QueuedMessage> it = queue.iterator();
         while (it.hasNext()) {
             if (it.next().seq() == seq) {
@@ -122,6 +155,9 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     boolean replace(QueuedMessage updated) {
         // rebuild in place keeping order; queues are short and this is rare (QoS 2 PUBREC only)
         boolean found = false;
+        if (queue == null) {
+            return false;
+        }
         int n = queue.size();
         for (int i = 0; i < n; i++) {
             QueuedMessage q = queue.pollFirst();
@@ -148,18 +184,19 @@ public final class SessionRecord implements IdentifiedDataSerializable {
             will.writeTo(out);
         }
         out.writeInt(willDelaySeconds);
-        out.writeInt(subscriptions.size());
-        for (Map.Entry<String, SubOptions> e : subscriptions.entrySet()) {
+        out.writeInt(subscriptions().size());
+        for (Map.Entry<String, SubOptions> e : subscriptions().entrySet()) {
             Message.writeString(out, e.getKey());
             e.getValue().writeTo(out);
         }
         out.writeLong(nextSeq);
-        out.writeInt(queue.size());
-        for (QueuedMessage q : queue) {
+        out.writeInt(queueSize());
+        for (QueuedMessage q : queueView()) {
             q.writeTo(out);
         }
-        out.writeInt(inboundQos2.size());
-        for (Map.Entry<Integer, long[]> e : inboundQos2.entrySet()) {
+        Map<Integer, long[]> inbound = inboundQos2 == null ? Map.of() : inboundQos2;
+        out.writeInt(inbound.size());
+        for (Map.Entry<Integer, long[]> e : inbound.entrySet()) {
             out.writeInt(e.getKey());
             out.writeLong(e.getValue()[0]);
             out.writeLong(e.getValue()[1]);
@@ -182,16 +219,16 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         willDelaySeconds = in.readInt();
         int subs = in.readInt();
         for (int i = 0; i < subs; i++) {
-            subscriptions.put(Message.readString(in), SubOptions.readFrom(in));
+            subs().put(Message.readString(in), SubOptions.readFrom(in));
         }
         nextSeq = in.readLong();
         int queued = in.readInt();
         for (int i = 0; i < queued; i++) {
-            queue.addLast(QueuedMessage.readFrom(in));
+            q().addLast(QueuedMessage.readFrom(in));
         }
         int inbound = in.readInt();
         for (int i = 0; i < inbound; i++) {
-            inboundQos2.put(in.readInt(), new long[]{in.readLong(), in.readLong()});
+            inbound().put(in.readInt(), new long[]{in.readLong(), in.readLong()});
         }
     }
 
@@ -208,7 +245,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     @Override
     public String toString() {
         return "SessionRecord{clientId=" + clientId + ", owner=" + owner + ", epoch=" + epoch
-                + ", expirySeconds=" + expirySeconds + ", subscriptions=" + subscriptions.size()
-                + ", queued=" + queue.size() + "}";
+                + ", expirySeconds=" + expirySeconds + ", subscriptions=" + subscriptions().size()
+                + ", queued=" + queueSize() + "}";
     }
 }

@@ -97,8 +97,15 @@ public final class TopicTree<T> {
      * subscriber merge them.
      */
     public void match(String topic, Consumer<? super T> sink) {
-        String[] levels = Topics.levels(topic);
-        matchNode(root, levels, 0, Topics.isDollarTopic(topic), sink);
+        match(Topics.levels(topic), Topics.isDollarTopic(topic), sink);
+    }
+
+    /**
+     * The same, for a topic already split into levels (a publish is matched against several trees: split it
+     * once).
+     */
+    public void match(String[] levels, boolean dollarTopic, Consumer<? super T> sink) {
+        matchNode(root, levels, 0, dollarTopic, sink);
     }
 
     private void matchNode(Node<T> node, String[] levels, int i, boolean dollar, Consumer<? super T> sink) {
