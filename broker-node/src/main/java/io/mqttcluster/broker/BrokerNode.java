@@ -5,9 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttcluster.broker.cluster.BusReceiver;
 import io.mqttcluster.broker.cluster.ClusterCoordinator;
 import io.mqttcluster.broker.config.BrokerConfig;
-import io.mqttcluster.broker.connection.BadInputLog;
 import io.mqttcluster.broker.connection.MqttServer;
-import io.mqttcluster.broker.connection.VertxNoiseFilter;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.SysTopics;
@@ -69,7 +67,6 @@ public final class BrokerNode implements AutoCloseable {
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
     public static BrokerNode start(BrokerConfig config) throws Exception {
         long t0 = System.nanoTime();
-        VertxNoiseFilter.install();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName());
         int clusterPort = config.clusterPort() == 0 ? freePort() : config.clusterPort();
@@ -148,16 +145,8 @@ public final class BrokerNode implements AutoCloseable {
         }
     }
 
-    /**
-     * Exceptions no handler caught. vertx-mqtt throws one for every client whose first packet is not
-     * CONNECT: that is bad input, reported as one rate-limited line; anything else is a bug and logged whole.
-     */
+    /** Exceptions no handler caught: a bug, logged whole. */
     static void unhandled(Throwable t) {
-        StackTraceElement[] st = t.getStackTrace();
-        if (t instanceof IllegalArgumentException && st.length > 0 && st[0].getClassName().startsWith("io.vertx.mqtt.")) {
-            BadInputLog.report("-", t);
-            return;
-        }
         log.error("event=unhandled_exception error=\"{}\"", t.toString(), t);
     }
 
