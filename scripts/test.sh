@@ -20,4 +20,19 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-exec mvn -B verify "$@"
+# With arguments (a partial run, e.g. -pl lb-gateway) only Maven runs. A full run (no arguments, as in CI) also
+# checks the deployment files before Maven (scripts/check-manifests.sh, offline, seconds) and the metrics,
+# dashboard and alert rules end to end after it (scripts/e2e-prometheus.sh, needs the jars Maven built, about a
+# minute). SKIP_MANIFEST_CHECKS=1 or SKIP_E2E_PROMETHEUS=1 leave one out. Maven's exit code wins when it fails.
+if [ $# -gt 0 ] || { [ "${SKIP_MANIFEST_CHECKS:-0}" = 1 ] && [ "${SKIP_E2E_PROMETHEUS:-0}" = 1 ]; }; then
+  exec mvn -B verify "$@"
+fi
+status=0
+if [ "${SKIP_MANIFEST_CHECKS:-0}" != 1 ]; then
+  scripts/check-manifests.sh || status=$?
+fi
+mvn -B verify || exit $?
+if [ "${SKIP_E2E_PROMETHEUS:-0}" != 1 ]; then
+  scripts/e2e-prometheus.sh || status=$?
+fi
+exit "$status"

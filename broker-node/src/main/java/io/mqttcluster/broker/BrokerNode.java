@@ -112,6 +112,8 @@ public final class BrokerNode implements AutoCloseable {
                     () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0 : c.outbound().inflightCount()).sum());
             metrics.gauge("mqtt.queued.messages", "QoS 1/2 messages waiting for an in-flight slot on connections of this node",
                     () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0 : c.outbound().pendingCount()).sum());
+            metrics.gauge("mqtt.session.queue.limit", "Most QoS 1/2 messages a session's queue holds (mqtt.max-queued-messages)",
+                    () -> config.maxQueuedMessages());
             metrics.gauge("mqtt.session.queue.depth.max", "Largest queue (in flight + waiting) of a session connected to this node",
                     () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0
                             : c.outbound().pendingCount() + c.outbound().inflightCount()).max().orElse(0));
@@ -130,6 +132,7 @@ public final class BrokerNode implements AutoCloseable {
             metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
             HttpEndpoint http = new HttpEndpoint(broker, registry);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
+            awaitLocalMemberSafe(cluster);
             broker.ready(true);
             sys.start(config.sysIntervalMillis());
             log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} startup_ms={}",
@@ -143,6 +146,30 @@ public final class BrokerNode implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Before the node says it is ready, the partitions it joined with must have their backups in sync: in a
+     * rolling update the orchestrator stops the next node only once this one is ready, and stopping it in
+     * the middle of a migration could lose the only copy of some entries. Bounded: a node alone is always
+     * safe; after 120 s it goes ready anyway (and mqtt_cluster_safe says it is not).
+     */
+    static void awaitLocalMemberSafe(ClusterNode cluster) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (cluster.hazelcast().getPartitionService().isLocalMemberSafe()) {
+                    return;
+                }
+                Thread.sleep(200); // start-up, on the starting thread: blocking is fine here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                return;
+            }
+        }
+        log.warn("event=ready_before_backups_in_sync node={}", cluster.nodeName());
     }
 
     /** Exceptions no handler caught: a bug, logged whole. */

@@ -17,7 +17,9 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code GET /health/ready}: 200 when new MQTT clients are accepted, 503 otherwise (starting,
  *       draining, or the cluster below its quorum)</li>
  *   <li>{@code POST /admin/drain}: stop taking new clients; GET works too, because a Kubernetes
- *       {@code preStop} {@code httpGet} hook can only send GET</li>
+ *       {@code preStop} {@code httpGet} hook can only send GET. With {@code ?wait=45s} it answers once the
+ *       node has no connections left (the gateway moves them away at its drain rate) or the time is up,
+ *       so the hook holds the pod until its clients are gone</li>
  *   <li>{@code GET /status}: a small JSON summary</li>
  *   <li>{@code GET /clients/<client id>}: the client's connection on this node (address, session kind,
  *       protocol), or 404 when it is not connected here</li>
@@ -90,7 +92,26 @@ public final class HttpEndpoint {
                     return;
                 }
                 broker.drain();
-                req.response().end("{\"draining\":true}");
+                String wait = req.getParam("wait");
+                long waitMillis;
+                try {
+                    waitMillis = wait == null ? 0 : Math.min(io.mqttcluster.broker.config.Setting.parseDurationMillis(wait), 600_000);
+                } catch (IllegalArgumentException e) {
+                    req.response().setStatusCode(400).end("{\"error\":\"wait must be a duration like 45s\"}");
+                    return;
+                }
+                long deadline = System.currentTimeMillis() + waitMillis;
+                Runnable[] check = new Runnable[1];
+                check[0] = () -> {
+                    long left = broker.metrics().connections();
+                    if (left == 0 || System.currentTimeMillis() >= deadline) {
+                        req.response().putHeader("content-type", "application/json")
+                                .end(new JsonObject().put("draining", true).put("connections", left).encode());
+                    } else {
+                        broker.vertx().setTimer(250, t -> check[0].run());
+                    }
+                };
+                check[0].run();
             }
             case "/status" -> req.response().putHeader("content-type", "application/json").end(new JsonObject()
                     .put("node", broker.cluster().nodeName())
