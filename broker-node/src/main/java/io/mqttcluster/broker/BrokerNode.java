@@ -25,7 +25,6 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -182,9 +181,7 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.mqttcluster.cluster.Ports.pickFree();
     }
 
     public synchronized boolean stopped() {

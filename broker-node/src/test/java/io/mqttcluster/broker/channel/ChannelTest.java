@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,10 +36,7 @@ class ChannelTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.mqttcluster.cluster.Ports.pickFree();
         cluster = ClusterNode.start(ClusterSettings.standalone("chan-" + UUID.randomUUID(), "chan", port));
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("mqtt.max-inflight", "2", "mqtt.max-client-id-length", "20"));

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.ServerSocket;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +33,7 @@ class QuorumTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.mqttcluster.cluster.Ports.pickFree();
         cluster = ClusterNode.start(ClusterSettings.standalone("quorum-" + UUID.randomUUID(), "q", port));
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("cluster.size", "3"));

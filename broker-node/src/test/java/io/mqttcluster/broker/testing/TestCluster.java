@@ -5,7 +5,6 @@ import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.config.ConfigLoader;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -98,17 +97,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** Distinct free ports: all held open at once while they are picked. */
     public static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                held.add(new ServerSocket(0));
-            }
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
+        return io.mqttcluster.cluster.Ports.pickFree(count);
     }
 
     @Override

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +37,9 @@ class SessionStoreTest {
     @BeforeAll
     static void start() throws Exception {
         String name = "test-" + UUID.randomUUID();
-        int pa = freePort();
-        int pb = freePort();
+        List<Integer> ports = io.mqttcluster.cluster.Ports.pickFree(2);
+        int pa = ports.get(0);
+        int pb = ports.get(1);
         List<String> members = List.of("127.0.0.1:" + pa, "127.0.0.1:" + pb);
         CompletableFuture<ClusterNode> fa = CompletableFuture.supplyAsync(() -> ClusterNode.start(
                 new ClusterSettings(name, UUID.randomUUID().toString(), "a", null, "127.0.0.1", null, pa, members, null, 1, 1, 1, 5)));
@@ -57,12 +57,6 @@ class SessionStoreTest {
         }
         if (b != null) {
             b.close();
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

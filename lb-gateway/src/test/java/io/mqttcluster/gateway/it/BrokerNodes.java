@@ -75,10 +75,18 @@ final class BrokerNodes implements AutoCloseable {
     /** Plans {@code n} nodes (ports picked now); {@code start} brings them up. */
     static BrokerNodes plan(int n, boolean proxyProtocol) throws IOException {
         BrokerNodes b = new BrokerNodes(proxyProtocol);
+        // below the kernel's ephemeral range (32768+), so no outgoing connection takes one before the bind
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < 4 * n; i++) {
-                held.add(new ServerSocket(0));
+            while (held.size() < 4 * n) {
+                int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_768);
+                ServerSocket s = new ServerSocket();
+                try {
+                    s.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+                    held.add(s);
+                } catch (IOException taken) {
+                    s.close();
+                }
             }
             for (int i = 0; i < n; i++) {
                 b.nodes.add(new Node(i, held.get(4 * i).getLocalPort(), held.get(4 * i + 1).getLocalPort(),
