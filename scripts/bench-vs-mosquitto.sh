@@ -19,6 +19,8 @@
 #
 # Cases: fanin-q0, fanin-q1, fanout-q0, pairs-q1 (max rate, closed loop), latency-q1-5k (p99 at 5,000 msg/s),
 #        fanin-q2 (lost/dup counts), conn (broker memory per idle connection).
+# The memory case opens and closes 1,000 connections on each broker before it measures (JIT and class
+# loading of the connection path are not a cost per connection).
 # Environment: NODE_JAVA_OPTS (default -Xmx1g), BENCH_JAVA_OPTS, NODE_ARGS (extra broker-node flags),
 #              CLUSTER_START_CMD (replaces "scripts/run-local.sh --nodes 3" for --cluster).
 # Starts mosquitto (installs it with apt-get when missing) and the broker with their own configuration on
@@ -256,6 +258,10 @@ run_case() { # case target rep
   esac
   args=$(case_args "$kase")
   if [ "$kase" = conn ]; then
+    # A warm-up round first (1,000 connections, opened and closed), for both brokers: the first connections
+    # also make the JVM compile and load the code they run, which is not a cost per connection.
+    # shellcheck disable=SC2086
+    java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" conn -c 1000 -r 5000 --hold 1s $hosts --quiet >/dev/null 2>&1 || true
     args="$args --broker-pid $pid"
   else
     args="$args -d $DURATION --warmup $WARMUP"

@@ -72,6 +72,7 @@ public final class BrokerNode implements AutoCloseable {
         String nodeId = UUID.randomUUID().toString();
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+                        .setPreferNativeTransport(config.nativeTransport())
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
@@ -134,8 +135,9 @@ public final class BrokerNode implements AutoCloseable {
             awaitLocalMemberSafe(cluster);
             broker.ready(true);
             sys.start(config.sysIntervalMillis());
-            log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} startup_ms={}",
+            log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} transport={} startup_ms={}",
                     config.nodeName(), nodeId, port, http.actualPort(), clusterPort, busPort, cluster.memberCount(),
+                    vertx.isNativeTransportEnabled() ? "epoll" : "nio",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return new BrokerNode(config, cluster, vertx, broker, http, port, server, coordinator, sys);
         } catch (Exception | Error e) {

@@ -98,7 +98,7 @@ public final class Gateway {
         metricsOptions.setEnabled(true);
         metricsOptions.setJvmMetricsEnabled(false);
         metricsOptions.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
-        VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(metricsOptions);
+        VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true);
         if (options.eventLoops() > 0) {
             vertxOptions.setEventLoopPoolSize(options.eventLoops());
         }

@@ -33,6 +33,7 @@ public final class BrokerConfig {
             Setting.bool("mqtt.retain-available", true, "Whether retained messages are stored"),
             Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy)"),
             Setting.intRange("mqtt.event-loops", 0, 0, 1024, "Event loop threads (0: one per CPU core)"),
+            Setting.bool("mqtt.native-transport", true, "Use Linux epoll for sockets where available (false: Java NIO)"),
             Setting.text("http.host", "0.0.0.0", "Address the HTTP endpoint (/metrics, /health) binds to"),
             Setting.port("http.port", 8080, "HTTP port (0: pick a free port and print it)"),
             Setting.text("cluster.name", "mqtt-cluster", "Cluster name: only nodes with the same name form a cluster"),
@@ -175,6 +176,10 @@ public final class BrokerConfig {
 
     public boolean proxyProtocol() {
         return b("mqtt.proxy-protocol");
+    }
+
+    public boolean nativeTransport() {
+        return b("mqtt.native-transport");
     }
 
     public int eventLoops() {
