@@ -3,7 +3,7 @@
 # through HAProxy in TCP mode (Debian's haproxy, installed if missing) in front of the same node,
 # interleaved, several repetitions; prints medians and the ratios "through / direct" for both proxies.
 #
-#   scripts/bench-gateway.sh              # 3 repetitions, about 4 minutes
+#   scripts/bench-gateway.sh              # warm-up, then 3 repetitions: about 5 minutes
 #   scripts/bench-gateway.sh --reps 5
 #
 # Cases: pairs-q1 (10 publisher/subscriber pairs, QoS 1, max rate, closed loop: throughput),
@@ -111,6 +111,14 @@ case_args() {
     connect) echo "conn -c 2000 -r 0 --hold 1s" ;;
   esac
 }
+
+# Warm-up, not measured: the same traffic once through each target, so that the JVMs (node, gateway)
+# are compiled before the first measured run, as they are in a process that has been up a while.
+for target in direct gateway haproxy; do
+  log "warm-up  $target"
+  java -jar "$BENCH_JAR" pairs -N 10 -q 1 -d 3s -p "$(target_port "$target")" --quiet --client-prefix "gw-warm-$target" >/dev/null 2>&1 || true
+  java -jar "$BENCH_JAR" conn -c 2000 -r 0 --hold 1s -p "$(target_port "$target")" --quiet --client-prefix "gw-warmc-$target" >/dev/null 2>&1 || true
+done
 
 for rep in $(seq 1 "$REPS"); do
   for kase in pairs-q1 latency-q1-5k connect; do

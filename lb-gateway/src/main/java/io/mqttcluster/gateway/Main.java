@@ -111,7 +111,8 @@ public final class Main implements Callable<Integer> {
             gateway.stop();
             return 1;
         }
-        out.println("gateway_listening mqtt_port=" + gateway.mqttPort() + " http_port=" + gateway.httpPort());
+        out.println("gateway_listening mqtt_port=" + gateway.mqttPort() + " http_port=" + gateway.httpPort()
+                + (gateway.tlsPort() > 0 ? " tls_port=" + gateway.tlsPort() : ""));
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

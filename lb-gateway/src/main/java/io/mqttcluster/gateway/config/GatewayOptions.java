@@ -16,6 +16,9 @@ import java.util.List;
 public final class GatewayOptions {
 
     /** How nodes found by DNS are keyed for hashing. */
+    /** Whether TLS clients must, may or need not present a certificate. */
+    public enum TlsClientAuth { NONE, OPTIONAL, REQUIRED }
+
     public enum DnsNodeKey {
         /** {@code ip:mqttPort}: stable while pods keep their addresses. */
         IP,
@@ -43,6 +46,14 @@ public final class GatewayOptions {
     private int healthRise = 2;
 
     private boolean proxyProtocol = false;
+
+    private boolean tlsEnabled = false;
+    private int tlsPort = 8883;
+    private String tlsCertFile = "";
+    private String tlsKeyFile = "";
+    private String tlsCaFile = "";
+    private TlsClientAuth tlsClientAuth = TlsClientAuth.NONE;
+    private Duration tlsReloadInterval = Duration.ofSeconds(10);
     private Duration nodeConnectTimeout = Duration.ofSeconds(5);
     private int nodeMaxAttempts = 3;
 
@@ -111,6 +122,19 @@ public final class GatewayOptions {
             throw new ConfigException("rebalance.rate", "must be above 0");
         }
         atLeast("log.rejections-per-second", logRejectionsPerSecond, 0);
+        if (tlsEnabled) {
+            port("tls.port", tlsPort);
+            nonEmpty("tls.cert-file", tlsCertFile);
+            nonEmpty("tls.key-file", tlsKeyFile);
+            if (tlsClientAuth != TlsClientAuth.NONE) {
+                nonEmpty("tls.ca-file", tlsCaFile);
+            }
+            if (tlsClientAuth != TlsClientAuth.NONE && !proxyProtocol) {
+                throw new ConfigException("proxy-protocol",
+                        "must be true with tls.client-auth: the client's certificate name reaches the node in the PROXY header");
+            }
+            positive("tls.reload-interval", tlsReloadInterval);
+        }
         return this;
     }
 
@@ -320,6 +344,69 @@ public final class GatewayOptions {
 
     public GatewayOptions setProxyProtocol(boolean proxyProtocol) {
         this.proxyProtocol = proxyProtocol;
+        return this;
+    }
+
+    public boolean tlsEnabled() {
+        return tlsEnabled;
+    }
+
+    public GatewayOptions setTlsEnabled(boolean tlsEnabled) {
+        this.tlsEnabled = tlsEnabled;
+        return this;
+    }
+
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    public GatewayOptions setTlsPort(int tlsPort) {
+        this.tlsPort = tlsPort;
+        return this;
+    }
+
+    public String tlsCertFile() {
+        return tlsCertFile;
+    }
+
+    public GatewayOptions setTlsCertFile(String tlsCertFile) {
+        this.tlsCertFile = tlsCertFile;
+        return this;
+    }
+
+    public String tlsKeyFile() {
+        return tlsKeyFile;
+    }
+
+    public GatewayOptions setTlsKeyFile(String tlsKeyFile) {
+        this.tlsKeyFile = tlsKeyFile;
+        return this;
+    }
+
+    public String tlsCaFile() {
+        return tlsCaFile;
+    }
+
+    public GatewayOptions setTlsCaFile(String tlsCaFile) {
+        this.tlsCaFile = tlsCaFile;
+        return this;
+    }
+
+    public TlsClientAuth tlsClientAuth() {
+        return tlsClientAuth;
+    }
+
+    public GatewayOptions setTlsClientAuth(TlsClientAuth tlsClientAuth) {
+        this.tlsClientAuth = tlsClientAuth;
+        return this;
+    }
+
+    public Duration tlsReloadInterval() {
+        return tlsReloadInterval;
+    }
+
+    public GatewayOptions setTlsReloadInterval(Duration tlsReloadInterval) {
+        this.tlsReloadInterval = tlsReloadInterval;
         return this;
     }
 

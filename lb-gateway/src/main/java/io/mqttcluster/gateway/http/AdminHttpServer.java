@@ -12,6 +12,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.mqttcluster.gateway.hash.NodeChooser;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The gateway's HTTP endpoint:
@@ -21,6 +24,8 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code GET /health/ready}: 200 when at least one node takes new clients, else 503</li>
  * <li>{@code GET /nodes}: JSON array, one object per node: node, host, mqtt_port, http_port,
  * state (up/draining/down), healthy, draining, retired, connections</li>
+ * <li>{@code GET /route?client_id=ID}: where a client with that id goes now: its first choice and the
+ * order of the fallbacks, by the same hash every gateway uses</li>
  * </ul>
  * One instance, owned by its event loop; the scrape runs on a worker thread.
  */
@@ -67,8 +72,31 @@ public final class AdminHttpServer extends VerticleBase {
                 text(req, ready > 0 ? 200 : 503, ready > 0 ? "ready nodes=" + ready : "no ready node");
             }
             case "/nodes" -> req.response().putHeader("Content-Type", "application/json").end(nodesJson().encodePrettily());
+            case "/route" -> route(req);
             default -> text(req, 404, "not found");
         }
+    }
+
+    private void route(HttpServerRequest req) {
+        String id = req.getParam("client_id");
+        if (id == null) {
+            text(req, 400, "missing ?client_id=");
+            return;
+        }
+        List<BackendNode> candidates = nodes.candidates();
+        JsonObject out = new JsonObject().put("client_id", id);
+        if (candidates.isEmpty()) {
+            out.putNull("node").put("order", new JsonArray());
+        } else {
+            byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+            JsonArray order = new JsonArray();
+            for (BackendNode n : NodeChooser.order(bytes, candidates)) {
+                order.add(n.key());
+            }
+            out.put("node", order.getString(0)).put("order", order)
+                    .put("reason", NodeChooser.firstChoiceReason(bytes).label());
+        }
+        req.response().putHeader("Content-Type", "application/json").end(out.encodePrettily());
     }
 
     private JsonArray nodesJson() {

@@ -10,34 +10,46 @@ import io.mqttcluster.gateway.hash.NodeChooser;
 import io.mqttcluster.gateway.hash.RouteReason;
 import io.mqttcluster.gateway.metrics.GatewayMetrics;
 import io.mqttcluster.gateway.metrics.LogValues;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntConsumer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
 /**
  * One client connection through the gateway, from accept to close; the only place that closes
- * one (with its log line and metrics).
+ * one (with its log line and metrics). It is the last handler of the client socket's pipeline.
  *
  * <p>Phases: SNIFFING (read the CONNECT under a deadline and a size cap) -> CONNECTING (try the
- * nodes in rendezvous order, client paused) -> SPLICED (bytes both ways with back-pressure) ->
+ * nodes in rendezvous order, client not read) -> SPLICED (bytes both ways with back-pressure) ->
  * CLOSED. Either side closing closes the other.
  *
+ * <p>Splice: what one socket reads is written to the other as the same buffer and flushed once per
+ * read batch; while a side cannot take more (its write buffer is above the high-water mark), the
+ * other side is not read.
+ *
  * <p>Threads: everything runs on the event loop of the client socket, which is also the event
- * loop of the node socket (the node connection is opened from it). Only {@link #requestMove} may
+ * loop of the node socket (the node connection is opened on it). Only {@link #requestMove} may
  * be called from elsewhere; it hops onto that event loop.
  */
-public final class ClientConnection implements NodeConnection {
+public final class ClientConnection extends ChannelInboundHandlerAdapter implements NodeConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
     private static final byte[] NO_ID = new byte[0];
 
@@ -45,70 +57,124 @@ public final class ClientConnection implements NodeConnection {
 
     private final ProxyServices px;
     private final GatewayMetrics metrics;
-    private final Vertx vertx;
-    private final Context context;
-    private final NetClient nodeClient;
-    private final NetSocket client;
+    private final Channel client;
+    private final BiFunction<Channel, ChannelHandler, Bootstrap> nodeBootstrap;
     private final String remote;
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean moveRequested = new AtomicBoolean();
 
     private volatile Phase phase = Phase.SNIFFING;
     private ConnectReader reader;
-    private Buffer heldWhileConnecting;
-    private long deadlineTimer = -1;
+    private CompositeByteBuf heldWhileConnecting;
+    private ScheduledFuture<?> deadline;
     private ConnectInfo connect;
     private byte[] clientId = NO_ID;
     private BackendNode node;
-    private NetSocket nodeSocket;
+    private Channel nodeSocket;
 
-    ClientConnection(ProxyServices px, Vertx vertx, Context context, NetClient nodeClient, NetSocket client) {
+    ClientConnection(ProxyServices px, Channel client, BiFunction<Channel, ChannelHandler, Bootstrap> nodeBootstrap) {
         this.px = px;
         this.metrics = px.metrics();
-        this.vertx = vertx;
-        this.context = context;
-        this.nodeClient = nodeClient;
         this.client = client;
+        this.nodeBootstrap = nodeBootstrap;
         this.remote = String.valueOf(client.remoteAddress());
         this.reader = new ConnectReader(px.options().connectMaxSize());
     }
 
-    /**
-     * Refuses a connection that never became a {@code ClientConnection} (limits at accept time).
-     */
-    static void refuse(ProxyServices px, NetSocket socket, RejectReason reason) {
+    /** Refuses a connection that never became a {@code ClientConnection} (limits at accept time). */
+    static void refuse(ProxyServices px, Channel socket, RejectReason reason) {
         px.metrics().rejected(reason);
         logRejected(px, reason, String.valueOf(socket.remoteAddress()), null, "");
         socket.close();
     }
 
-    /** Starts reading the CONNECT; called on the accepting event loop. */
-    void start() {
-        client.handler(this::onClientBytes);
-        client.closeHandler(v -> close("client_closed"));
-        client.exceptionHandler(e -> close("client_error"));
-        deadlineTimer = vertx.setTimer(px.options().connectTimeout().toMillis(), id -> {
-            deadlineTimer = -1;
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        deadline = client.eventLoop().schedule(() -> {
+            deadline = null;
             if (phase == Phase.SNIFFING) {
                 reject(RejectReason.CONNECT_TIMEOUT, "no complete CONNECT within " + px.options().connectTimeout().toMillis() + "ms");
             }
-        });
+        }, px.options().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void onClientBytes(Buffer data) {
-        if (phase == Phase.CONNECTING) {
-            // Normally the socket is paused by now; keep anything already read, under the same cap.
-            heldWhileConnecting = heldWhileConnecting == null ? Buffer.buffer() : heldWhileConnecting;
-            heldWhileConnecting.appendBuffer(data);
-            if (heldWhileConnecting.length() > px.options().connectMaxSize()) {
-                reject(RejectReason.OVERSIZE, "too many bytes while connecting to a node");
+    // ------------------------------------------------------------------ client socket events
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf data)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        switch (phase) {
+            case SPLICED -> {
+                metrics.bytesClientToNode(data.readableBytes());
+                nodeSocket.write(data, nodeSocket.voidPromise());
             }
+            case SNIFFING -> {
+                try {
+                    byte[] bytes = new byte[data.readableBytes()];
+                    data.readBytes(bytes);
+                    sniff(bytes);
+                } finally {
+                    data.release();
+                }
+            }
+            case CONNECTING -> hold(data);
+            case CLOSED -> data.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (phase == Phase.SPLICED) {
+            nodeSocket.flush();
+            if (!nodeSocket.isWritable()) {
+                client.config().setAutoRead(false);
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (phase == Phase.SPLICED && client.isWritable()) {
+            nodeSocket.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close("client_closed");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException ssl
+                || cause instanceof javax.net.ssl.SSLException) {
+            reject(RejectReason.TLS_HANDSHAKE, String.valueOf(cause.getCause() != null ? cause.getCause().getMessage() : cause.getMessage()));
             return;
         }
-        if (phase != Phase.SNIFFING) {
+        close("client_error");
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            close("idle_timeout");
             return;
         }
-        ConnectReader.Status status = reader.feed(data.getBytes());
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            reject(RejectReason.TLS_HANDSHAKE, String.valueOf(done.cause().getMessage()));
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    // ------------------------------------------------------------------ CONNECT and node choice
+
+    private void sniff(byte[] bytes) {
+        ConnectReader.Status status = reader.feed(bytes);
         switch (status) {
             case NEED_MORE -> {
             }
@@ -118,9 +184,22 @@ public final class ClientConnection implements NodeConnection {
         }
     }
 
+    /** Bytes that arrive after the CONNECT while the node connection is being opened: kept, under the cap. */
+    private void hold(ByteBuf data) {
+        if (heldWhileConnecting == null) {
+            heldWhileConnecting = client.alloc().compositeBuffer();
+        }
+        heldWhileConnecting.addComponent(true, data);
+        if (heldWhileConnecting.readableBytes() > px.options().connectMaxSize()) {
+            reject(RejectReason.OVERSIZE, "too many bytes while connecting to a node");
+        }
+    }
+
     private void onConnect(ConnectInfo info) {
+        // The client stays readable while the node connection opens: it rarely sends anything before its
+        // CONNACK, and what it does send is kept under the same cap as the CONNECT (pausing and resuming the
+        // socket would cost two system calls per connection).
         phase = Phase.CONNECTING;
-        client.pause();
         cancelDeadline();
         connect = info;
         clientId = info.clientId().getBytes(StandardCharsets.UTF_8);
@@ -146,54 +225,53 @@ public final class ClientConnection implements NodeConnection {
         BackendNode target = order.get(index);
         target.connecting();
         long t0 = System.nanoTime();
-        nodeClient.connect(target.address().mqttPort(), target.address().host()).onComplete(ar -> { // on this event loop
+        NodeSide side = new NodeSide();
+        ChannelFuture f = nodeBootstrap.apply(client, side)
+                .connect(target.address().host(), target.address().mqttPort());
+        f.addListener((ChannelFutureListener) done -> { // on this event loop
             target.connectEnded();
-            if (ar.failed()) {
+            if (!done.isSuccess()) {
                 LOG.info("event=node_connect_failed node={} client_id={} attempt={} error={}", target.key(),
-                        LogValues.quote(connect.clientId()), index + 1, LogValues.quote(String.valueOf(ar.cause().getMessage())));
+                        LogValues.quote(connect.clientId()), index + 1, LogValues.quote(String.valueOf(done.cause().getMessage())));
                 tryNode(order, index + 1, attempts);
                 return;
             }
             metrics.nodeConnected(System.nanoTime() - t0);
-            NetSocket socket = ar.result();
             if (phase != Phase.CONNECTING) {
-                socket.close();
+                done.channel().close();
                 return;
             }
             RouteReason reason = index == 0 ? NodeChooser.firstChoiceReason(clientId) : RouteReason.FALLBACK_NEXT_NODE;
-            splice(target, socket, reason);
+            splice(target, done.channel(), reason);
         });
     }
 
-    private void splice(BackendNode target, NetSocket socket, RouteReason reason) {
+    private void splice(BackendNode target, Channel socket, RouteReason reason) {
         phase = Phase.SPLICED;
         node = target;
         nodeSocket = socket;
         target.connections().add(this);
         metrics.routed(reason);
-        LOG.info("event=route client_id={} node={} reason={} protocol_level={} clean_start={} keepalive={} remote={}",
-                LogValues.quote(connect.clientId()), target.key(), reason.label(), connect.protocolLevel(),
-                connect.cleanStart(), connect.keepAliveSeconds(), remote);
-
-        socket.closeHandler(v -> close("node_closed"));
-        socket.exceptionHandler(e -> close("node_error"));
-
-        Buffer first = Buffer.buffer(reader.receivedLength() + 64);
-        if (px.options().proxyProtocol()) {
-            first.appendBytes(proxyHeader());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("event=route client_id={} node={} reason={} protocol_level={} clean_start={} keepalive={} remote={}",
+                    LogValues.quote(connect.clientId()), target.key(), reason.label(), connect.protocolLevel(),
+                    connect.cleanStart(), connect.keepAliveSeconds(), remote);
         }
-        first.appendBytes(reader.received());
+
+        ByteBuf first = socket.alloc().buffer(reader.receivedLength() + 64);
+        if (px.options().proxyProtocol()) {
+            first.writeBytes(proxyHeader());
+        }
+        first.writeBytes(reader.received());
         metrics.bytesClientToNode(reader.receivedLength());
         reader = null;
+        socket.write(first, socket.voidPromise());
         if (heldWhileConnecting != null) {
-            metrics.bytesClientToNode(heldWhileConnecting.length());
-            first.appendBuffer(heldWhileConnecting);
+            metrics.bytesClientToNode(heldWhileConnecting.readableBytes());
+            socket.write(heldWhileConnecting, socket.voidPromise());
             heldWhileConnecting = null;
         }
-        socket.write(first);
-        pipe(client, socket, metrics::bytesClientToNode);
-        pipe(socket, client, metrics::bytesNodeToClient);
-        client.resume();
+        socket.flush();
 
         // A node that went down while we were connecting had its connections closed already:
         // this one must not stay.
@@ -202,31 +280,59 @@ public final class ClientConnection implements NodeConnection {
         }
     }
 
-    /** Copies {@code from} to {@code to}, pausing {@code from} while {@code to}'s write queue is full. */
-    private static void pipe(NetSocket from, NetSocket to, IntConsumer bytes) {
-        from.handler(data -> {
-            bytes.accept(data.length());
-            to.write(data);
-            if (to.writeQueueFull()) {
-                from.pause();
-                to.drainHandler(v -> from.resume());
+    /** The node socket's end of the splice (the node sends nothing before it has the CONNECT). */
+    private final class NodeSide extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (phase != Phase.SPLICED || !(msg instanceof ByteBuf data)) {
+                ReferenceCountUtil.release(msg);
+                return;
             }
-        });
+            metrics.bytesNodeToClient(data.readableBytes());
+            client.write(data, client.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (phase == Phase.SPLICED) {
+                client.flush();
+                if (!client.isWritable()) {
+                    nodeSocket.config().setAutoRead(false);
+                }
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (phase == Phase.SPLICED && nodeSocket.isWritable()) {
+                client.config().setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            close("node_closed");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            close("node_error");
+        }
     }
 
     private byte[] proxyHeader() {
-        SocketAddress src = client.remoteAddress();
-        SocketAddress dst = client.localAddress();
-        try {
-            if (src == null || dst == null || src.hostAddress() == null || dst.hostAddress() == null) {
-                return ProxyProtocolV2.local();
-            }
-            // IP literals: no DNS lookup happens here.
-            return ProxyProtocolV2.header(InetAddress.getByName(src.hostAddress()), src.port(),
-                    InetAddress.getByName(dst.hostAddress()), dst.port());
-        } catch (UnknownHostException e) {
+        if (!(client.remoteAddress() instanceof InetSocketAddress src)
+                || !(client.localAddress() instanceof InetSocketAddress dst)
+                || src.getAddress() == null || dst.getAddress() == null) {
             return ProxyProtocolV2.local();
         }
+        return ProxyProtocolV2.header(src.getAddress(), src.getPort(), dst.getAddress(), dst.getPort(), tlsInfo());
+    }
+
+    /** What the client's TLS session says about it, for the node; null on a plain connection. */
+    private ProxyProtocolV2.Tls tlsInfo() {
+        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        return ssl == null ? null : TlsIdentity.of(ssl.engine());
     }
 
     @Override
@@ -239,12 +345,12 @@ public final class ClientConnection implements NodeConnection {
         if (phase == Phase.CLOSED || !moveRequested.compareAndSet(false, true)) {
             return false;
         }
-        context.runOnContext(v -> {
+        client.eventLoop().execute(() -> {
             if (phase != Phase.SPLICED) {
                 return;
             }
             metrics.moved(reason);
-            LOG.info("event=connection_moved reason={} client_id={} node={}", reason.label(),
+            LOG.debug("event=connection_moved reason={} client_id={} node={}", reason.label(),
                     LogValues.quote(connect.clientId()), node.key());
             close("moved_" + reason.label());
         });
@@ -279,9 +385,9 @@ public final class ClientConnection implements NodeConnection {
     }
 
     private void cancelDeadline() {
-        if (deadlineTimer >= 0) {
-            vertx.cancelTimer(deadlineTimer);
-            deadlineTimer = -1;
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
         }
     }
 
@@ -293,10 +399,14 @@ public final class ClientConnection implements NodeConnection {
         phase = Phase.CLOSED;
         cancelDeadline();
         reader = null;
-        heldWhileConnecting = null;
-        client.close();
+        if (heldWhileConnecting != null) {
+            heldWhileConnecting.release();
+            heldWhileConnecting = null;
+        }
+        // what was already read from one side still goes out before the other side closes
+        client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (nodeSocket != null) {
-            nodeSocket.close();
+            nodeSocket.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         if (was == Phase.SPLICED) {
             node.connections().remove(this);

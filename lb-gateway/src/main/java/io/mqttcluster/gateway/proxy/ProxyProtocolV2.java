@@ -15,6 +15,12 @@ import java.net.InetAddress;
  * address, the destination address, the source port and the destination port, all big-endian.
  * When one side is IPv4 and the other IPv6, the IPv4 one is written as IPv4-mapped IPv6. Without
  * addresses the header says LOCAL (0x20, family 0x00, length 0).
+ *
+ * <p>For a client that came over TLS, a PP2_TYPE_SSL TLV (0x20, section 2.2.5) follows the addresses:
+ * one byte of client flags (0x01 TLS, 0x02 certificate presented on this connection), four bytes of
+ * verify result (0 = the certificate was verified), then sub-TLVs: PP2_SUBTYPE_SSL_VERSION (0x21,
+ * e.g. "TLSv1.3"), PP2_SUBTYPE_SSL_CN (0x22, the certificate's subject CN, UTF-8) and
+ * PP2_SUBTYPE_SSL_CIPHER (0x23). The length field covers addresses and TLVs.
  */
 public final class ProxyProtocolV2 {
 
@@ -31,12 +37,30 @@ public final class ProxyProtocolV2 {
      * client connected to, i.e. the gateway's own).
      */
     public static byte[] header(InetAddress source, int sourcePort, InetAddress destination, int destinationPort) {
+        return header(source, sourcePort, destination, destinationPort, null);
+    }
+
+    /**
+     * What the gateway learnt from a client's TLS session.
+     *
+     * @param version     the protocol, e.g. "TLSv1.3"
+     * @param cipher      the cipher suite
+     * @param commonName  the subject CN of the client's certificate, or null without one
+     * @param certificate whether the client presented a certificate (it was verified: the handshake
+     *                    fails otherwise)
+     */
+    public record Tls(String version, String cipher, String commonName, boolean certificate) {
+    }
+
+    /** The header with a PP2_TYPE_SSL TLV when {@code tls} is not null. */
+    public static byte[] header(InetAddress source, int sourcePort, InetAddress destination, int destinationPort, Tls tls) {
         if (source == null || destination == null) {
             return local();
         }
         boolean v4 = source instanceof Inet4Address && destination instanceof Inet4Address;
         int addressLength = v4 ? 4 : 16;
-        int length = 2 * addressLength + 4;
+        byte[] tlv = tls == null ? new byte[0] : sslTlv(tls);
+        int length = 2 * addressLength + 4 + tlv.length;
         byte[] out = new byte[16 + length];
         System.arraycopy(SIGNATURE, 0, out, 0, 12);
         out[12] = 0x21;
@@ -53,8 +77,38 @@ public final class ProxyProtocolV2 {
         out[p++] = (byte) (sourcePort >> 8);
         out[p++] = (byte) sourcePort;
         out[p++] = (byte) (destinationPort >> 8);
-        out[p] = (byte) destinationPort;
+        out[p++] = (byte) destinationPort;
+        System.arraycopy(tlv, 0, out, p, tlv.length);
         return out;
+    }
+
+    private static byte[] sslTlv(Tls tls) {
+        java.io.ByteArrayOutputStream sub = new java.io.ByteArrayOutputStream();
+        subTlv(sub, 0x21, tls.version());
+        subTlv(sub, 0x23, tls.cipher());
+        subTlv(sub, 0x22, tls.commonName());
+        byte[] subs = sub.toByteArray();
+        int valueLength = 1 + 4 + subs.length;
+        byte[] out = new byte[3 + valueLength];
+        out[0] = 0x20;
+        out[1] = (byte) (valueLength >> 8);
+        out[2] = (byte) valueLength;
+        out[3] = (byte) (0x01 | (tls.certificate() ? 0x02 : 0));
+        // out[4..7]: verify = 0, the handshake only succeeds with a verified certificate (or none)
+        System.arraycopy(subs, 0, out, 8, subs.length);
+        return out;
+    }
+
+    private static void subTlv(java.io.ByteArrayOutputStream out, int type, String value) {
+        if (value == null) {
+            return;
+        }
+        byte[] v = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = Math.min(v.length, 0xFFFF);
+        out.write(type);
+        out.write(n >> 8);
+        out.write(n);
+        out.write(v, 0, n);
     }
 
     /** The LOCAL header: no address information (the node should use the real TCP peer). */

@@ -8,7 +8,9 @@ public enum RejectReason {
     INVALID_CONNECT,
     OVERSIZE,
     NO_HEALTHY_NODE,
-    NODE_UNREACHABLE;
+    NODE_UNREACHABLE,
+    /** The TLS handshake failed: no or an untrusted client certificate, an unknown CA on the client's side, not TLS. */
+    TLS_HANDSHAKE;
 
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

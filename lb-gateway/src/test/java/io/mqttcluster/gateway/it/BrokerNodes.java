@@ -58,6 +58,8 @@ final class BrokerNodes implements AutoCloseable {
     final List<Node> nodes = new ArrayList<>();
     private final String clusterName = "gw-e2e-" + UUID.randomUUID();
     private final boolean proxyProtocol;
+    /** More arguments for every node (e.g. --set auth...). */
+    final List<String> extraArgs = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private BrokerNodes(boolean proxyProtocol) {
@@ -123,6 +125,7 @@ final class BrokerNodes implements AutoCloseable {
         if (proxyProtocol) {
             cmd.add("--proxy-protocol");
         }
+        cmd.addAll(extraArgs);
         n.process = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(System.getProperty("java.io.tmpdir"))).start();
         CompletableFuture<Void> listening = new CompletableFuture<>();
         Process p = n.process;
@@ -169,6 +172,11 @@ final class BrokerNodes implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** What node i's /clients/<id> says, or null. */
+    String client(int i, String clientId) {
+        return get(nodes.get(i), "/clients/" + clientId);
     }
 
     /** The remote address node i reports for a client, or null. */

@@ -159,7 +159,7 @@ class RoutingIT {
                 "gateway_node_up{node=\"" + keys.get(1) + "\"} 1",
                 "gateway_moved_connections_total{reason=\"drain\"}",
                 "jvm_memory_used_bytes",
-                "vertx_net_server_active_connections");
+                "gateway_open_connections");
         assertThat(metrics.body()).doesNotContain("metrics-client");
     }
 }
