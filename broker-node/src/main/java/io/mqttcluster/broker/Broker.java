@@ -1,6 +1,7 @@
 package io.mqttcluster.broker;
 
 import io.mqttcluster.broker.cluster.ForwardCodec;
+import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.MessageIds;
@@ -41,6 +42,7 @@ public final class Broker {
     private final Router router;
     private final ClusterBus bus;
     private final ContextInternal systemContext;
+    private final Security security;
     private volatile boolean ready;
     private volatile boolean draining;
 
@@ -55,12 +57,17 @@ public final class Broker {
         this.bus = bus;
         this.systemContext = (ContextInternal) vertx.getOrCreateContext();
         this.topicLimits = new TopicLimits(config.maxTopicLength(), config.maxTopicLevels());
+        this.security = Security.start(config, vertx);
         this.sessions = new SessionManager(this);
         this.router = new Router(this);
     }
 
     public BrokerConfig config() {
         return config;
+    }
+
+    public Security security() {
+        return security;
     }
 
     public ClusterNode cluster() {

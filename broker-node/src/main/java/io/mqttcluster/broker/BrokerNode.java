@@ -2,10 +2,12 @@ package io.mqttcluster.broker;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttcluster.broker.auth.SecurityReloader;
 import io.mqttcluster.broker.cluster.BusReceiver;
 import io.mqttcluster.broker.cluster.ClusterCoordinator;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.MqttServer;
+import io.mqttcluster.broker.connection.TlsContext;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.SysTopics;
@@ -26,7 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,10 +52,12 @@ public final class BrokerNode implements AutoCloseable {
     private final MqttServer server;
     private final ClusterCoordinator coordinator;
     private final SysTopics sys;
+    private final Map<MqttServer.Transport, Integer> ports;
     private boolean stopped;
 
     private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
-                       int mqttPort, MqttServer server, ClusterCoordinator coordinator, SysTopics sys) {
+                       int mqttPort, MqttServer server, ClusterCoordinator coordinator, SysTopics sys,
+                       Map<MqttServer.Transport, Integer> ports) {
         this.config = config;
         this.cluster = cluster;
         this.vertx = vertx;
@@ -61,6 +67,7 @@ public final class BrokerNode implements AutoCloseable {
         this.server = server;
         this.coordinator = coordinator;
         this.sys = sys;
+        this.ports = ports;
     }
 
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
@@ -128,6 +135,19 @@ public final class BrokerNode implements AutoCloseable {
 
             MqttServer server = new MqttServer(broker);
             int port = await(server.listen(config.mqttHost(), config.mqttPort()));
+            Map<MqttServer.Transport, Integer> ports = new EnumMap<>(MqttServer.Transport.class);
+            ports.put(MqttServer.Transport.TCP, port);
+            TlsContext tls = TlsContext.start(config);
+            if (config.tlsEnabled()) {
+                ports.put(MqttServer.Transport.TLS, await(server.listen(config.mqttHost(), config.tlsPort(), MqttServer.Transport.TLS, tls)));
+            }
+            if (config.wsEnabled()) {
+                ports.put(MqttServer.Transport.WS, await(server.listen(config.mqttHost(), config.wsPort(), MqttServer.Transport.WS, null)));
+            }
+            if (config.wssEnabled()) {
+                ports.put(MqttServer.Transport.WSS, await(server.listen(config.mqttHost(), config.wssPort(), MqttServer.Transport.WSS, tls)));
+            }
+            SecurityReloader.start(vertx, broker, tls, config.securityReloadMillis());
             metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
             metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
             HttpEndpoint http = new HttpEndpoint(broker, registry);
@@ -135,11 +155,13 @@ public final class BrokerNode implements AutoCloseable {
             awaitLocalMemberSafe(cluster);
             broker.ready(true);
             sys.start(config.sysIntervalMillis());
-            log.info("event=broker_started node={} node_id={} mqtt_port={} http_port={} cluster_port={} bus_port={} members={} transport={} startup_ms={}",
-                    config.nodeName(), nodeId, port, http.actualPort(), clusterPort, busPort, cluster.memberCount(),
+            log.info("event=broker_started node={} node_id={} mqtt_port={} tls_port={} ws_port={} wss_port={} http_port={} cluster_port={} bus_port={} members={} transport={} startup_ms={}",
+                    config.nodeName(), nodeId, port, ports.getOrDefault(MqttServer.Transport.TLS, -1),
+                    ports.getOrDefault(MqttServer.Transport.WS, -1), ports.getOrDefault(MqttServer.Transport.WSS, -1),
+                    http.actualPort(), clusterPort, busPort, cluster.memberCount(),
                     vertx.isNativeTransportEnabled() ? "epoll" : "nio",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new BrokerNode(config, cluster, vertx, broker, http, port, server, coordinator, sys);
+            return new BrokerNode(config, cluster, vertx, broker, http, port, server, coordinator, sys, ports);
         } catch (Exception | Error e) {
             vertx.close().await(10, TimeUnit.SECONDS);
             if (cluster != null) {
@@ -192,6 +214,11 @@ public final class BrokerNode implements AutoCloseable {
 
     public int mqttPort() {
         return mqttPort;
+    }
+
+    /** The port of a listener, or -1 when it is off. */
+    public int port(MqttServer.Transport transport) {
+        return ports.getOrDefault(transport, -1);
     }
 
     public int httpPort() {

@@ -35,6 +35,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("passwd")) {
+            int code = io.mqttcluster.broker.auth.PasswdCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    System.console(), System.in, System.out, System.err);
+            System.exit(code);
+            return;
+        }
         // Hazelcast runs some callbacks on the common pool, and with a parallelism below 2 (machines with
         // fewer than three cores) on a new thread per callback instead; set before anything touches the pool
         if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
@@ -144,7 +150,8 @@ public final class Main {
     static String help() {
         StringBuilder b = new StringBuilder();
         b.append("mqtt-cluster broker node ").append(version()).append("\n\n");
-        b.append("Usage: java -jar broker-node.jar [options]\n\n");
+        b.append("Usage: java -jar broker-node.jar [options]\n");
+        b.append("       java -jar broker-node.jar passwd [-b|-D] FILE USER [PASSWORD]   (see passwd --help)\n\n");
         b.append("Options:\n");
         b.append("  --config FILE              YAML configuration file\n");
         b.append("  --mqtt-port N              MQTT port (default 1883; 0 picks a free port)\n");

@@ -1,6 +1,8 @@
 package io.mqttcluster.broker.channel;
 
 import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.auth.Acl;
+import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.channel.Outbound.Outgoing;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.broker.pubsub.Publication;
@@ -80,6 +82,11 @@ public final class Channel implements Outbound.Sink {
     private boolean disconnectReceived;
     private boolean restoring;
     private CloseReason closeReason;
+    /** The user name the rules know this client by (CONNECT's, or its certificate's CN); null: anonymous. */
+    private volatile String user;
+    /** The ACL as it applies to this client, and the rules version it was made from. */
+    private Acl.ClientAcl acl;
+    private long aclVersion = -1;
 
     // allocated on first use: most connections of a fleet are idle devices that never need them
     private Map<String, Subscription> subscriptions;
@@ -221,6 +228,40 @@ public final class Channel implements Outbound.Sink {
             will = newMessage(w.topic(), w.payload(), Math.min(w.qos(), broker.config().maxQos()), w.retain());
             willDelay = w.delaySeconds();
         }
+        Message connectWill = will;
+        int connectWillDelay = willDelay;
+        boolean assignedId = assigned;
+        Future<Security.Verdict> verdict = broker.security().authenticate(c.username(), c.password(), out.certificateName());
+        if (verdict.isComplete()) {
+            authenticated(c, verdict, connectWill, connectWillDelay, assignedId);
+        } else {
+            verdict.onComplete(ar -> context.runOnContext(v -> authenticated(c, verdict, connectWill, connectWillDelay, assignedId)));
+        }
+    }
+
+    /** After the credentials were judged: refuse, or check the will against the ACL and claim the session. */
+    private void authenticated(Packets.Connect c, Future<Security.Verdict> verdict, Message will, int willDelay,
+                               boolean assignedId) {
+        if (state != State.CONNECTING) {
+            return; // the socket went away meanwhile
+        }
+        if (verdict.failed()) {
+            log.warn("event=authentication_failed client_id={} error={}", clientId, oneLine(verdict.cause()));
+            refuse(Refusal.SERVER_UNAVAILABLE, "authentication error");
+            return;
+        }
+        Security.Verdict v = verdict.result();
+        if (!v.accepted()) {
+            broker.metrics().authFailure(v.refusal());
+            refuse(v.refusal(), v.refusal() == Refusal.SERVER_BUSY ? "too many password checks waiting"
+                    : c.username() == null ? "no user name" : "user " + quote(c.username()));
+            return;
+        }
+        user = v.user();
+        if (will != null && !acl().canPublish(will.topic())) {
+            refuse(Refusal.NOT_AUTHORIZED, "will topic not allowed: " + will.topic());
+            return;
+        }
         long expiry;
         if (protocolVersion >= 5 && c.sessionExpirySeconds() >= 0) {
             expiry = Math.min(c.sessionExpirySeconds() == 0xFFFFFFFFL ? Long.MAX_VALUE : c.sessionExpirySeconds(),
@@ -232,7 +273,6 @@ public final class Channel implements Outbound.Sink {
         int window = Math.min(broker.config().maxInflight(), c.receiveMaximum() > 0 ? c.receiveMaximum() : 65_535);
         this.window = window;
         restoring = true;
-        boolean assignedId = assigned;
         broker.sessions().connect(this, c.cleanStart(), expiry, will, willDelay)
                 .onComplete(ar -> {
                     if (ar.failed()) {
@@ -274,12 +314,21 @@ public final class Channel implements Outbound.Sink {
             }
         }
         if (claim.sessionPresent()) {
+            List<Subscription> denied = new ArrayList<>();
             for (Map.Entry<String, SubOptions> e : claim.subscriptions().entrySet()) {
                 Subscription sub = newSubscription(e.getKey(), e.getValue());
-                if (sub != null) {
-                    subscriptions().put(e.getKey(), sub);
-                    track(broker.router().addLocal(sub, context));
+                if (sub == null) {
+                    continue;
                 }
+                if (!acl().canSubscribe(sub.topicFilter())) {
+                    denied.add(sub); // the rules changed while the client was away
+                    continue;
+                }
+                subscriptions().put(e.getKey(), sub);
+                track(broker.router().addLocal(sub, context));
+            }
+            if (!denied.isEmpty()) {
+                forgetStored(denied, "revoked_on_resume");
             }
             broker.sessions().snapshot(this).onComplete(ar -> {
                 if (state != State.CONNECTED) {
@@ -311,6 +360,24 @@ public final class Channel implements Outbound.Sink {
         }
     }
 
+    /** The ACL for this client under the rules in force now (rebuilt when they were reloaded). */
+    private Acl.ClientAcl acl() {
+        Security.Rules rules = broker.security().rules();
+        if (acl == null || aclVersion != rules.version()) {
+            acl = rules.acl().forClient(user, clientId);
+            aclVersion = rules.version();
+        }
+        return acl;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("\n", " ") + "'";
+    }
+
     private void refuse(Refusal refusal, String why) {
         broker.metrics().connect("refused");
         log.info("event=connect_refused client_id={} remote={} reason={} detail=\"{}\"", clientId, out.remoteAddress(),
@@ -333,20 +400,27 @@ public final class Channel implements Outbound.Sink {
             protocolError("publish topic: " + problem); // [MQTT-4.7.3-*], [MQTT-3.3.2-2]
             return;
         }
-        boolean droppedDollar = Topics.isDollarTopic(p.topic());
-        if (droppedDollar) {
+        boolean dropped = Topics.isDollarTopic(p.topic());
+        if (dropped) {
             broker.metrics().dropped(DropReason.DOLLAR_TOPIC);
+        } else if (!acl().canPublish(p.topic())) {
+            // MQTT 3.1.1 has no way to say no: acknowledged as usual, delivered to no one, not retained, counted
+            dropped = true;
+            broker.metrics().dropped(DropReason.NOT_AUTHORIZED);
+            if (log.isDebugEnabled()) {
+                log.debug("event=publish_denied client_id={} user={} topic={}", clientId, user, p.topic());
+            }
         }
         int qos = p.qos();
         boolean retain = p.retain() && broker.config().retainAvailable();
         if (qos == 0) {
-            if (!droppedDollar) {
+            if (!dropped) {
                 addStep(accept(p, retain, false).stored(), ACK_NONE, 0);
             }
             return;
         }
         if (qos == 1) {
-            addStep(droppedDollar ? Future.succeededFuture() : accept(p, retain, false).stored(), ACK_PUBACK, p.packetId());
+            addStep(dropped ? Future.succeededFuture() : accept(p, retain, false).stored(), ACK_PUBACK, p.packetId());
             return;
         }
         // QoS 2
@@ -354,7 +428,7 @@ public final class Channel implements Outbound.Sink {
         if (inboundQos2 == null) {
             inboundQos2 = new HashSet<>(4);
         }
-        if (!inboundQos2.add(id) || droppedDollar) {
+        if (!inboundQos2.add(id) || dropped) {
             // a resend of a message we have and not yet released: acknowledge again, deliver nothing
             addStep(Future.succeededFuture(), ACK_PUBREC, id);
             return;
@@ -514,6 +588,14 @@ public final class Channel implements Outbound.Sink {
                 codes[i] = protocolVersion >= 5 ? 0x8F : 0x80; // topic filter invalid [MQTT-3.9.3-2]
                 continue;
             }
+            if (!acl().canSubscribe(sub.topicFilter())) {
+                codes[i] = protocolVersion >= 5 ? 0x87 : 0x80; // not authorized
+                broker.metrics().subscribeDenied();
+                if (log.isDebugEnabled()) {
+                    log.debug("event=subscribe_denied client_id={} user={} filter={}", clientId, user, filter);
+                }
+                continue;
+            }
             if (existing != null) {
                 broker.router().removeLocal(existing); // replaces it completely [MQTT-3.8.4-3]
             }
@@ -582,25 +664,67 @@ public final class Channel implements Outbound.Sink {
             protocolError("UNSUBSCRIBE before CONNACK");
             return;
         }
-        List<Future<?>> writes = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
+        List<Subscription> removed = new ArrayList<>();
         for (String filter : u.filters()) {
             Subscription existing = subscriptions().remove(filter);
-            if (existing == null) {
-                continue;
-            }
-            broker.router().removeLocal(existing);
-            removed.add(filter);
-            if (persistent && existing.shareGroup() == null && existing.options().qos() >= 1) {
-                writes.add(track(broker.router().removeDurable(clientId, filter, context)));
+            if (existing != null) {
+                broker.router().removeLocal(existing);
+                removed.add(existing);
             }
         }
-        if (persistent && !removed.isEmpty()) {
-            writes.add(track(broker.cluster().sessions().updateSubscriptions(clientId, epoch, Map.of(), removed)));
-        }
+        List<Future<?>> writes = forgetStored(removed, null);
         int packetId = u.packetId();
         int count = u.filters().size();
         whenStored(writes, () -> out.unsuback(packetId, count));
+    }
+
+    /**
+     * Removes subscriptions (already out of the local tables) from the stored session and the durable routes.
+     *
+     * @param revoked why the ACL took them away, for the log; null for an UNSUBSCRIBE
+     */
+    private List<Future<?>> forgetStored(List<Subscription> subs, String revoked) {
+        List<Future<?>> writes = new ArrayList<>();
+        if (revoked != null && !subs.isEmpty()) {
+            broker.metrics().subscriptionsRevoked(subs.size());
+            log.info("event=subscriptions_revoked client_id={} user={} reason={} filters={}", clientId, user, revoked,
+                    subs.stream().map(Subscription::filter).toList());
+        }
+        if (!persistent || subs.isEmpty()) {
+            return writes;
+        }
+        List<String> filters = new ArrayList<>(subs.size());
+        for (Subscription sub : subs) {
+            filters.add(sub.filter());
+            if (sub.shareGroup() == null && sub.options().qos() >= 1) {
+                writes.add(track(broker.router().removeDurable(clientId, sub.filter(), context)));
+            }
+        }
+        writes.add(track(broker.cluster().sessions().updateSubscriptions(clientId, epoch, Map.of(), filters)));
+        return writes;
+    }
+
+    /**
+     * After the rules were reloaded: drops the subscriptions they no longer allow (the client is not told:
+     * MQTT 3.1.1 has no way to). Any thread; runs on this connection's context.
+     */
+    public void recheckAcl() {
+        context.runOnContext(v -> {
+            if (state != State.CONNECTED || subscriptions == null || subscriptions.isEmpty()) {
+                return;
+            }
+            List<Subscription> denied = new ArrayList<>();
+            for (Subscription sub : subscriptions.values()) {
+                if (!acl().canSubscribe(sub.topicFilter())) {
+                    denied.add(sub);
+                }
+            }
+            for (Subscription sub : denied) {
+                subscriptions.remove(sub.filter());
+                broker.router().removeLocal(sub);
+            }
+            forgetStored(denied, "rules_reloaded");
+        });
     }
 
     private Subscription newSubscription(String filter, SubOptions options) {

@@ -36,6 +36,14 @@ public interface ChannelOutput {
     /** Closes the connection. The only way a channel ends one. */
     void close(CloseReason reason);
 
+    /**
+     * The subject CN of the client's verified certificate: from this node's TLS handshake, or from the
+     * PROXY header of a gateway that terminated TLS. Null without one.
+     */
+    default String certificateName() {
+        return null;
+    }
+
     /** Remote address for logs, e.g. {@code 10.0.0.7:51234}. */
     String remoteAddress();
 }

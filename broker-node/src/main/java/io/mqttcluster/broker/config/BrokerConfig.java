@@ -34,6 +34,23 @@ public final class BrokerConfig {
             Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy)"),
             Setting.intRange("mqtt.event-loops", 0, 0, 1024, "Event loop threads (0: one per CPU core)"),
             Setting.bool("mqtt.native-transport", true, "Use Linux epoll for sockets where available (false: Java NIO)"),
+            Setting.bool("auth.allow-anonymous", true, "Accept clients that send no user name (and, without a password file, any user name as given)"),
+            Setting.text("auth.password-file", "", "Password file: user:$7$... lines (Mosquitto 2.0 format, written by 'broker-node.jar passwd'); empty: none"),
+            Setting.text("auth.acl-file", "", "ACL file: allow/deny rules for publish and subscribe by user, client id and topic; empty: all allowed"),
+            Setting.oneOf("auth.acl-default", "deny", List.of("allow", "deny"), "What the ACL file decides when no rule applies and it has no 'default' line"),
+            Setting.bool("auth.use-identity-as-username", false, "A verified client certificate's CN (TLS listener, or the gateway's PROXY header) is the user name; no password needed"),
+            Setting.duration("security.reload-interval", "5s", 0, "How often the password, ACL, certificate and key files are checked for changes (0: only on SIGHUP)"),
+            Setting.bool("tls.enabled", false, "Open the MQTT over TLS listener (tls.port)"),
+            Setting.port("tls.port", 8883, "MQTT over TLS port"),
+            Setting.text("tls.cert-file", "", "PEM certificate chain of the TLS and secure WebSocket listeners"),
+            Setting.text("tls.key-file", "", "PEM private key for tls.cert-file, unencrypted PKCS#8 (BEGIN PRIVATE KEY)"),
+            Setting.text("tls.ca-file", "", "PEM CA certificates client certificates must chain to (needed when tls.client-auth is not none)"),
+            Setting.oneOf("tls.client-auth", "none", List.of("none", "optional", "required"), "Ask TLS clients for a certificate; required: refuse the handshake without a valid one"),
+            Setting.bool("ws.enabled", false, "Open the MQTT over WebSocket listener (ws.port, path ws.path)"),
+            Setting.port("ws.port", 8083, "MQTT over WebSocket port"),
+            Setting.text("ws.path", "/mqtt", "WebSocket path of the ws and wss listeners"),
+            Setting.bool("wss.enabled", false, "Open the MQTT over secure WebSocket listener (wss.port; tls.cert-file and tls.key-file)"),
+            Setting.port("wss.port", 8084, "MQTT over secure WebSocket port"),
             Setting.text("http.host", "0.0.0.0", "Address the HTTP endpoint (/metrics, /health) binds to"),
             Setting.port("http.port", 8080, "HTTP port (0: pick a free port and print it)"),
             Setting.text("cluster.name", "mqtt-cluster", "Cluster name: only nodes with the same name form a cluster"),
@@ -176,6 +193,75 @@ public final class BrokerConfig {
 
     public boolean proxyProtocol() {
         return b("mqtt.proxy-protocol");
+    }
+
+    public boolean allowAnonymous() {
+        return b("auth.allow-anonymous");
+    }
+
+    public String passwordFile() {
+        return s("auth.password-file");
+    }
+
+    public String aclFile() {
+        return s("auth.acl-file");
+    }
+
+    public boolean aclDefaultAllow() {
+        return s("auth.acl-default").equals("allow");
+    }
+
+    public boolean useIdentityAsUsername() {
+        return b("auth.use-identity-as-username");
+    }
+
+    public long securityReloadMillis() {
+        return l("security.reload-interval");
+    }
+
+    public boolean tlsEnabled() {
+        return b("tls.enabled");
+    }
+
+    public int tlsPort() {
+        return i("tls.port");
+    }
+
+    public String tlsCertFile() {
+        return s("tls.cert-file");
+    }
+
+    public String tlsKeyFile() {
+        return s("tls.key-file");
+    }
+
+    public String tlsCaFile() {
+        return s("tls.ca-file");
+    }
+
+    /** none, optional or required. */
+    public String tlsClientAuth() {
+        return s("tls.client-auth");
+    }
+
+    public boolean wsEnabled() {
+        return b("ws.enabled");
+    }
+
+    public int wsPort() {
+        return i("ws.port");
+    }
+
+    public String wsPath() {
+        return s("ws.path");
+    }
+
+    public boolean wssEnabled() {
+        return b("wss.enabled");
+    }
+
+    public int wssPort() {
+        return i("wss.port");
     }
 
     public boolean nativeTransport() {

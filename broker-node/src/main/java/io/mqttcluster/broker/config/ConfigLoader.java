@@ -62,6 +62,25 @@ public final class ConfigLoader {
         if (c.maxInflight() > c.maxQueuedMessages()) {
             throw new ConfigException("mqtt.max-inflight", "must not exceed mqtt.max-queued-messages");
         }
+        if (!c.allowAnonymous() && c.passwordFile().isBlank() && !c.useIdentityAsUsername()) {
+            throw new ConfigException("auth.allow-anonymous",
+                    "false needs auth.password-file or auth.use-identity-as-username (client certificates)");
+        }
+        if (c.tlsEnabled() || c.wssEnabled()) {
+            String listener = c.tlsEnabled() ? "tls.enabled" : "wss.enabled";
+            if (c.tlsCertFile().isBlank()) {
+                throw new ConfigException("tls.cert-file", "needed by " + listener);
+            }
+            if (c.tlsKeyFile().isBlank()) {
+                throw new ConfigException("tls.key-file", "needed by " + listener);
+            }
+            if (!c.tlsClientAuth().equals("none") && c.tlsCaFile().isBlank()) {
+                throw new ConfigException("tls.ca-file", "needed by tls.client-auth=" + c.tlsClientAuth());
+            }
+        }
+        if (!c.wsPath().startsWith("/")) {
+            throw new ConfigException("ws.path", "must start with /");
+        }
         return c;
     }
 

@@ -15,6 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -76,6 +77,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ChannelHandlerContext handlerContext;
     /** The client's address when a PROXY header gave it; otherwise the socket's, formatted on demand. */
     private String proxiedRemote;
+    /** The CN of the client certificate the gateway verified, from its PROXY header; or null. */
+    private String proxiedCertificateName;
     private boolean connectSeen;
     private boolean closed;
     private boolean reading;
@@ -132,6 +135,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 if (proxy.sourceAddress() != null) {
                     proxiedRemote = proxy.sourceAddress() + ":" + proxy.sourcePort();
                 }
+                proxiedCertificateName = ProxiedTls.certificateName(proxy);
             } finally {
                 proxy.release();
             }
@@ -473,6 +477,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void close(CloseReason reason) {
         if (!closed && socket != null) {
             socket.close();
+        }
+    }
+
+    @Override
+    public String certificateName() {
+        if (proxiedCertificateName != null) {
+            return proxiedCertificateName;
+        }
+        SslHandler tls = socket == null ? null : socket.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+                    ? TlsContext.commonName(x) : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
         }
     }
 

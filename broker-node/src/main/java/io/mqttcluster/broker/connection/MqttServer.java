@@ -16,6 +16,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -36,8 +40,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The pipeline of a connection, in order:
  * <pre>
- *   proxy    HAProxyMessageDecoder     (with mqtt.proxy-protocol: the client's own address from the gateway)
+ *   proxy    HAProxyMessageDecoder     (plain TCP with mqtt.proxy-protocol: the client's own address and TLS
+ *                                       identity from the gateway)
  *   bytes    byte counters             (mqtt_network_received_bytes_total / mqtt_network_sent_bytes_total)
+ *   tls      SslHandler                (TLS and WSS listeners)
+ *   http, http-aggregator, websocket, frames
+ *                                      (WS and WSS: the HTTP upgrade on ws.path, subprotocol "mqtt", then
+ *                                       binary frames to and from bytes)
  *   decoder  MqttDecoder               (mqtt.max-packet-size; rejects a too-long packet before reading it)
  *   encoder  MqttEncoder
  *   handler  MqttConnection            (the socket's owner; talks to the protocol Channel; one flush per
@@ -62,7 +71,19 @@ public final class MqttServer {
     private final ChannelGroup clients = new DefaultChannelGroup("mqtt-clients", GlobalEventExecutor.INSTANCE);
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
-    private io.netty.channel.Channel serverChannel;
+    private final java.util.List<io.netty.channel.Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** What a listener speaks below MQTT. */
+    public enum Transport {
+        /** Plain TCP; with mqtt.proxy-protocol, a PROXY header first. */
+        TCP,
+        /** TLS (tls.port). */
+        TLS,
+        /** WebSocket (ws.port, ws.path). */
+        WS,
+        /** WebSocket over TLS (wss.port). */
+        WSS
+    }
 
     public MqttServer(Broker broker) {
         this.broker = broker;
@@ -77,12 +98,22 @@ public final class MqttServer {
         return bytesOut;
     }
 
-    /** Binds; a port of 0 picks one. Completes with the bound port. */
+    /** Binds the plain TCP listener; a port of 0 picks one. Completes with the bound port. */
     public Future<Integer> listen(String host, int port) {
+        return listen(host, port, Transport.TCP, null);
+    }
+
+    /**
+     * Binds a listener; a port of 0 picks one. Completes with the bound port.
+     *
+     * @param tls the certificate for TLS and WSS; null otherwise
+     */
+    public Future<Integer> listen(String host, int port, Transport transport, TlsContext tls) {
         int maxPacket = broker.config().maxPacketSize();
         int maxClientId = broker.config().maxClientIdLength();
         long connectTimeoutMillis = broker.config().connectTimeoutMillis();
-        boolean proxy = broker.config().proxyProtocol();
+        boolean proxy = transport == Transport.TCP && broker.config().proxyProtocol();
+        String wsPath = broker.config().wsPath();
         int high = broker.config().maxPendingBytes();
         ChannelHandler counter = new ByteCounter();
         ServerBootstrap b = new ServerBootstrap()
@@ -100,6 +131,21 @@ public final class MqttServer {
                             ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
                         }
                         ch.pipeline().addLast("bytes", counter);
+                        if (transport == Transport.TLS || transport == Transport.WSS) {
+                            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
+                        }
+                        if (transport == Transport.WS || transport == Transport.WSS) {
+                            ch.pipeline().addLast("http", new HttpServerCodec());
+                            ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
+                            ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(
+                                    WebSocketServerProtocolConfig.newBuilder()
+                                            .websocketPath(wsPath)
+                                            .subprotocols("mqtt,mqttv3.1")
+                                            .maxFramePayloadLength(maxPacket)
+                                            .handshakeTimeoutMillis(connectTimeoutMillis)
+                                            .build()));
+                            ch.pipeline().addLast("frames", new WebSocketFrames());
+                        }
                         ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
                         ch.pipeline().addLast("handler", new MqttConnection(broker, contextFor(ch.eventLoop()),
@@ -110,8 +156,8 @@ public final class MqttServer {
         ChannelFuture f = b.bind(new InetSocketAddress(host, port));
         f.addListener(done -> {
             if (done.isSuccess()) {
-                serverChannel = f.channel();
-                bound.complete(((InetSocketAddress) serverChannel.localAddress()).getPort());
+                serverChannels.add(f.channel());
+                bound.complete(((InetSocketAddress) f.channel().localAddress()).getPort());
             } else {
                 bound.fail(done.cause());
             }
@@ -130,14 +176,16 @@ public final class MqttServer {
                 .withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(l).build());
     }
 
-    /** Stops accepting; open connections stay (the node closes them through their channels). */
+    /** Stops accepting on every listener; open connections stay (the node closes them through their channels). */
     public Future<Void> stopAccepting() {
-        if (serverChannel == null) {
-            return Future.succeededFuture();
+        java.util.List<Future<Void>> closed = new java.util.ArrayList<>();
+        for (io.netty.channel.Channel c : serverChannels) {
+            Promise<Void> p = Promise.promise();
+            c.close().addListener(f -> p.complete());
+            closed.add(p.future());
         }
-        Promise<Void> p = Promise.promise();
-        serverChannel.close().addListener(f -> p.complete());
-        return p.future();
+        serverChannels.clear();
+        return Future.all(closed).mapEmpty();
     }
 
     /** Closes every connection's socket (after the channels were given their chance to end cleanly). */

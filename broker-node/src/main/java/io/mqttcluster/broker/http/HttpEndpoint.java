@@ -22,7 +22,7 @@ import io.vertx.core.json.JsonObject;
  *       so the hook holds the pod until its clients are gone</li>
  *   <li>{@code GET /status}: a small JSON summary</li>
  *   <li>{@code GET /clients/<client id>}: the client's connection on this node (address, session kind,
- *       protocol), or 404 when it is not connected here</li>
+ *       protocol, user name), or 404 when it is not connected here</li>
  * </ul>
  */
 public final class HttpEndpoint {
@@ -63,7 +63,7 @@ public final class HttpEndpoint {
             req.response().putHeader("content-type", "application/json").end(new JsonObject()
                     .put("clientId", id).put("connected", true).put("node", broker.cluster().nodeName())
                     .put("remote", ch.remoteAddress()).put("persistent", ch.persistent())
-                    .put("protocolVersion", ch.protocolVersion()).encode());
+                    .put("protocolVersion", ch.protocolVersion()).put("user", ch.user()).encode());
             return;
         }
         switch (path) {
@@ -119,6 +119,12 @@ public final class HttpEndpoint {
                     .put("connections", broker.metrics().connections())
                     .put("clusterMembers", broker.cluster().memberCount())
                     .put("ready", broker.acceptingConnections())
+                    .put("security", new JsonObject()
+                            .put("anonymous", broker.security().allowAnonymous())
+                            .put("users", broker.security().rules().passwords().size())
+                            .put("aclRules", broker.security().rules().acl().size())
+                            .put("rulesVersion", broker.security().rules().version())
+                            .put("rulesDigest", broker.security().rules().digest()))
                     .encode());
             default -> req.response().setStatusCode(404).end();
         }

@@ -40,6 +40,9 @@ public final class BrokerMetrics {
     private final Counter forwardedIn;
     private final Timer latency;
     private final AtomicLong connections = new AtomicLong();
+    private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+    private final Counter subscribeDenied;
+    private final Counter subscriptionsRevoked;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -65,6 +68,14 @@ public final class BrokerMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         Gauge.builder("mqtt.connections", connections, AtomicLong::get).description("Open MQTT connections on this node")
                 .register(registry);
+        for (String reason : new String[]{"bad_credentials", "not_authorized", "server_busy"}) {
+            authFailures.put(reason, Counter.builder("mqtt.auth.failures")
+                    .description("CONNECTs refused by authentication, by reason").tag("reason", reason).register(registry));
+        }
+        subscribeDenied = Counter.builder("mqtt.subscriptions.denied")
+                .description("Topic filters of SUBSCRIBE packets refused by the ACL").register(registry);
+        subscriptionsRevoked = Counter.builder("mqtt.subscriptions.revoked")
+                .description("Subscriptions removed because reloaded rules no longer allow them").register(registry);
         // make the common label values visible before the first event
         for (String result : new String[]{"accepted", "refused"}) {
             connects.computeIfAbsent(result, r -> Counter.builder("mqtt.connects")
@@ -88,6 +99,23 @@ public final class BrokerMetrics {
     public void counter(String name, String description, java.util.function.Supplier<Number> value) {
         io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
                 .description(description).baseUnit("bytes").register(registry);
+    }
+
+    public void authFailure(io.mqttcluster.broker.channel.Refusal refusal) {
+        String reason = switch (refusal) {
+            case BAD_CREDENTIALS -> "bad_credentials";
+            case SERVER_BUSY -> "server_busy";
+            default -> "not_authorized";
+        };
+        authFailures.get(reason).increment();
+    }
+
+    public void subscribeDenied() {
+        subscribeDenied.increment();
+    }
+
+    public void subscriptionsRevoked(int n) {
+        subscriptionsRevoked.increment(n);
     }
 
     public void received(int qos) {

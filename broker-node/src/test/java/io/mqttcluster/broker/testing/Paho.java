@@ -52,7 +52,12 @@ public final class Paho implements AutoCloseable {
     }
 
     public static Paho connect(String host, int port, String clientId, MqttConnectOptions options) throws MqttException {
-        MqttClient c = new MqttClient("tcp://" + host + ":" + port, clientId, new MemoryPersistence());
+        return connectUri("tcp://" + host + ":" + port, clientId, options);
+    }
+
+    /** Any Paho server URI: {@code tcp://}, {@code ssl://}, {@code ws://host:port/path}, {@code wss://...}. */
+    public static Paho connectUri(String uri, String clientId, MqttConnectOptions options) throws MqttException {
+        MqttClient c = new MqttClient(uri, clientId, new MemoryPersistence());
         Paho p = new Paho(c);
         c.setCallback(new MqttCallback() {
             @Override
@@ -78,6 +83,11 @@ public final class Paho implements AutoCloseable {
     public Paho subscribe(String filter, int qos) throws MqttException {
         client.subscribe(filter, qos);
         return this;
+    }
+
+    /** Subscribes and returns what the SUBACK granted (128 = 0x80, refused). */
+    public int subscribeGranted(String filter, int qos) throws MqttException {
+        return client.subscribeWithResponse(filter, qos).getGrantedQos()[0];
     }
 
     public void publish(String topic, String payload, int qos, boolean retain) throws MqttException {

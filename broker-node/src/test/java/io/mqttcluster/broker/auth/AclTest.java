@@ -1,0 +1,134 @@
+package io.mqttcluster.broker.auth;
+
+import io.mqttcluster.cluster.topic.Topics;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AclTest {
+
+    private static Acl acl(String text) {
+        return Acl.parse("acl", text.lines().toList(), false);
+    }
+
+    @Test
+    void firstApplyingRuleDecidesThenTheDefault() {
+        Acl a = acl("""
+                # comment line
+                deny  publish  alarms/test        # trailing comment
+                allow publish  alarms/#
+                allow subscribe # user admin
+                """);
+        Acl.ClientAcl c = a.forClient("u", "c");
+        assertThat(c.canPublish("alarms/fire")).isTrue();
+        assertThat(c.canPublish("alarms/test")).isFalse();
+        assertThat(c.canPublish("other")).isFalse(); // default deny
+        assertThat(c.canSubscribe("alarms/#")).isFalse();
+        assertThat(a.forClient("admin", "c").canSubscribe("#")).isTrue();
+        assertThat(acl("default allow\n").forClient(null, "c").canPublish("x")).isTrue();
+    }
+
+    @Test
+    void substitutionNeverWidensARule() {
+        Acl a = acl("allow pubsub devices/%c/#\nallow pubsub users/%u/#\n");
+        assertThat(a.forClient("bob", "d1").canPublish("devices/d1/t")).isTrue();
+        assertThat(a.forClient("bob", "d1").canPublish("devices/d2/t")).isFalse();
+        assertThat(a.forClient("bob", "d1").canSubscribe("users/bob/+")).isTrue();
+        // no user name: %u rules do not apply
+        assertThat(a.forClient(null, "d1").canPublish("users/null/x")).isFalse();
+        // ids with wildcards or separators do not substitute
+        assertThat(a.forClient("b", "#").canSubscribe("devices/#")).isFalse();
+        assertThat(a.forClient("b", "+").canPublish("devices/x/t")).isFalse();
+        assertThat(a.forClient("b", "d1/sub").canPublish("devices/d1/sub/t")).isFalse();
+        assertThat(a.forClient("+", "c").canSubscribe("users/x/y")).isFalse();
+    }
+
+    @Test
+    void allowCoversTheWholeFilterAndDenyRefusesAnyOverlap() {
+        Acl a = acl("deny subscribe fleet/+/secrets/#\nallow subscribe fleet/#\nallow subscribe a/+/c\n");
+        Acl.ClientAcl c = a.forClient(null, "x");
+        assertThat(c.canSubscribe("fleet/t1/speed")).isTrue();
+        assertThat(c.canSubscribe("fleet/+/speed")).isTrue();
+        assertThat(c.canSubscribe("fleet/t1/secrets")).isFalse();
+        assertThat(c.canSubscribe("fleet/#")).isFalse();       // could receive fleet/x/secrets
+        assertThat(c.canSubscribe("fleet/+/+")).isFalse();
+        assertThat(c.canSubscribe("a/b/c")).isTrue();
+        assertThat(c.canSubscribe("a/+/c")).isTrue();
+        assertThat(c.canSubscribe("a/#")).isFalse();           // wider than a/+/c
+        assertThat(c.canSubscribe("a/b/#")).isFalse();
+    }
+
+    @Test
+    void dollarTopicsAreNotCoveredByLeadingWildcards() {
+        Acl a = acl("allow subscribe #\nallow publish +/x\n");
+        Acl.ClientAcl c = a.forClient(null, "x");
+        assertThat(c.canSubscribe("$SYS/#")).isFalse();
+        assertThat(c.canSubscribe("anything/#")).isTrue();
+        assertThat(acl("allow subscribe $SYS/#\n").forClient(null, "x").canSubscribe("$SYS/broker/+/uptime")).isTrue();
+        assertThat(acl("deny subscribe #\nallow subscribe $SYS/#\n").forClient(null, "x").canSubscribe("$SYS/a")).isTrue();
+    }
+
+    @Test
+    void coversAndOverlapsAgreeWithTopicMatching() {
+        // every topic of a small universe: covers(p, f) must equal "all topics matching f match p";
+        // overlaps(p, f) "some topic matches both"
+        List<String> levels = List.of("a", "b", "$s");
+        List<String> topics = new java.util.ArrayList<>();
+        for (String x : levels) {
+            topics.add(x);
+            for (String y : levels) {
+                topics.add(x + "/" + y);
+                for (String z : levels) {
+                    topics.add(x + "/" + y + "/" + z);
+                }
+            }
+        }
+        List<String> filters = new java.util.ArrayList<>(List.of("#", "+", "+/#", "a/#", "a/+", "+/b", "a/+/#", "+/+/+",
+                "a/b", "$s/#", "$s/+", "a/b/#", "+/+", "b/+/a"));
+        filters.addAll(topics.stream().filter(t -> !t.startsWith("$")).limit(8).toList());
+        Random r = new Random(7);
+        for (String p : filters) {
+            for (String f : filters) {
+                boolean all = true;
+                boolean some = false;
+                boolean any = false;
+                for (String t : topics) {
+                    if (Topics.matches(f, t)) {
+                        any = true;
+                        boolean m = Topics.matches(p, t);
+                        all &= m;
+                        some |= m;
+                    }
+                }
+                String[] pl = Topics.levels(p);
+                String[] fl = Topics.levels(f);
+                if (any) {
+                    assertThat(Acl.covers(pl, fl)).as("covers(%s, %s)", p, f).isEqualTo(all);
+                }
+                // overlaps is symmetric and exact over this universe
+                boolean someBoth = false;
+                for (String t : topics) {
+                    if (Topics.matches(f, t) && Topics.matches(p, t)) {
+                        someBoth = true;
+                    }
+                }
+                assertThat(Acl.overlaps(pl, 0, fl, 0)).as("overlaps(%s, %s)", p, f).isEqualTo(someBoth);
+            }
+        }
+        assertThat(r).isNotNull();
+    }
+
+    @Test
+    void badLinesNameFileAndLine() {
+        assertThatThrownBy(() -> acl("allow publish a\npermit publish b\n")).hasMessageStartingWith("acl:2:");
+        assertThatThrownBy(() -> acl("allow publish\n")).hasMessageStartingWith("acl:1:");
+        assertThatThrownBy(() -> acl("allow read a\n")).hasMessageContaining("publish, subscribe or pubsub");
+        assertThatThrownBy(() -> acl("allow publish a/#/b\n")).hasMessageContaining("a/#/b");
+        assertThatThrownBy(() -> acl("allow publish a user\n")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> acl("default maybe\n")).hasMessageContaining("default");
+    }
+}
