@@ -87,7 +87,7 @@ public final class Security {
      */
     public static Security start(BrokerConfig config, Vertx vertx) {
         WorkerExecutor pool = vertx == null ? null
-                : vertx.createSharedWorkerExecutor("mqtt-auth", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+                : vertx.createSharedWorkerExecutor("mqtt-auth", config.authCheckThreads());
         Security s = new Security(config, pool);
         try {
             s.rules = s.read(1);

@@ -38,6 +38,7 @@ public final class BrokerConfig {
             Setting.text("auth.password-file", "", "Password file: user:$7$... lines (Mosquitto 2.0 format, written by 'broker-node.jar passwd'); empty: none"),
             Setting.text("auth.acl-file", "", "ACL file: allow/deny rules for publish and subscribe by user, client id and topic; empty: all allowed"),
             Setting.oneOf("auth.acl-default", "deny", List.of("allow", "deny"), "What the ACL file decides when no rule applies and it has no 'default' line"),
+            Setting.intRange("auth.check-threads", 0, 0, 256, "Threads that check passwords (PBKDF2, slow on purpose); 0: half the CPU cores, at least 1"),
             Setting.bool("auth.use-identity-as-username", false, "A verified client certificate's CN (TLS listener, or the gateway's PROXY header) is the user name; no password needed"),
             Setting.duration("security.reload-interval", "5s", 0, "How often the password, ACL, certificate and key files are checked for changes (0: only on SIGHUP)"),
             Setting.bool("tls.enabled", false, "Open the MQTT over TLS listener (tls.port)"),
@@ -209,6 +210,11 @@ public final class BrokerConfig {
 
     public boolean aclDefaultAllow() {
         return s("auth.acl-default").equals("allow");
+    }
+
+    public int authCheckThreads() {
+        int n = i("auth.check-threads");
+        return n > 0 ? n : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     public boolean useIdentityAsUsername() {
