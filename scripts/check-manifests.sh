@@ -9,7 +9,11 @@
 # 2. promtool: prometheus.yml and alerts.yml are valid, the alert unit tests (alerts_test.yml) pass
 # 3. kubectl kustomize renders every overlay in k8s/overlays/
 # 4. k8s/check/check-manifests.mjs: every rendered object against the Kubernetes API schema (unknown fields are
-#    errors), and the wiring between objects, configuration, code, compose file, Dockerfile and dashboards
+#    errors), and the wiring between objects, configuration, code, compose file, Dockerfile and dashboards:
+#    listeners and ports (tls.port too) against containers, Services and NetworkPolicies; files named by the
+#    configuration against volume mounts and their ConfigMaps/Secrets (or the operator-created ones the check knows
+#    and the overlay documents); PROXY protocol, TLS client certificates and anonymous access between gateways
+#    and nodes
 #
 # Tools: kubectl (the machine image's; Debian 12 only packages kubectl 1.20 as kubernetes-client, whose kustomize
 # v2.0.3 cannot render these overlays, so it is installed only as a last resort and then reported as too old),
@@ -23,7 +27,7 @@ UPDATE_RULES=0
 for a in "$@"; do
   case "$a" in
     --update-rules) UPDATE_RULES=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option: $a" >&2; exit 2 ;;
   esac
 done

@@ -11,6 +11,16 @@
 //                node's configuration (ConfigMap file + MQTTC_* environment) agrees with the container ports, the
 //                headless Service's DNS name, the StatefulSet's replicas; the gateway's flags agree with the nodes;
 //                probe paths are served by the code; configuration keys exist (README tables)
+//   listeners    container ports are exactly the enabled MQTT listeners (plain, tls.port, ws.port, wss.port) at their
+//                configured numbers; the LoadBalancer exposes gateway MQTT listeners only, and the NetworkPolicies let
+//                anyone reach exactly those
+//   files        every *-file of a node's or gateway's configuration lies on a volume mount (no subPath: the files
+//                are reloaded) of a ConfigMap or Secret that has that key; volumes name only rendered objects or the
+//                operator-created ones of OPERATOR_CREATED, whose creating commands the overlay's kustomization
+//                documents; file modes let the process read; the ACL file parses
+//   security     gateways and nodes agree on the PROXY protocol; client certificates are asked for only when the
+//                nodes use their names; no anonymous access without a way to log in; no plain MQTT on the load
+//                balancer when clients must log in
 //   monitoring   the PrometheusRule equals deploy/prometheus/alerts.yml; ServiceMonitor job names are the ones the
 //                rules and the dashboard use; the dashboard is well-formed
 //   compose      deploy/docker-compose.yml agrees with itself, prometheus.yml and the Grafana provisioning
@@ -122,6 +132,10 @@ const gatewayFlags = {
   "--port": "port", "--http-port": "http-port", "--bind-address": "bind-address", "--nodes": "nodes",
   "--dns-name": "dns.name", "--node-mqtt-port": "node-mqtt-port", "--node-http-port": "node-http-port",
 };
+// Container port names of the MQTT listeners: the gateway's plain (port) and TLS (tls.port) ones; the node's plain
+// (mqtt.port), TLS (tls.port), WebSocket (ws.port) and secure WebSocket (wss.port) ones.
+const MQTT_LISTENERS = ["mqtt", "mqtts"];
+const NODE_LISTENERS = ["mqtt", "mqtts", "ws", "wss"];
 const nodeFlags = {
   "--mqtt-port": "mqtt.port", "--mqtt-host": "mqtt.host", "--http-port": "http.port", "--http-host": "http.host",
   "--node-name": "node.name", "--cluster-name": "cluster.name", "--cluster-host": "cluster.host",
@@ -152,6 +166,77 @@ const dockerUid = (() => {
   const m = read("deploy", "Dockerfile").match(/^USER\s+(\d+)/m);
   return m ? Number(m[1]) : null;
 })();
+
+// Objects that overlays mount but do not render: the operator creates them (passwords, keys, the fleet's CA). A
+// volume may name a Secret or ConfigMap only if the overlay renders it or it is listed here; an overlay that uses one
+// must document the command that creates it (in its kustomization.yaml or one of the kustomizations it builds on,
+// with the overlay's namespace), and the pods may read only the keys listed here.
+const OPERATOR_CREATED = [
+  { kind: "Secret", name: "mqtt-passwords", keys: ["passwords"],
+    command: /kubectl -n (\S+) create secret generic mqtt-passwords --from-file=passwords=/ },
+  { kind: "Secret", name: "mqtt-gateway-tls", keys: ["tls.crt", "tls.key"],
+    command: /kubectl -n (\S+) create secret tls mqtt-gateway-tls --cert=\S+ --key=/ },
+  { kind: "ConfigMap", name: "mqtt-fleet-ca", keys: ["ca.crt"],
+    command: /kubectl -n (\S+) create configmap mqtt-fleet-ca --from-file=ca.crt=/ },
+];
+const operatorCreated = (kind, name) => OPERATOR_CREATED.find((o) => o.kind === kind && o.name === name);
+const operatorUsed = new Set();
+
+// The text of an overlay's kustomization.yaml and of every kustomization it builds on (resources and components
+// that are directories).
+function kustomizationTexts(dir, seen = new Set()) {
+  const abs = path.resolve(dir);
+  if (seen.has(abs)) return [];
+  seen.add(abs);
+  const file = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => path.join(abs, f)).find((f) => fs.existsSync(f));
+  if (!file) return [];
+  const text = fs.readFileSync(file, "utf8");
+  const k = YAML.parse(text) || {};
+  const out = [{ file: path.relative(repo, file), text }];
+  for (const r of [...(k.resources || []), ...(k.components || [])]) {
+    const p = path.join(abs, r);
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) out.push(...kustomizationTexts(p, seen));
+  }
+  return out;
+}
+
+// Configuration keys that name a file the process reads (and re-reads when it changes).
+const isFileKey = (k) => /(^|\.)[a-z-]*-file$/.test(k);
+const unset = (v) => v === undefined || v === null || v === "" || v === "(none)";
+const isTrue = (v) => String(v).toLowerCase() === "true";
+
+// The ACL grammar of broker-node (Acl.java): `allow|deny publish|subscribe|pubsub FILTER [user NAME] [client ID]`,
+// `default allow|deny` at most once; a word starting with # begins a comment, except as the filter.
+function aclProblems(text) {
+  const problems = [];
+  let defaults = 0;
+  text.split("\n").forEach((line, i) => {
+    let w = line.trim().split(/\s+/).filter(Boolean);
+    const cut = w.findIndex((x, k) => k !== 2 && x.startsWith("#"));
+    if (cut >= 0) w = w.slice(0, cut);
+    if (w.length === 0) return;
+    const at = `line ${i + 1}`;
+    const verb = w[0].toLowerCase();
+    if (verb === "default") {
+      if (w.length !== 2 || !["allow", "deny"].includes(w[1])) problems.push(`${at}: expected 'default allow' or 'default deny'`);
+      if (++defaults > 1) problems.push(`${at}: a second 'default' line`);
+      return;
+    }
+    if (!["allow", "deny"].includes(verb)) { problems.push(`${at}: a rule starts with allow, deny or default, not '${w[0]}'`); return; }
+    if (w.length < 3) { problems.push(`${at}: expected '${verb} publish|subscribe|pubsub FILTER [user NAME] [client ID]'`); return; }
+    if (!["publish", "subscribe", "pubsub", "both", "all"].includes(w[1].toLowerCase())) problems.push(`${at}: action must be publish, subscribe or pubsub, not '${w[1]}'`);
+    const levels = w[2].split("/");
+    levels.forEach((l, k) => {
+      if (l.includes("#") && (l !== "#" || k !== levels.length - 1)) problems.push(`${at}: '#' must be a whole last level in '${w[2]}'`);
+      if (l.includes("+") && l !== "+") problems.push(`${at}: '+' must be a whole level in '${w[2]}'`);
+    });
+    for (let k = 3; k < w.length; k += 2) {
+      if (!["user", "client"].includes(w[k].toLowerCase())) problems.push(`${at}: expected 'user NAME' or 'client ID', not '${w[k]}'`);
+      else if (k + 1 >= w.length) problems.push(`${at}: '${w[k]}' needs a value`);
+    }
+  });
+  return problems;
+}
 
 // ------------------------------------------------------------------------------------------------ schema
 // kind -> module of kubernetes-models exporting class <Kind> and interface I<Kind>
@@ -247,6 +332,21 @@ for (const { name: overlay, objects } of overlays) {
   const gatewayDep = ofKind("Deployment").find((w) => containersOf(w).some((c) => role(c) === "gateway"));
   const nodeC = nodeSts && containersOf(nodeSts).find((c) => role(c) === "node");
   const gatewayC = gatewayDep && containersOf(gatewayDep).find((c) => role(c) === "gateway");
+  // The ConfigMaps and Secrets a volume takes files from, and the keys each offers (null: not there).
+  const volumeSources = (v) => {
+    const one = (kind, ref, mode) => ref ? [{ kind, name: kind === "Secret" ? ref.secretName || ref.name : ref.name, items: ref.items, mode: ref.defaultMode !== undefined ? ref.defaultMode : mode }] : [];
+    if (v.configMap) return one("ConfigMap", v.configMap);
+    if (v.secret) return one("Secret", v.secret);
+    if (v.projected) return (v.projected.sources || []).flatMap((s) => [...one("ConfigMap", s.configMap, v.projected.defaultMode), ...one("Secret", s.secret, v.projected.defaultMode)]);
+    return [];
+  };
+  const sourceKeys = (src) => {
+    const o = objects.find((x) => x.kind === src.kind && x.metadata.name === src.name);
+    if (o) return [...Object.keys(o.data || {}), ...Object.keys(o.binaryData || {}), ...Object.keys(o.stringData || {})];
+    const op = operatorCreated(src.kind, src.name);
+    if (op) { operatorUsed.add(`${op.kind}/${op.name}`); return op.keys; }
+    return null;
+  };
   const portOf = (c, nameOrNumber) => (c.ports || []).find((p) => p.name === nameOrNumber || p.containerPort === nameOrNumber);
   const portNumber = (c, name) => { const p = portOf(c, name); return p ? p.containerPort : undefined; };
 
@@ -312,7 +412,18 @@ for (const { name: overlay, objects } of overlays) {
         }
       }
       for (const v of ps.volumes || []) {
-        if (v.configMap && !objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name)) err(`${id(w)}: volume ${v.name} names ConfigMap ${v.configMap.name}, which is not rendered`);
+        for (const src of volumeSources(v)) {
+          const keys = sourceKeys(src);
+          if (!keys) {
+            err(`${id(w)}: volume ${v.name} names ${src.kind} ${src.name}, which is neither rendered nor created by the operator (OPERATOR_CREATED in k8s/check/check-manifests.mjs)`);
+            continue;
+          }
+          for (const it of src.items || []) if (!keys.includes(it.key)) err(`${id(w)}: volume ${v.name} wants key ${it.key} of ${src.kind} ${src.name}, which has ${keys.join(", ") || "none"}`);
+          if (src.mode !== undefined) {
+            const fsGroup = ps.securityContext && ps.securityContext.fsGroup;
+            if (!(src.mode & 0o004) && !((src.mode & 0o040) && fsGroup !== undefined)) err(`${id(w)}: volume ${v.name}: mode 0${src.mode.toString(8)}: the process (user ${(ps.securityContext || {}).runAsUser}, fsGroup ${fsGroup}) cannot read the files`);
+          }
+        }
       }
     }
     if (images.size !== 1) err(`node and gateway should run the same image, found ${[...images].join(", ")}`);
@@ -443,6 +554,7 @@ for (const { name: overlay, objects } of overlays) {
     if (num("cluster.backup-count") >= num("cluster.size") && num("cluster.backup-count") > 0) err(`cluster.backup-count ${num("cluster.backup-count")} needs more than ${num("cluster.size")} nodes`);
   });
 
+  let gatewayCfg = null;
   check(where("gateway: keys, flags and ports exist and agree with the nodes (DNS name, MQTT and HTTP ports)"), (err) => {
     if (!gatewayDep || !gatewayC) { err("no gateway Deployment"); return; }
     const env = resolveEnv(gatewayDep, gatewayC, err);
@@ -460,6 +572,7 @@ for (const { name: overlay, objects } of overlays) {
       else cfg[envToKey.get(k)] = v;
     }
     for (const [k, v] of Object.entries(a.set)) { if (!gatewayKeys.has(k)) err(`gateway --set ${k}: no such key`); cfg[k] = v; }
+    gatewayCfg = cfg;
     const expect = (what, got, want) => { if (String(got) !== String(want)) err(`${what}: ${got}, expected ${want}`); };
     expect("gateway port vs container port mqtt", cfg["port"], portNumber(gatewayC, "mqtt"));
     expect("gateway http-port vs container port http", cfg["http-port"], portNumber(gatewayC, "http"));
@@ -474,9 +587,101 @@ for (const { name: overlay, objects } of overlays) {
     if (!lb) err("no LoadBalancer Service");
     else {
       if (!labelsMatch({ matchLabels: lb.spec.selector }, podLabels(gatewayDep))) err(`${id(lb)} does not select the gateway pods`);
-      if (!(lb.spec.ports || []).some((p) => p.port === 1883)) err(`${id(lb)}: no port 1883`);
+      const exposed = (lb.spec.ports || []).map((p) => portOf(gatewayC, p.targetPort === undefined ? p.port : p.targetPort)).filter(Boolean);
+      if (!exposed.some((cp) => MQTT_LISTENERS.includes(cp.name))) err(`${id(lb)}: exposes no MQTT listener of the gateway (${MQTT_LISTENERS.join(", ")})`);
+      for (const cp of exposed) if (!MQTT_LISTENERS.includes(cp.name)) err(`${id(lb)}: exposes the gateway's ${cp.name} port ${cp.containerPort} on the load balancer`);
       if (lb.spec.externalTrafficPolicy !== "Local") err(`${id(lb)}: externalTrafficPolicy Local keeps client addresses for the per-source limit`);
       if ((lb.spec.ports || []).some((p) => p.port === Number(cfg["http-port"]))) err(`${id(lb)}: exposes the gateway's HTTP port on the load balancer`);
+    }
+  });
+
+  check(where("listeners: the containers declare exactly the enabled MQTT listeners, at the configured ports (tls.port, ws.port, wss.port)"), (err) => {
+    const sides = [
+      [nodeSts, nodeC, nodeCfg, [["mqtt", "mqtt.port", true], ["mqtts", "tls.port", "tls.enabled"], ["ws", "ws.port", "ws.enabled"], ["wss", "wss.port", "wss.enabled"]],
+        ["mqtt", "mqtts", "ws", "wss", "http", "hazelcast", "bus"]],
+      [gatewayDep, gatewayC, gatewayCfg, [["mqtt", "port", true], ["mqtts", "tls.port", "tls.enabled"]], ["mqtt", "mqtts", "http"]],
+    ];
+    for (const [w, c, cfg, listeners, names] of sides) {
+      if (!w || !c || !cfg) continue;
+      for (const p of c.ports || []) if (!names.includes(p.name)) err(`${id(w)}/${c.name}: container port ${p.containerPort} is named ${p.name}; known names: ${names.join(", ")}`);
+      for (const [name, key, enabledKey] of listeners) {
+        const on = enabledKey === true || isTrue(cfg[enabledKey]);
+        const cp = portOf(c, name);
+        if (on && !cp) err(`${id(w)}/${c.name}: ${enabledKey === true ? "the" : enabledKey + " is true:"} listener ${key} ${cfg[key]} has no container port named ${name}`);
+        else if (on && String(cp.containerPort) !== String(cfg[key])) err(`${id(w)}/${c.name}: container port ${name} is ${cp.containerPort}, ${key} is ${cfg[key]}`);
+        else if (!on && cp) err(`${id(w)}/${c.name}: container port ${name} ${cp.containerPort}, but ${enabledKey} is not true (nothing listens there)`);
+      }
+      const tlsOn = isTrue(cfg["tls.enabled"]) || isTrue(cfg["wss.enabled"]);
+      if (tlsOn && (unset(cfg["tls.cert-file"]) || unset(cfg["tls.key-file"]))) err(`${id(w)}/${c.name}: TLS is on but tls.cert-file or tls.key-file is not set`);
+      if (tlsOn && cfg["tls.client-auth"] !== "none" && unset(cfg["tls.ca-file"])) err(`${id(w)}/${c.name}: tls.client-auth ${cfg["tls.client-auth"]} needs tls.ca-file`);
+    }
+  });
+
+  check(where("files: every *-file of the configuration is mounted, without subPath, from a ConfigMap or Secret that has it; the ACL parses"), (err) => {
+    for (const [w, c, cfg] of [[nodeSts, nodeC, nodeCfg], [gatewayDep, gatewayC, gatewayCfg]]) {
+      if (!w || !c || !cfg) continue;
+      for (const [key, value] of Object.entries(cfg)) {
+        if (!isFileKey(key) || unset(value)) continue;
+        const file = String(value);
+        const mounts = (c.volumeMounts || []).filter((m) => file === m.mountPath || file.startsWith(m.mountPath.replace(/\/$/, "") + "/"))
+          .sort((a, b) => b.mountPath.length - a.mountPath.length);
+        if (mounts.length === 0) { err(`${id(w)}/${c.name}: ${key} ${file} is on no volume mount`); continue; }
+        const m = mounts[0];
+        if (m.subPath) { err(`${id(w)}/${c.name}: ${key} ${file} is a subPath mount, which never sees the ConfigMap's or Secret's updates: mount the directory`); continue; }
+        const relPath = file.slice(m.mountPath.replace(/\/$/, "").length + 1);
+        const vol = (w.spec.template.spec.volumes || []).find((v) => v.name === m.name);
+        const srcs = vol ? volumeSources(vol) : [];
+        if (srcs.length === 0) { err(`${id(w)}/${c.name}: ${key} ${file}: volume ${m.name} is no ConfigMap or Secret`); continue; }
+        let found = null;
+        for (const src of srcs) {
+          const keys = sourceKeys(src) || [];
+          const paths = src.items ? src.items.map((it) => [it.path, it.key]) : keys.map((k) => [k, k]);
+          const hit = paths.find(([pth]) => pth === relPath);
+          if (hit && keys.includes(hit[1])) { found = { src, key: hit[1] }; break; }
+        }
+        if (!found) { err(`${id(w)}/${c.name}: ${key} ${file}: no ${relPath} in volume ${m.name} (${srcs.map((x) => `${x.kind} ${x.name}`).join(", ")})`); continue; }
+        if (key === "auth.acl-file") {
+          const o = objects.find((x) => x.kind === found.src.kind && x.metadata.name === found.src.name);
+          if (o && o.data && o.data[found.key] !== undefined) for (const pr of aclProblems(o.data[found.key])) err(`${found.src.kind} ${found.src.name}, ${found.key} ${pr}`);
+        }
+      }
+    }
+  });
+
+  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes"), (err) => {
+    if (!nodeCfg || !gatewayCfg) return;
+    const gwProxy = isTrue(gatewayCfg["proxy-protocol"]);
+    const nodeProxy = isTrue(nodeCfg["mqtt.proxy-protocol"]);
+    if (gwProxy !== nodeProxy) err(`the gateways ${gwProxy ? "send" : "do not send"} PROXY headers (proxy-protocol ${gwProxy}), the nodes ${nodeProxy ? "expect" : "do not expect"} them (mqtt.proxy-protocol ${nodeProxy}): no client would get through`);
+    const gwTls = isTrue(gatewayCfg["tls.enabled"]);
+    const gwClientAuth = gwTls ? gatewayCfg["tls.client-auth"] : "none";
+    if (gwClientAuth !== "none" && !gwProxy) err(`the gateway's tls.client-auth ${gwClientAuth} needs proxy-protocol true (the certificate's name travels in the PROXY header); the gateway would not start`);
+    const identity = isTrue(nodeCfg["auth.use-identity-as-username"]);
+    const nodeCerts = (isTrue(nodeCfg["tls.enabled"]) || isTrue(nodeCfg["wss.enabled"])) && nodeCfg["tls.client-auth"] !== "none";
+    const gwCerts = gwClientAuth !== "none" && gwProxy;
+    if (gwClientAuth === "optional" && !identity) err("the gateway asks for optional client certificates, but the nodes ignore their names (auth.use-identity-as-username false): set it, or tls.client-auth none");
+    if (identity && !gwCerts && !nodeCerts) err("auth.use-identity-as-username is true, but no listener verifies client certificates (gateway tls.client-auth, or the node's own tls.client-auth)");
+    const anonymous = isTrue(nodeCfg["auth.allow-anonymous"]);
+    if (!anonymous && unset(nodeCfg["auth.password-file"]) && !(identity && (gwCerts || nodeCerts))) err("auth.allow-anonymous is false, but there is no password file and no client certificate identity: nobody can log in");
+    const lb = ofKind("Service").find((s) => s.spec.type === "LoadBalancer");
+    if (lb && gatewayC && !anonymous) {
+      for (const p of lb.spec.ports || []) {
+        const cp = portOf(gatewayC, p.targetPort === undefined ? p.port : p.targetPort);
+        if (cp && cp.name === "mqtt") err(`${id(lb)} exposes plain MQTT (${p.port}) while the nodes require a login: user names and passwords would cross the network unencrypted (expose tls.port)`);
+      }
+    }
+  });
+
+  check(where("operator-created Secrets and ConfigMaps the pods mount are documented with the command that creates them"), (err) => {
+    const ns = (objects.find((o) => o.kind !== "Namespace") || { metadata: {} }).metadata.namespace;
+    const texts = kustomizationTexts(rel("k8s", "overlays", overlay));
+    for (const w of workloads) for (const v of w.spec.template.spec.volumes || []) for (const src of volumeSources(v)) {
+      if (objects.some((o) => o.kind === src.kind && o.metadata.name === src.name)) continue;
+      const op = operatorCreated(src.kind, src.name);
+      if (!op) continue; // reported by the workloads check
+      const doc = texts.map((t) => ({ file: t.file, m: t.text.match(op.command) })).find((x) => x.m);
+      if (!doc) err(`${id(w)} mounts ${src.kind} ${src.name}, which the operator creates, but no kustomization of this overlay (${texts.map((t) => t.file).join(", ")}) shows the command (${op.command.source})`);
+      else if (doc.m[1] !== ns) err(`${doc.file}: the command creating ${src.kind} ${src.name} uses namespace ${doc.m[1]}, the overlay's is ${ns}`);
     }
   });
 
@@ -521,9 +726,12 @@ for (const { name: overlay, objects } of overlays) {
       }
     }
     if (!nodeSts || !gatewayDep || !nodeCfg) return;
-    const gwMqtt = portNumber(gatewayC, "mqtt"), gwHttp = portNumber(gatewayC, "http");
+    const gwHttp = portNumber(gatewayC, "http");
+    // clients reach exactly the gateway listeners that the load balancer exposes
+    const lb = ofKind("Service").find((s) => s.spec.type === "LoadBalancer");
+    const onLb = new Set(((lb && lb.spec.ports) || []).map((p) => portOf(gatewayC, p.targetPort === undefined ? p.port : p.targetPort)).filter(Boolean).map((cp) => cp.containerPort));
     const need = [
-      [gatewayDep, "anyone", gwMqtt, "MQTT from anywhere to the gateways"],
+      ...[...onLb].map((port) => [gatewayDep, "anyone", port, `clients from anywhere to the gateways' listener on the load balancer`]),
       [gatewayDep, "prometheus", gwHttp, "Prometheus to the gateways' /metrics"],
       [nodeSts, gatewayDep, portNumber(nodeC, "mqtt"), "gateways to the nodes' MQTT port"],
       [nodeSts, gatewayDep, portNumber(nodeC, "http"), "gateways to the nodes' health checks"],
@@ -534,7 +742,10 @@ for (const { name: overlay, objects } of overlays) {
     for (const [t, from, port, what] of need) if (!allows(t, from, port)) err(`not allowed: ${what} (${port})`);
     const forbidden = [
       [nodeSts, "anyone", portNumber(nodeC, "hazelcast"), "anyone to the Hazelcast port"],
-      [nodeSts, "anyone", portNumber(nodeC, "mqtt"), "anyone to the nodes' MQTT port (clients go through the gateways)"],
+      ...(nodeC.ports || []).filter((p) => NODE_LISTENERS.includes(p.name)).map((p) =>
+        [nodeSts, "anyone", p.containerPort, `anyone to the nodes' ${p.name} port (clients go through the gateways; with the PROXY protocol a node believes whatever header it is sent)`]),
+      ...(gatewayC.ports || []).filter((p) => !onLb.has(p.containerPort)).map((p) =>
+        [gatewayDep, "anyone", p.containerPort, `anyone to the gateways' ${p.name} port ${p.containerPort}, which the load balancer does not expose`]),
     ];
     for (const [t, from, port, what] of forbidden) if (allows(t, from, port)) err(`allowed but should not be: ${what}`);
     if (!nps.some((np) => labelsMatch(np.spec.podSelector, podLabels(nodeSts)))) err("no NetworkPolicy selects the nodes");
@@ -561,6 +772,11 @@ for (const { name: overlay, objects } of overlays) {
     });
   }
 }
+
+check("OPERATOR_CREATED lists only Secrets and ConfigMaps that some overlay mounts", (err) => {
+  if (overlays.length === 0) return;
+  for (const o of OPERATOR_CREATED) if (!operatorUsed.has(`${o.kind}/${o.name}`)) err(`${o.kind} ${o.name}: no rendered overlay mounts it; remove it from OPERATOR_CREATED`);
+});
 
 // ------------------------------------------------------------------------------------------------ monitoring files
 check("alerts.yml: every alert has a severity, a summary, a description and a duration; jobs exist", (err) => {
