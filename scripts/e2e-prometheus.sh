@@ -13,6 +13,8 @@
 #   - gateway_connections_accepted_total, gateway_routing_decisions_total{reason="hashed"} and
 #     mqtt_connects_total{result="accepted"} = the client connections made; gateway_connections = open ones
 #   - forwarding: out = in > 0; mqtt_publish_latency_seconds_count = deliveries
+#   - security gauges and counters: one rule set among the nodes, version 1, no failed reload, no refused login,
+#     nothing denied (the local cluster runs anonymous, without ACL); gateway_open_connections = open ones
 #   - every PromQL expression of the dashboard evaluates and returns data; every metric selector in the dashboard
 #     and in the alert rules matches series; Prometheus evaluates every rule without error and none is active
 #   - the probe and preStop paths of the rendered Kubernetes manifests answer on the live processes; the image's
@@ -171,6 +173,10 @@ wait_for() {
 wait_for "Prometheus scrapes 3 nodes and the gateway (up == 1)" 'count(up{job=~"mqtt-node|mqtt-gateway"} == 1)' 4 30
 wait_for "every node reports 3 cluster members" 'count(mqtt_cluster_members{job="mqtt-node"} == 3)' 3 30
 wait_for "the gateway has 3 healthy nodes" 'gateway_healthy_nodes{job="mqtt-gateway"}' 3 20
+# security gauges: the local cluster runs without password file and ACL, the same (empty) rules on every node
+wait_for "every node sees one set of password/ACL rules among the nodes" 'count(mqtt_security_rules_variants{job="mqtt-node"} == 1)' 3 30
+wait_for "every node applies the rules it started with (version 1)" 'count(mqtt_security_rules_version{job="mqtt-node"} == 1)' 3
+wait_for "no failed security reloads" 'sum(mqtt_security_reload_failures{job="mqtt-node"})' 0
 
 # baselines: the counters before the traffic
 base() { local v; v=$(value "$1"); echo "${v:-0}"; }
@@ -269,6 +275,10 @@ wait_for "gateway routing decisions (hashed) = client connections made" \
 wait_for "CONNECTs accepted by the nodes = client connections made" \
   "sum(mqtt_connects_total{job=\"mqtt-node\",result=\"accepted\"}) - ${B[connects]}" "$CONNECTIONS"
 wait_for "gateway connections open now (the 2 subscribers)" 'sum(gateway_connections{job="mqtt-gateway"})' 2
+wait_for "gateway connections open in any phase (the 2 subscribers)" 'sum(gateway_open_connections{job="mqtt-gateway"})' 2
+wait_for "no CONNECT refused by authentication (anonymous local cluster)" 'sum(mqtt_auth_failures_total{job="mqtt-node"})' 0
+wait_for "no subscription denied or revoked, no publish dropped as not authorized" \
+  'sum(mqtt_subscriptions_denied_total{job="mqtt-node"}) + sum(mqtt_subscriptions_revoked_total{job="mqtt-node"}) + sum(mqtt_messages_dropped_total{job="mqtt-node",reason="not_authorized"})' 0
 wait_for "node connections open now (the 2 subscribers)" 'sum(mqtt_connections{job="mqtt-node"})' 2
 wait_for "connections closed on the nodes (the publishers)" \
   "sum(mqtt_connections_closed_total{job=\"mqtt-node\"}) - ${B[closed]}" $((CONNECTIONS - 2))
