@@ -8,7 +8,7 @@
 #   scripts/run-local.sh --proxy-protocol  # gateway sends PROXY v2 headers, nodes expect them
 #
 # Ports: gateway MQTT 1883, HTTP 8090; node i (1-based) MQTT 1883+i, HTTP 8080+i, cluster 5700+i,
-# bus 5800+i. Logs go to run/ (RUN_DIR).
+# bus 5800+i. Logs and PIDs go to run/ (RUN_DIR): node<i>.log, node<i>.pid, gateway.log, gateway.pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +75,7 @@ for i in $(seq 1 "$NODES"); do
     --cluster-size "$NODES" "${PROXY_FLAG[@]}" > "$RUN_DIR/node$i.log" 2>&1 &
   PIDS+=($!)
   NAMES+=("node$i")
+  echo "${PIDS[-1]}" > "$RUN_DIR/node$i.pid"
   # one at a time: the first node forms the cluster, the others join it
   wait_for "node$i" "$RUN_DIR/node$i.log" broker_listening "${PIDS[-1]}"
 done
@@ -84,6 +85,7 @@ if [ "$GATEWAY" -eq 1 ]; then
     > "$RUN_DIR/gateway.log" 2>&1 &
   PIDS+=($!)
   NAMES+=(gateway)
+  echo "${PIDS[-1]}" > "$RUN_DIR/gateway.pid"
   wait_for gateway "$RUN_DIR/gateway.log" gateway_listening "${PIDS[-1]}"
 fi
 

@@ -74,6 +74,11 @@ public final class Channel implements Outbound.Sink {
     private final ContextInternal context;
 
     private State state = State.NEW;
+    /** A CONNECT slower than this to its CONNACK is logged, with where the time went. */
+    private static final long SLOW_CONNECT_NANOS = 1_000_000_000L;
+    private long connectStartNanos;
+    private long claimMillis;
+    private long takeoverMillis;
     // read by other event loops (the router, the session registry): volatile
     private volatile String clientId;
     private volatile int protocolVersion = 4;
@@ -174,6 +179,12 @@ public final class Channel implements Outbound.Sink {
 
     // ---------------------------------------------------------------- CONNECT
 
+    /** Where a CONNECT's time went (set by the session manager before the claim completes): for slow_connect. */
+    public void connectTimings(long claimMillis, long takeoverMillis) {
+        this.claimMillis = claimMillis;
+        this.takeoverMillis = takeoverMillis;
+    }
+
     /** CONNECT; called again (with anything) for a second CONNECT on the connection, which is an error. */
     public void onConnect(Packets.Connect c) {
         if (state != State.NEW || c == null) {
@@ -182,6 +193,7 @@ public final class Channel implements Outbound.Sink {
         }
         protocolVersion = c.protocolVersion();
         state = State.CONNECTING;
+        connectStartNanos = System.nanoTime();
         if (protocolVersion < 3 || protocolVersion > 5) {
             refuse(Refusal.UNSUPPORTED_PROTOCOL, "protocol level " + protocolVersion); // [MQTT-3.1.2-2]
             return;
@@ -306,6 +318,12 @@ public final class Channel implements Outbound.Sink {
         state = State.CONNECTED;
         broker.metrics().connect("accepted");
         out.connackAccepted(claim.sessionPresent(), assignedId ? clientId : null);
+        long tookNanos = System.nanoTime() - connectStartNanos;
+        broker.metrics().connectLatency(tookNanos);
+        if (tookNanos > SLOW_CONNECT_NANOS) {
+            log.info("event=slow_connect client_id={} took_ms={} claim_ms={} takeover_ms={} session_present={}", clientId,
+                    tookNanos / 1_000_000, claimMillis, takeoverMillis, claim.sessionPresent());
+        }
         log.debug("event=connected client_id={} remote={} persistent={} session_present={} epoch={}", clientId,
                 out.remoteAddress(), persistent, claim.sessionPresent(), epoch);
         for (String filter : claim.discardedSubscriptions()) {

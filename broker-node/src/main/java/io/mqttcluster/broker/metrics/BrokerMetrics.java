@@ -39,6 +39,7 @@ public final class BrokerMetrics {
     private final Counter forwardedOut;
     private final Counter forwardedIn;
     private final Timer latency;
+    private final Timer connectLatency;
     private final AtomicLong connections = new AtomicLong();
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
     private final Counter subscribeDenied;
@@ -65,6 +66,10 @@ public final class BrokerMetrics {
                 .tag("direction", "in").register(registry);
         latency = Timer.builder("mqtt.publish.latency").description("From a publish arriving at the broker to its delivery being written to a subscriber")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        connectLatency = Timer.builder("mqtt.connect.latency")
+                .description("From a CONNECT arriving to its CONNACK (accepted): authentication, the session claim, a takeover")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         Gauge.builder("mqtt.connections", connections, AtomicLong::get).description("Open MQTT connections on this node")
                 .register(registry);
@@ -188,5 +193,10 @@ public final class BrokerMetrics {
             n += c.count();
         }
         return n;
+    }
+
+    /** An accepted CONNECT took this long until its CONNACK. */
+    public void connectLatency(long nanos) {
+        connectLatency.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 }

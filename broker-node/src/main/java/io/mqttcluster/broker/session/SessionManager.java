@@ -83,9 +83,12 @@ public final class SessionManager {
         ContextInternal ctx = ch.context();
         String id = ch.clientId();
         Channel previous = registry.put(id, ch);
+        long start = System.nanoTime();
         return Future.fromCompletionStage(broker.cluster().sessions().claim(id, broker.nodeId(), cleanStart, expirySeconds,
                         will, willDelaySeconds, ch.protocolVersion()), ctx)
                 .compose(result -> {
+                    long claimed = System.nanoTime();
+                    ch.connectTimings((claimed - start) / 1_000_000, 0);
                     List<Future<?>> closing = new ArrayList<>(2);
                     if (previous != null && previous != ch) {
                         closing.add(onContext(ctx, previous.takeOver()));
@@ -101,7 +104,10 @@ public final class SessionManager {
                     if (closing.isEmpty()) {
                         return Future.succeededFuture(result);
                     }
-                    return Future.join(closing).transform(ar -> Future.succeededFuture(result));
+                    return Future.join(closing).transform(ar -> {
+                        ch.connectTimings((claimed - start) / 1_000_000, (System.nanoTime() - claimed) / 1_000_000);
+                        return Future.succeededFuture(result);
+                    });
                 })
                 .onFailure(err -> registry.remove(id, ch));
     }

@@ -135,6 +135,15 @@ public final class ClusterBus {
             }
         });
         pending.put(id, new PendingRequest(node, promise, timer));
+        if (peers.get(node) != p) {
+            // the node left between the lookup above and now, and removePeer did not see this request
+            PendingRequest r = pending.remove(id);
+            if (r != null) {
+                vertx.cancelTimer(timer);
+                promise.tryFail(new IllegalStateException("node " + node + " left"));
+            }
+            return promise.future();
+        }
         Buffer frame = Buffer.buffer(payload.length() + 14);
         frame.appendInt(payload.length() + 10).appendByte(REQUEST).appendLong(id).appendByte((byte) kind).appendBuffer(payload);
         if (!p.write(frame)) {

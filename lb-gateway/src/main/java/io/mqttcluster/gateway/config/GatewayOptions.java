@@ -40,10 +40,11 @@ public final class GatewayOptions {
     private DnsNodeKey dnsNodeKey = DnsNodeKey.IP;
 
     private Duration healthInterval = Duration.ofSeconds(1);
-    private Duration healthTimeout = Duration.ofSeconds(1);
+    private Duration healthTimeout = Duration.ofSeconds(2);
     private String healthPath = "/health/ready";
-    private int healthFall = 2;
+    private int healthFall = 3;
     private int healthRise = 2;
+    private Duration healthCloseAfter = Duration.ofSeconds(10);
 
     private boolean proxyProtocol = false;
 
@@ -99,6 +100,9 @@ public final class GatewayOptions {
         }
         atLeast("health.fall", healthFall, 1);
         atLeast("health.rise", healthRise, 1);
+        if (healthCloseAfter.isNegative()) {
+            throw new ConfigException("health.close-after", "must not be negative");
+        }
         positive("node.connect-timeout", nodeConnectTimeout);
         atLeast("node.max-attempts", nodeMaxAttempts, 1);
         positive("connect.timeout", connectTimeout);
@@ -335,6 +339,16 @@ public final class GatewayOptions {
 
     public GatewayOptions setHealthRise(int healthRise) {
         this.healthRise = healthRise;
+        return this;
+    }
+
+    /** How long a node stays down before the connections it still has are closed; zero = at once. */
+    public Duration healthCloseAfter() {
+        return healthCloseAfter;
+    }
+
+    public GatewayOptions setHealthCloseAfter(Duration healthCloseAfter) {
+        this.healthCloseAfter = healthCloseAfter;
         return this;
     }
 

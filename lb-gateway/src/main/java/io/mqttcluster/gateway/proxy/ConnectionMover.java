@@ -12,7 +12,10 @@ import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +24,11 @@ import org.slf4j.LoggerFactory;
  * Moves clients between nodes by closing their connections, so that they reconnect through the
  * gateway and land on their (new) node:
  * <ul>
- * <li>node down: every connection of the node is closed at once;</li>
+ * <li>node down: the connections the node still has are closed once it has stayed down for
+ * {@code health.close-after} (at once when that is zero). A crashed process's connections close by
+ * themselves (the kernel resets them); the ones left belong to a hung node or a cut network, or to a
+ * node that only missed a few checks because it (or this gateway) was briefly overloaded. Waiting
+ * keeps a short blip from turning into a reconnect storm of every client of that node;</li>
  * <li>drain: connections of a node that reports not ready (or left DNS) are closed at
  * {@code drain.rate} per second;</li>
  * <li>rebalance (opt-in): when a node becomes ready (joins, or comes back), the connections whose
@@ -42,6 +49,8 @@ public final class ConnectionMover implements NodeListener {
     private final TokenBucket drainBudget;
     private final TokenBucket rebalanceBudget;
     private final Deque<Candidate> rebalanceQueue = new ArrayDeque<>();
+    /** Nodes that went down and still have connections, with the time they went down. */
+    private final Map<BackendNode, Long> downSince = new HashMap<>();
     private Vertx vertx;
     private long timer = -1;
 
@@ -77,14 +86,10 @@ public final class ConnectionMover implements NodeListener {
     @Override
     public void stateChanged(BackendNode node, NodeState before, NodeState after) {
         if (after == NodeState.DOWN) {
-            int n = 0;
-            for (NodeConnection c : List.copyOf(node.connections())) {
-                if (c.requestMove(MoveReason.NODE_DOWN)) {
-                    n++;
-                }
-            }
-            if (n > 0) {
-                LOG.warn("event=node_down_close node={} connections={}", node.key(), n);
+            if (options.healthCloseAfter().isZero()) {
+                closeDown(node);
+            } else if (node.connectionCount() > 0) {
+                downSince.put(node, clock.getAsLong());
             }
         } else if (after == NodeState.UP && options.rebalanceEnabled()) {
             planRebalance(node);
@@ -118,8 +123,37 @@ public final class ConnectionMover implements NodeListener {
                 rebalanceQueue.size(), options.rebalanceRate());
     }
 
+    private void closeDown(BackendNode node) {
+        int n = 0;
+        for (NodeConnection c : List.copyOf(node.connections())) {
+            if (c.requestMove(MoveReason.NODE_DOWN)) {
+                n++;
+            }
+        }
+        if (n > 0) {
+            LOG.warn("event=node_down_close node={} connections={}", node.key(), n);
+        }
+    }
+
+    private void closeLongDown(long now) {
+        long closeAfter = options.healthCloseAfter().toNanos();
+        for (Iterator<Map.Entry<BackendNode, Long>> it = downSince.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<BackendNode, Long> e = it.next();
+            BackendNode node = e.getKey();
+            if (node.state() != NodeState.DOWN) {
+                it.remove();
+                LOG.info("event=node_back_connections_kept node={} state={} connections={}", node.key(),
+                        node.state(), node.connectionCount());
+            } else if (now - e.getValue() >= closeAfter) {
+                it.remove();
+                closeDown(node);
+            }
+        }
+    }
+
     void tick() {
         long now = clock.getAsLong();
+        closeLongDown(now);
         drain(now);
         rebalance(now);
     }

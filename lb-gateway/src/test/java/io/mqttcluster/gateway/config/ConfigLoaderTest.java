@@ -34,7 +34,9 @@ class ConfigLoaderTest {
         assertThat(o.burstPerSource()).isEqualTo(50);
         assertThat(o.idleTimeout()).isZero();
         assertThat(o.healthInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(o.healthFall()).isEqualTo(2);
+        assertThat(o.healthTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(o.healthFall()).isEqualTo(3);
+        assertThat(o.healthCloseAfter()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.healthRise()).isEqualTo(2);
         assertThat(o.dnsInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.nodeConnectTimeout()).isEqualTo(Duration.ofSeconds(5));

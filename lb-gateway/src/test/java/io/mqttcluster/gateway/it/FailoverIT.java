@@ -135,4 +135,34 @@ class FailoverIT {
             assertThat(after.get(id)).isEqualTo(Clients.expected(id, healthy));
         }
     }
+
+    @Test
+    void healthBlipShorterThanCloseAfter_keepsTheNodesClients() throws Exception {
+        // A node that misses a few checks (it, or this gateway, was briefly overloaded) gets no new clients
+        // while it is down, but its connected clients stay: closing them would add a reconnect storm.
+        HealthServer health = new HealthServer(vertx);
+        List<String> keys = List.of(brokers.get(0).key() + ":" + health.port(), brokers.get(1).key(), brokers.get(2).key());
+        Gateway g = gateways.start(Gateways.options(keys).setHealthCloseAfter(Duration.ofSeconds(30)));
+        List<String> ids = ids("blip-", 30);
+        Map<String, String> before = clients.landAll(g.mqttPort(), ids);
+        String blipping = brokers.get(0).key();
+        assertThat(ids.stream().filter(id -> before.get(id).equals(blipping))).isNotEmpty();
+
+        health.failing();
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.nodes().get(blipping).state() == NodeState.DOWN);
+        List<String> nodeKeys = List.of(blipping, brokers.get(1).key(), brokers.get(2).key());
+        String newcomer = null;
+        for (int i = 0; newcomer == null; i++) {
+            if (Clients.expected("blip-new-" + i, nodeKeys).equals(blipping)) {
+                newcomer = "blip-new-" + i;
+            }
+        }
+        assertThat(clients.landing(g.mqttPort(), newcomer)).isNotEqualTo(blipping);
+        health.ready();
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.nodes().get(blipping).state() == NodeState.UP);
+
+        assertThat(ids.stream().filter(id -> clients.connected.get(id).lost().get())).isEmpty();
+        assertThat(g.metrics().movedCount(MoveReason.NODE_DOWN)).isZero();
+        health.close();
+    }
 }

@@ -24,6 +24,7 @@ final class Gateways implements AutoCloseable {
                 .setHealthTimeout(Duration.ofMillis(500))
                 .setHealthFall(2)
                 .setHealthRise(1)
+                .setHealthCloseAfter(Duration.ofMillis(500))
                 .setNodeConnectTimeout(Duration.ofSeconds(2))
                 .setRatePerSource(0);
     }

@@ -29,6 +29,11 @@ final class HealthServer implements AutoCloseable {
         status.set(200);
     }
 
+    /** Answers 500: a failed check, as when the node does not answer in time. */
+    void failing() {
+        status.set(500);
+    }
+
     void notReady() {
         status.set(503);
     }
