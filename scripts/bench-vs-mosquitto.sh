@@ -22,7 +22,8 @@
 # The memory case opens and closes 1,000 connections on each broker before it measures (JIT and class
 # loading of the connection path are not a cost per connection).
 # Environment: NODE_JAVA_OPTS (default -Xms1g -Xmx1g: a fixed heap, as servers run; with a growing heap the
-#              memory case also measures G1 committing more heap, about 4 instead of 2.8 KiB per connection), BENCH_JAVA_OPTS, NODE_ARGS (extra broker-node flags),
+#              memory case also measures G1 committing more heap, about 4 instead of 2.8 KiB per connection),
+#              BENCH_JAVA_OPTS, NODE_ARGS (extra broker-node flags),
 #              CLUSTER_START_CMD (replaces "scripts/run-local.sh --nodes 3" for --cluster).
 # Starts mosquitto (installs it with apt-get when missing) and the broker with their own configuration on
 # free ports; stops exactly the processes it started (by PID) when it exits. Pins nothing to CPUs (tried:
