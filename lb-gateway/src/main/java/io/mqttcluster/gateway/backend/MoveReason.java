@@ -6,7 +6,7 @@ public enum MoveReason {
     DRAIN,
     /** Its client id now hashes to another node (after a join): moved at the rebalance rate. */
     REBALANCE,
-    /** Its node failed its health checks: closed at once. */
+    /** Its node failed its health checks (closed after health.close-after). */
     NODE_DOWN;
 
     public String label() {

@@ -66,6 +66,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private volatile Phase phase = Phase.SNIFFING;
     private ConnectReader reader;
     private CompositeByteBuf heldWhileConnecting;
+    /** Packet boundaries of what went to the node, so that a planned move can end the session cleanly. */
+    private final PacketBoundaries toNode = new PacketBoundaries();
+    /** DISCONNECT, remaining length 0: "normal disconnection" in every MQTT version. */
+    private static final byte[] DISCONNECT = {(byte) 0xE0, 0x00};
     private ScheduledFuture<?> deadline;
     private ConnectInfo connect;
     private byte[] clientId = NO_ID;
@@ -109,6 +113,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         switch (phase) {
             case SPLICED -> {
                 metrics.bytesClientToNode(data.readableBytes());
+                toNode.feed(data);
                 nodeSocket.write(data, nodeSocket.voidPromise());
             }
             case SNIFFING -> {
@@ -262,12 +267,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (px.options().proxyProtocol()) {
             first.writeBytes(proxyHeader());
         }
+        int connectAt = first.writerIndex();
         first.writeBytes(reader.received());
+        toNode.feed(first.slice(connectAt, first.writerIndex() - connectAt));
         metrics.bytesClientToNode(reader.receivedLength());
         reader = null;
         socket.write(first, socket.voidPromise());
         if (heldWhileConnecting != null) {
             metrics.bytesClientToNode(heldWhileConnecting.readableBytes());
+            toNode.feed(heldWhileConnecting);
             socket.write(heldWhileConnecting, socket.voidPromise());
             heldWhileConnecting = null;
         }
@@ -350,8 +358,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
             metrics.moved(reason);
-            LOG.debug("event=connection_moved reason={} client_id={} node={}", reason.label(),
-                    LogValues.quote(connect.clientId()), node.key());
+            // A planned move (drain, rebalance) is not the client's failure: end its session on the node with a
+            // DISCONNECT, as if the client had sent it, so that no will is published while the client reconnects
+            // to its next node. Only between two of the client's packets; a node that is down gets none.
+            boolean clean = reason != MoveReason.NODE_DOWN && toNode.atBoundary();
+            if (clean) {
+                nodeSocket.write(io.netty.buffer.Unpooled.wrappedBuffer(DISCONNECT), nodeSocket.voidPromise());
+            }
+            LOG.debug("event=connection_moved reason={} client_id={} node={} disconnect_sent={}", reason.label(),
+                    LogValues.quote(connect.clientId()), node.key(), clean);
             close("moved_" + reason.label());
         });
         return true;

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +96,71 @@ class DrainIT {
     }
 
     @Test
+    void drainedClientsWithWills_movedWithoutPublishingTheirWills() throws Exception {
+        // A watcher on the draining broker itself sees every will it publishes.
+        Mosquitto drainedBroker = brokers.get(0);
+        List<String> wills = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MqttClient watcher = new MqttClient("tcp://127.0.0.1:" + drainedBroker.port(), "will-watcher", new MemoryPersistence());
+        watcher.connect(Clients.options());
+        watcher.subscribe("will/#", 1, (topic, msg) -> wills.add(topic));
+        List<MqttClient> devices = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            for (int i = 0; devices.size() < 5; i++) {
+                String id = "willing-" + i;
+                if (!Clients.expected(id, keys).equals(keys.get(0))) {
+                    continue;
+                }
+                MqttClient c = new MqttClient("tcp://127.0.0.1:" + gateway.mqttPort(), id, new MemoryPersistence());
+                c.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                    @Override
+                    public void connectionLost(Throwable cause) {
+                        lost.incrementAndGet();
+                    }
+
+                    @Override
+                    public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+                    }
+
+                    @Override
+                    public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+                    }
+                });
+                MqttConnectOptions o = Clients.options();
+                o.setWill("will/" + id, "gone".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+                c.connect(o);
+                devices.add(c);
+            }
+            // Control: a device on the same broker that drops its socket without DISCONNECT gets its will published.
+            String control = firstIdHashingTo(keys.get(0), "will-control-");
+            try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gateway.mqttPort())) {
+                raw.getOutputStream().write(connectWithWill(control, "will/" + control));
+                assertThat(raw.getInputStream().readNBytes(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> wills.contains("will/" + control));
+
+            health.get(0).notReady();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lost.get() == devices.size());
+            assertThat(gateway.metrics().movedCount(MoveReason.DRAIN)).isEqualTo(devices.size());
+
+            // Anything the broker published on will/# before this marker reaches the watcher before it.
+            MqttClient marker = new MqttClient("tcp://127.0.0.1:" + drainedBroker.port(), "will-marker", new MemoryPersistence());
+            marker.connect(Clients.options());
+            marker.publish("will/marker", new byte[] {1}, 1, false);
+            marker.disconnect();
+            marker.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> wills.contains("will/marker"));
+            assertThat(wills).containsExactly("will/" + control, "will/marker");
+        } finally {
+            for (MqttClient c : devices) {
+                c.close(true);
+            }
+            watcher.disconnect();
+            watcher.close();
+        }
+    }
+
+    @Test
     void nodeReadyAgain_getsNewClientsAgain() throws Exception {
         String id = firstIdHashingTo(keys.get(0), "comeback-");
         health.get(0).notReady();
@@ -102,6 +170,23 @@ class DrainIT {
         health.get(0).ready();
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.nodes().get(keys.get(0)).state() == NodeState.UP);
         assertThat(clients.landing(gateway.mqttPort(), id)).isEqualTo(keys.get(0));
+    }
+
+    /** MQTT 3.1.1 CONNECT, clean session, keepalive 60, a will at QoS 1 with payload "gone". */
+    private static byte[] connectWithWill(String id, String willTopic) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 4, 0x0E, 0, 60});
+        for (String field : new String[] {id, willTopic, "gone"}) {
+            byte[] b = field.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body.write(b.length >> 8);
+            body.write(b.length);
+            body.writeBytes(b);
+        }
+        java.io.ByteArrayOutputStream packet = new java.io.ByteArrayOutputStream();
+        packet.write(0x10);
+        packet.write(body.size()); // short ids: one length byte
+        packet.writeBytes(body.toByteArray());
+        return packet.toByteArray();
     }
 
     private String firstIdHashingTo(String node, String prefix) {
