@@ -67,7 +67,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private ConnectReader reader;
     private CompositeByteBuf heldWhileConnecting;
     /** Packet boundaries of what went to the node, so that a planned move can end the session cleanly. */
-    private final PacketBoundaries toNode = new PacketBoundaries();
+    private PacketBoundaries toNode = new PacketBoundaries();
+    /**
+     * What the client sent to its node while the node has not answered yet (CONNECT first): a node that closes
+     * before its first byte (it was dying, or stopping its listener) did not take the client, and the same
+     * bytes go to the next node. Null once the node answered, or when it grew over connect.max-size.
+     */
+    private CompositeByteBuf unanswered;
+    private List<BackendNode> order;
+    private int attempts;
+    private int attempt;
     /** DISCONNECT, remaining length 0: "normal disconnection" in every MQTT version. */
     private static final byte[] DISCONNECT = {(byte) 0xE0, 0x00};
     private ScheduledFuture<?> deadline;
@@ -114,6 +123,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             case SPLICED -> {
                 metrics.bytesClientToNode(data.readableBytes());
                 toNode.feed(data);
+                keepUnanswered(data);
                 nodeSocket.write(data, nodeSocket.voidPromise());
             }
             case SNIFFING -> {
@@ -214,8 +224,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             reject(RejectReason.NO_HEALTHY_NODE, "no node is up and ready");
             return;
         }
-        List<BackendNode> order = NodeChooser.order(clientId, candidates);
-        int attempts = Math.min(order.size(), px.options().nodeMaxAttempts());
+        order = NodeChooser.order(clientId, candidates);
+        attempts = Math.min(order.size(), px.options().nodeMaxAttempts());
+        unanswered = client.alloc().compositeBuffer();
+        unanswered.addComponent(true, io.netty.buffer.Unpooled.wrappedBuffer(reader.received()));
+        reader = null;
         tryNode(order, 0, attempts);
     }
 
@@ -228,6 +241,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         BackendNode target = order.get(index);
+        attempt = index;
         target.connecting();
         long t0 = System.nanoTime();
         NodeSide side = new NodeSide();
@@ -263,21 +277,24 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                     connect.cleanStart(), connect.keepAliveSeconds(), remote);
         }
 
-        ByteBuf first = socket.alloc().buffer(reader.receivedLength() + 64);
+        // This node gets the CONNECT and whatever followed it (all of it again when an earlier node closed
+        // without answering), then what arrived while connecting.
+        toNode = new PacketBoundaries();
         if (px.options().proxyProtocol()) {
-            first.writeBytes(proxyHeader());
+            socket.write(io.netty.buffer.Unpooled.wrappedBuffer(proxyHeader()), socket.voidPromise());
         }
-        int connectAt = first.writerIndex();
-        first.writeBytes(reader.received());
-        toNode.feed(first.slice(connectAt, first.writerIndex() - connectAt));
-        metrics.bytesClientToNode(reader.receivedLength());
-        reader = null;
-        socket.write(first, socket.voidPromise());
-        if (heldWhileConnecting != null) {
-            metrics.bytesClientToNode(heldWhileConnecting.readableBytes());
-            toNode.feed(heldWhileConnecting);
-            socket.write(heldWhileConnecting, socket.voidPromise());
-            heldWhileConnecting = null;
+        if (unanswered != null) {
+            metrics.bytesClientToNode(unanswered.readableBytes());
+            toNode.feed(unanswered);
+            socket.write(unanswered.retainedDuplicate(), socket.voidPromise());
+        }
+        CompositeByteBuf held = heldWhileConnecting;
+        heldWhileConnecting = null;
+        if (held != null) {
+            metrics.bytesClientToNode(held.readableBytes());
+            toNode.feed(held);
+            keepUnanswered(held);
+            socket.write(held, socket.voidPromise());
         }
         socket.flush();
 
@@ -292,9 +309,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private final class NodeSide extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (phase != Phase.SPLICED || !(msg instanceof ByteBuf data)) {
+            if (phase != Phase.SPLICED || ctx.channel() != nodeSocket || !(msg instanceof ByteBuf data)) {
                 ReferenceCountUtil.release(msg);
                 return;
+            }
+            if (unanswered != null) {
+                unanswered.release(); // the node took the client
+                unanswered = null;
             }
             metrics.bytesNodeToClient(data.readableBytes());
             client.write(data, client.voidPromise());
@@ -302,7 +323,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (phase == Phase.SPLICED) {
+            if (phase == Phase.SPLICED && ctx.channel() == nodeSocket) {
                 client.flush();
                 if (!client.isWritable()) {
                     nodeSocket.config().setAutoRead(false);
@@ -312,20 +333,63 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (phase == Phase.SPLICED && nodeSocket.isWritable()) {
+            if (phase == Phase.SPLICED && ctx.channel() == nodeSocket && nodeSocket.isWritable()) {
                 client.config().setAutoRead(true);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != nodeSocket) {
+                return; // a node we already left
+            }
+            if (mayTryNextNode()) {
+                tryNextNode();
+                return;
+            }
             close("node_closed");
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel() != nodeSocket) {
+                return;
+            }
+            if (mayTryNextNode()) {
+                ctx.close(); // channelInactive tries the next node
+                return;
+            }
             close("node_error");
         }
+    }
+
+    private boolean mayTryNextNode() {
+        return phase == Phase.SPLICED && unanswered != null && attempt + 1 < attempts && !moveRequested.get();
+    }
+
+    /** The node closed before answering the CONNECT: it did not take the client; the next node gets the same bytes. */
+    private void tryNextNode() {
+        LOG.info("event=node_closed_before_connack node={} client_id={} attempt={}", node.key(),
+                LogValues.quote(connect.clientId()), attempt + 1);
+        node.connections().remove(this);
+        node = null;
+        nodeSocket = null;
+        phase = Phase.CONNECTING;
+        client.config().setAutoRead(true);
+        tryNode(order, attempt + 1, attempts);
+    }
+
+    /** Keeps a copy of bytes sent to a node that has not answered yet, under the CONNECT size cap. */
+    private void keepUnanswered(ByteBuf data) {
+        if (unanswered == null) {
+            return;
+        }
+        if (unanswered.readableBytes() + data.readableBytes() > px.options().connectMaxSize()) {
+            unanswered.release();
+            unanswered = null;
+            return;
+        }
+        unanswered.addComponent(true, data.retainedDuplicate());
     }
 
     private byte[] proxyHeader() {
@@ -417,6 +481,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         if (heldWhileConnecting != null) {
             heldWhileConnecting.release();
             heldWhileConnecting = null;
+        }
+        if (unanswered != null) {
+            unanswered.release();
+            unanswered = null;
         }
         // what was already read from one side still goes out before the other side closes
         client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -108,6 +108,32 @@ class FailoverIT {
     }
 
     @Test
+    void hashedNodeClosesBeforeConnack_clientGoesToNextNodeWithTheSameConnect() throws Exception {
+        // Node "dying" passes its health check and accepts TCP, but closes every connection without answering:
+        // a process that is being killed, or stopping its listener. The gateway replays the CONNECT elsewhere.
+        HealthServer health = new HealthServer(vertx);
+        io.vertx.core.net.NetServer dying = vertx.createNetServer().connectHandler(io.vertx.core.net.NetSocket::close);
+        int dyingPort = dying.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        String dyingKey = "127.0.0.1:" + dyingPort;
+        List<String> keys = List.of(dyingKey, brokers.get(0).key(), brokers.get(1).key());
+        Gateway g = gateways.start(Gateways.options(List.of(dyingKey + ":" + health.port(), keys.get(1), keys.get(2))));
+        String id = null;
+        for (int i = 0; id == null; i++) {
+            if (Clients.expected("dying-" + i, keys).equals(dyingKey)) {
+                id = "dying-" + i;
+            }
+        }
+        String landed = clients.landing(g.mqttPort(), id);
+        String runnerUp = io.mqttcluster.gateway.hash.RendezvousHash.rank(
+                id.getBytes(java.nio.charset.StandardCharsets.UTF_8), keys, k -> k).get(1);
+        assertThat(landed).isEqualTo(runnerUp);
+        assertThat(clients.connected.get(id).lost()).isFalse();
+        assertThat(g.metrics().routedCount(io.mqttcluster.gateway.hash.RouteReason.FALLBACK_NEXT_NODE)).isEqualTo(1);
+        dying.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        health.close();
+    }
+
+    @Test
     void healthCheckFails_gatewayClosesThatNodesClients() throws Exception {
         // The MQTT side of node 0 stays up; only its health endpoint goes away.
         HealthServer health = new HealthServer(vertx);
