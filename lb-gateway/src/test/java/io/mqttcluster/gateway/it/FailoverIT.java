@@ -93,16 +93,8 @@ class FailoverIT {
         List<String> keys = List.of(refusing, brokers.get(0).key(), brokers.get(1).key());
         Gateway g = gateways.start(Gateways.options(List.of(refusing + ":" + health.port(), keys.get(1), keys.get(2))));
         assertThat(g.nodes().candidates()).hasSize(3);
-        String id = null;
-        for (int i = 0; id == null; i++) {
-            if (Clients.expected("fallback-" + i, keys).equals(refusing)) {
-                id = "fallback-" + i;
-            }
-        }
-        String landed = clients.landing(g.mqttPort(), id);
-        String runnerUp = io.mqttcluster.gateway.hash.RendezvousHash.rank(
-                id.getBytes(java.nio.charset.StandardCharsets.UTF_8), keys, k -> k).get(1);
-        assertThat(landed).isEqualTo(runnerUp);
+        String id = firstIdHashingTo("fallback-", refusing, keys);
+        assertThat(clients.landing(g.mqttPort(), id)).isEqualTo(runnerUp(id, keys));
         assertThat(g.metrics().routedCount(io.mqttcluster.gateway.hash.RouteReason.FALLBACK_NEXT_NODE)).isEqualTo(1);
         health.close();
     }
@@ -117,16 +109,8 @@ class FailoverIT {
         String dyingKey = "127.0.0.1:" + dyingPort;
         List<String> keys = List.of(dyingKey, brokers.get(0).key(), brokers.get(1).key());
         Gateway g = gateways.start(Gateways.options(List.of(dyingKey + ":" + health.port(), keys.get(1), keys.get(2))));
-        String id = null;
-        for (int i = 0; id == null; i++) {
-            if (Clients.expected("dying-" + i, keys).equals(dyingKey)) {
-                id = "dying-" + i;
-            }
-        }
-        String landed = clients.landing(g.mqttPort(), id);
-        String runnerUp = io.mqttcluster.gateway.hash.RendezvousHash.rank(
-                id.getBytes(java.nio.charset.StandardCharsets.UTF_8), keys, k -> k).get(1);
-        assertThat(landed).isEqualTo(runnerUp);
+        String id = firstIdHashingTo("dying-", dyingKey, keys);
+        assertThat(clients.landing(g.mqttPort(), id)).isEqualTo(runnerUp(id, keys));
         assertThat(clients.connected.get(id).lost()).isFalse();
         assertThat(g.metrics().routedCount(io.mqttcluster.gateway.hash.RouteReason.FALLBACK_NEXT_NODE)).isEqualTo(1);
         dying.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -190,5 +174,18 @@ class FailoverIT {
         assertThat(ids.stream().filter(id -> clients.connected.get(id).lost().get())).isEmpty();
         assertThat(g.metrics().movedCount(MoveReason.NODE_DOWN)).isZero();
         health.close();
+    }
+
+    private static String firstIdHashingTo(String prefix, String node, List<String> keys) {
+        for (int i = 0; ; i++) {
+            if (Clients.expected(prefix + i, keys).equals(node)) {
+                return prefix + i;
+            }
+        }
+    }
+
+    /** The node an id goes to when its first choice does not take it. */
+    private static String runnerUp(String id, List<String> keys) {
+        return io.mqttcluster.gateway.hash.RendezvousHash.rank(id.getBytes(java.nio.charset.StandardCharsets.UTF_8), keys, k -> k).get(1);
     }
 }
