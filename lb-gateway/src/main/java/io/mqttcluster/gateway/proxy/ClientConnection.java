@@ -419,6 +419,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         client.eventLoop().execute(() -> {
             if (phase != Phase.SPLICED) {
+                if (phase == Phase.CONNECTING) {
+                    moveRequested.set(false); // between two nodes: the move applies to the next one, if still due
+                }
                 return;
             }
             metrics.moved(reason);
