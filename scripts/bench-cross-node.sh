@@ -28,22 +28,7 @@ if [ ! -f "$NODE_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
   mvn -B -q -DskipTests package
 fi
 
-PIDS=()
-cleanup() {
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 12000 ))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  return 1
-}
+source scripts/lib/processes.sh
 
 NAME="bench-cross-$RANDOM"
 M1=$(free_port); H1=$(free_port); C1=$(free_port); B1=$(free_port)

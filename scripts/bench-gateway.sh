@@ -41,31 +41,7 @@ if [ ! -f "$NODE_JAR" ] || [ ! -f "$GW_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
   mvn -B -q -DskipTests package
 fi
 
-PIDS=()
-cleanup() {
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 12000 ))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-wait_listening() { # port pid what
-  for _ in $(seq 1 600); do
-    port_free "$1" || return 0
-    kill -0 "$2" 2>/dev/null || { log "$3 exited"; return 1; }
-    sleep 0.1
-  done
-  log "$3 did not listen on $1"; return 1
-}
+source scripts/lib/processes.sh
 
 NODE_PORT=$(free_port); NODE_HTTP=$(free_port); NODE_CLUSTER=$(free_port)
 java ${NODE_JAVA_OPTS:--Xmx1g} -jar "$NODE_JAR" --mqtt-port "$NODE_PORT" --http-port "$NODE_HTTP" \

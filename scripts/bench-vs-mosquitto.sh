@@ -70,30 +70,9 @@ NODE_ARGS=${NODE_ARGS:-}
 log() { echo "[bench-vs-mosquitto] $*" >&2; }
 
 # ---------------------------------------------------------------- processes we start, stopped by PID on exit
-PIDS=()
-stop_pid() {
-  local pid=$1
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
-cleanup() {
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source scripts/lib/processes.sh
 forget_pid() { local keep=(); for p in "${PIDS[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done; PIDS=("${keep[@]}"); }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
 wait_port() { # port seconds pid
   for _ in $(seq 1 $(( $2 * 10 ))); do
     if ! port_free "$1"; then return 0; fi

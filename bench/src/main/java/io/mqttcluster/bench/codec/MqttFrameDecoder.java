@@ -158,20 +158,12 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
             pos += 2;
         }
         if (v5) {
-            // Skip the properties: a variable byte integer length, then that many bytes.
-            int propertiesLength = 0;
-            int multiplier = 1;
-            int b;
-            do {
-                if (pos >= end) {
-                    fail("short PUBLISH properties");
-                    return;
-                }
-                b = in.getUnsignedByte(pos++);
-                propertiesLength += (b & 0x7F) * multiplier;
-                multiplier <<= 7;
-            } while ((b & 0x80) != 0);
-            pos += propertiesLength;
+            long properties = varInt(in, pos, end);
+            if (properties < 0) {
+                fail("short PUBLISH properties");
+                return;
+            }
+            pos = (int) properties + (int) (properties >>> 32);
         }
         if (pos > end) {
             fail("short PUBLISH");
@@ -182,20 +174,14 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
     }
 
     /** Reads the Receive Maximum property of an MQTT 5 CONNACK (65535 when absent; -1 after a protocol error). */
-    private int connAckReceiveMaximum(ByteBuf in, int pos, int end) {
-        int length = 0;
-        int multiplier = 1;
-        int b;
-        do {
-            if (pos >= end) {
-                fail("short CONNACK properties");
-                return -1;
-            }
-            b = in.getUnsignedByte(pos++);
-            length += (b & 0x7F) * multiplier;
-            multiplier <<= 7;
-        } while ((b & 0x80) != 0);
-        int stop = Math.min(end, pos + length);
+    private int connAckReceiveMaximum(ByteBuf in, int start, int end) {
+        long properties = varInt(in, start, end);
+        if (properties < 0) {
+            fail("short CONNACK properties");
+            return -1;
+        }
+        int pos = (int) properties;
+        int stop = Math.min(end, pos + (int) (properties >>> 32));
         int receiveMaximum = 65535;
         while (pos < stop) {
             int id = in.getUnsignedByte(pos++);
@@ -210,6 +196,23 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
             pos += size;
         }
         return receiveMaximum == 0 ? 65535 : receiveMaximum;
+    }
+
+    /**
+     * Reads the variable byte integer (a property block's length) at {@code pos}: its value in the high 32 bits and
+     * the position after it in the low 32 bits, or -1 when it does not end within 4 bytes before {@code end}. No
+     * allocation: it is on the PUBLISH path.
+     */
+    static long varInt(ByteBuf in, int pos, int end) {
+        int value = 0;
+        for (int shift = 0; shift < 28 && pos < end; shift += 7) {
+            int b = in.getUnsignedByte(pos++);
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return ((long) value << 32) | pos;
+            }
+        }
+        return -1;
     }
 
     /** The size of an MQTT 5 property value that starts at {@code pos}, by property identifier; -1 if unknown. */
@@ -256,19 +259,12 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
         int pos = body + 2;
         int end = body + length;
         if (v5) {
-            int propertiesLength = 0;
-            int multiplier = 1;
-            int b;
-            do {
-                if (pos >= end) {
-                    fail("short SUBACK properties");
-                    return;
-                }
-                b = in.getUnsignedByte(pos++);
-                propertiesLength += (b & 0x7F) * multiplier;
-                multiplier <<= 7;
-            } while ((b & 0x80) != 0);
-            pos += propertiesLength;
+            long properties = varInt(in, pos, end);
+            if (properties < 0) {
+                fail("short SUBACK properties");
+                return;
+            }
+            pos = (int) properties + (int) (properties >>> 32);
         }
         if (pos > end) {
             fail("short SUBACK");
