@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +25,8 @@ public final class SecurityReloader {
     /** Every node in this process (tests run several): one SIGHUP reloads them all. */
     private static final List<SecurityReloader> ALL = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean SIGNAL_INSTALLED = new AtomicBoolean();
+    /** SIGHUP was ignored when the process started (nohup, some supervisors): the JVM cannot take it back. */
+    private static final AtomicBoolean SIGHUP_IGNORED = new AtomicBoolean();
 
     private final Vertx vertx;
     private final Broker broker;
@@ -63,6 +66,10 @@ public final class SecurityReloader {
             p.succeed();
         });
         installSignal();
+        if (SIGHUP_IGNORED.get() && intervalMillis == 0) {
+            log.warn("event=security_reload_off reason=\"SIGHUP is ignored and security.reload-interval is 0\" "
+                    + "action=\"file changes apply only after a restart\"");
+        }
         return r;
     }
 
@@ -117,12 +124,19 @@ public final class SecurityReloader {
             return;
         }
         try {
-            Signal.handle(new Signal("HUP"), sig -> {
+            SignalHandler previous = Signal.handle(new Signal("HUP"), sig -> {
                 log.info("event=sighup action=reload_security_files");
                 for (SecurityReloader r : ALL) {
                     r.check(true);
                 }
             });
+            if (previous == SignalHandler.SIG_IGN) {
+                // A signal ignored at exec stays ignored: the JVM refuses to handle it and says so only with
+                // this return value. Without this line a `kill -HUP` would silently do nothing.
+                SIGHUP_IGNORED.set(true);
+                log.warn("event=sighup_unavailable reason=ignored_by_parent_process "
+                        + "hint=\"started under nohup or with SIGHUP ignored; files are still checked every security.reload-interval\"");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.debug("event=sighup_unavailable error=\"{}\"", e.toString());
         }

@@ -52,6 +52,20 @@ class SecurityProcessIT {
         }
     }
 
+    /** Under nohup SIGHUP stays ignored whatever the JVM asks; the node must say so rather than ignore kill -HUP silently. */
+    @Test
+    void sighupIgnoredByTheParentIsReported() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/nohup")), "coreutils nohup");
+        List<String> cmd = List.of("/usr/bin/nohup", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", NodeProcess.jar().toString(), "--mqtt-port", "0", "--http-port", "0",
+                "--cluster-port", "0", "--mqtt-host", "127.0.0.1", "--set", "security.reload-interval=0");
+        try (NodeProcess node = NodeProcess.startCommand(cmd, Map.of())) {
+            node.awaitListening(60);
+            assertThat(node.allOutput()).contains("event=sighup_unavailable reason=ignored_by_parent_process")
+                    .contains("event=security_reload_off");
+        }
+    }
+
     @Test
     void mosquittoAcceptsOurPasswordFile() throws Exception {
         assumeMosquitto();

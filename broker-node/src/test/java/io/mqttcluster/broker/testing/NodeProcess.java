@@ -21,6 +21,8 @@ public final class NodeProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("broker_listening .*mqtt_port=(\\d+) http_port=(\\d+)");
 
+    private static final Path ENV = Path.of("/usr/bin/env");
+
     public final Process process;
     public final List<String> output = new CopyOnWriteArrayList<>();
     private final CompletableFuture<int[]> ports = new CompletableFuture<>();
@@ -58,6 +60,11 @@ public final class NodeProcess implements AutoCloseable {
     /** Starts {@code java -jar broker-node.jar args...} with extra environment variables. */
     public static NodeProcess start(List<String> args, Map<String, String> env) throws IOException {
         List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(ENV)) {
+            // As a service manager starts it: signals at their defaults. A test run under nohup (or any parent
+            // that ignores SIGHUP) would otherwise pass "ignored" on to the node, and the JVM cannot undo that.
+            cmd.addAll(List.of(ENV.toString(), "--default-signal=HUP"));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.add("-jar");
