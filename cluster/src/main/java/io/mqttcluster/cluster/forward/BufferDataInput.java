@@ -7,15 +7,25 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** {@link DataInput} reading a Vert.x {@link Buffer} from a position. */
+/** {@link DataInput} reading a Vert.x {@link Buffer} from a position up to its end (or a given end). */
 public final class BufferDataInput implements DataInput {
 
     private final Buffer buffer;
+    private final int end;
     private int pos;
 
     public BufferDataInput(Buffer buffer, int start) {
+        this(buffer, start, buffer.length());
+    }
+
+    /** Reads {@code buffer} from {@code start} (inclusive) to {@code end} (exclusive), without copying. */
+    public BufferDataInput(Buffer buffer, int start, int end) {
+        if (start < 0 || end < start || end > buffer.length()) {
+            throw new IndexOutOfBoundsException("start=" + start + " end=" + end + " length=" + buffer.length());
+        }
         this.buffer = buffer;
         this.pos = start;
+        this.end = end;
     }
 
     public int position() {
@@ -23,11 +33,11 @@ public final class BufferDataInput implements DataInput {
     }
 
     public boolean hasMore() {
-        return pos < buffer.length();
+        return pos < end;
     }
 
     private void need(int n) throws EOFException {
-        if (pos + n > buffer.length()) {
+        if (n < 0 || pos + n > end) {
             throw new EOFException("frame ends early");
         }
     }

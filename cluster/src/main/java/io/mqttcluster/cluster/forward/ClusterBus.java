@@ -4,99 +4,128 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
- * Links between broker nodes for what must travel fast and in order: forwarded publishes, and requests
- * such as "close your connection of this client id". One TCP connection per direction and pair of
- * nodes; frames sent to one node from one thread arrive in the order sent.
+ * Links between broker nodes for what must travel fast and in order: forwarded publishes (one-way
+ * messages), and requests such as "close your connection of this client id". One TCP connection per
+ * direction and pair of nodes; frames in {@link BusFrames}.
  *
- * <p>Frame: {@code int length, byte type, ...}. Types: HELLO (the sender's node id, first on every
- * connection), ONEWAY ({@code byte kind, payload}), REQUEST ({@code long id, byte kind, payload}) and
- * REPLY ({@code long id, byte status, payload}). A request that gets no reply within its timeout, or whose
- * node leaves the cluster, fails.
+ * <p>One-way messages to a peer form a numbered stream (1, 2, 3 ...) of this process (its node id is new at
+ * every start) towards that peer. The sender keeps each message until the peer acknowledges it (the peer
+ * acknowledges the highest sequence it has handed to {@link Receiver#onMessage}, once per read); when the
+ * connection drops while the peer is a member (or stops answering for the delivery timeout), the sender
+ * reconnects (at once, then every {@link ClusterBusOptions#reconnectDelayMillis}, 500 ms by default), the
+ * peer answers its HELLO with the last sequence it processed, and the sender resends the rest in order.
+ * The receiver hands over a message only if its sequence is the next one of that sender, so a message that
+ * comes twice (resent, or on an old connection not yet noticed dead) is dropped the second time.
+ *
+ * <p>Guaranteed: at least once on the wire; exactly once and in order into the receiver per sender process
+ * (and per thread of the sender: messages sent from one thread keep their order), across connection resets,
+ * while both processes live and the peer stays a member. Not guaranteed: messages of a sender that dies are
+ * lost unless the caller waited for {@link #delivered}; a peer removed with {@link #removePeer} gets nothing
+ * more of what was queued for it (it left: it serves no subscribers); a peer at the byte cap refuses new
+ * messages ({@link #send} returns -1). A peer removed and added again gets a new stream, numbered from 1
+ * again. If the receiver forgets a sender ({@link #removePeer} on its side) while that sender keeps its
+ * link, messages the receiver processed but had not acknowledged yet are processed again. Requests are best
+ * effort, outside the numbered stream: one whose connection drops is not resent, and fails after its
+ * timeout.
  *
  * <p>Why not the Vert.x clustered event bus: it keeps its own subscription registry in Hazelcast, and its
- * routing, batching and failure behaviour are harder to control; this is a few hundred lines with exactly
- * the behaviour the broker needs. Thread-safe: send from any thread.
+ * routing, batching and failure behaviour are harder to control. Threads: every method may be called from
+ * any thread; the sending side of each peer is {@link PeerLink}, the receiving side {@link InboundLinks}.
  */
 public final class ClusterBus {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterBus.class);
 
-    static final byte HELLO = 1;
-    static final byte ONEWAY = 2;
-    static final byte REQUEST = 3;
-    static final byte REPLY = 4;
-    private static final int MAX_FRAME = 64 * 1024 * 1024;
-    private static final int MAX_BACKLOG = 100_000;
-
-    /** What the node does with what arrives. Called on the receiving connection's event loop. */
+    /**
+     * What the node does with what arrives. Called on the receiving connection's event loop, must not block;
+     * one sender's messages are handed over one at a time (under a lock of that sender). The payload may be
+     * kept (it is not reused).
+     */
     public interface Receiver {
         void onMessage(String fromNode, int kind, BufferDataInput payload);
 
         Future<Buffer> onRequest(String fromNode, int kind, BufferDataInput payload);
     }
 
-    private final Vertx vertx;
+    private final VertxInternal vertx;
     private final String nodeId;
-    private final Receiver receiver;
+    private final ClusterBusOptions options;
     private final NetClient client;
-    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final BusCounters counters = new BusCounters();
+    private final InboundLinks inbound;
+    private final Map<String, PeerLink> peers = new ConcurrentHashMap<>();
     private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
-    private NetServer server;
+    /** Stream ids of this bus's links: increasing, and above those of a bus created earlier with the same node id. */
+    private final AtomicLong streams = new AtomicLong(System.currentTimeMillis() << 20);
+    private volatile NetServer server;
     private volatile boolean closed;
 
     private record PendingRequest(String node, Promise<Buffer> promise, long timer) {
     }
 
+    /** A bus with the default {@link ClusterBusOptions}. */
     public ClusterBus(Vertx vertx, String nodeId, Receiver receiver) {
-        this.vertx = vertx;
+        this(vertx, nodeId, receiver, new ClusterBusOptions());
+    }
+
+    public ClusterBus(Vertx vertx, String nodeId, Receiver receiver, ClusterBusOptions options) {
+        this.vertx = (VertxInternal) vertx;
         this.nodeId = nodeId;
-        this.receiver = receiver;
+        this.options = new ClusterBusOptions().deliveryTimeoutMillis(options.deliveryTimeoutMillis())
+                .maxUnackedBytes(options.maxUnackedBytes()).reconnectDelayMillis(options.reconnectDelayMillis())
+                .peerAuth(options.peerAuth());
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(3000));
+        this.inbound = new InboundLinks(nodeId, receiver, options.peerAuth(), counters);
     }
 
     /** Listens for other nodes; a port of 0 picks one. Completes with the bound port. */
     public Future<Integer> listen(String host, int port) {
-        server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
-        server.connectHandler(this::inbound);
-        return server.listen(port, host).map(NetServer::actualPort);
+        NetServer s = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
+        s.connectHandler(inbound::accept);
+        server = s;
+        return s.listen(port, host).map(NetServer::actualPort);
     }
 
     public String nodeId() {
         return nodeId;
     }
 
-    /** A node joined (or its address is now known). */
+    /** A node joined (or its address is now known). Its link connects at the first message. */
     public void addPeer(String node, String host, int port) {
         if (node.equals(nodeId) || closed) {
             return;
         }
-        peers.computeIfAbsent(node, n -> new Peer(n, host, port));
+        PeerLink link = peers.computeIfAbsent(node, n -> new PeerLink(this, client, vertx.createEventLoopContext(), n,
+                host, port, streams.incrementAndGet(), options, counters));
+        if (closed && peers.remove(node, link)) {
+            link.close(false); // close() ran meanwhile and missed it
+        }
     }
 
-    /** A node left: its link closes and requests waiting for it fail. */
+    /**
+     * A node left: its link closes, what was queued for it is dropped, {@link #delivered} futures for it
+     * succeed (a node that left has no subscribers to serve), and requests waiting for it fail.
+     */
     public void removePeer(String node) {
-        Peer p = peers.remove(node);
-        if (p != null) {
-            p.close();
+        PeerLink link = peers.remove(node);
+        if (link != null) {
+            link.close(true);
         }
+        inbound.forget(node);
         pending.forEach((id, req) -> {
             if (req.node().equals(node) && pending.remove(id, req)) {
                 vertx.cancelTimer(req.timer());
@@ -109,21 +138,34 @@ public final class ClusterBus {
         return peers.containsKey(node);
     }
 
-    /** Sends a one-way message; false when the node is not known (not, or no longer, a member). */
-    public boolean send(String node, int kind, Buffer payload) {
-        Peer p = peers.get(node);
-        if (p == null) {
-            return false;
+    /**
+     * Queues a one-way message and returns its sequence number (1 or more) in the stream to {@code node}, or
+     * -1 when nothing was queued: the node is not a known peer, or its unacknowledged bytes are at the cap
+     * ({@link ClusterBusOptions#maxUnackedBytes}; counted in {@link #refusedSends}). Never blocks.
+     */
+    public long send(String node, int kind, Buffer payload) {
+        PeerLink link = peers.get(node);
+        return link == null ? -1 : link.send(kind, payload);
+    }
+
+    /**
+     * Completes when {@code node} acknowledged the message {@code seq} (from {@link #send}) or any later one,
+     * at once if it did already; succeeds too when the node is not, or no longer, a peer ({@link
+     * #removePeer}); fails when there is no acknowledgement within {@link ClusterBusOptions#deliveryTimeoutMillis},
+     * when {@code seq} was never sent, or when the bus closes. Continuations run on the caller's context.
+     */
+    public Future<Void> delivered(String node, long seq) {
+        PeerLink link = peers.get(node);
+        if (link == null) {
+            return seq < 1 ? Future.failedFuture(new IllegalArgumentException("no frame " + seq)) : Future.succeededFuture();
         }
-        Buffer frame = Buffer.buffer(payload.length() + 6);
-        frame.appendInt(payload.length() + 2).appendByte(ONEWAY).appendByte((byte) kind).appendBuffer(payload);
-        return p.write(frame);
+        return link.delivered(seq);
     }
 
     /** Sends a request and completes with the reply's payload, or fails after the timeout. */
     public Future<Buffer> request(String node, int kind, Buffer payload, long timeoutMillis) {
-        Peer p = peers.get(node);
-        if (p == null) {
+        PeerLink link = peers.get(node);
+        if (link == null) {
             return Future.failedFuture(new IllegalStateException("unknown node " + node));
         }
         long id = requestIds.incrementAndGet();
@@ -135,203 +177,82 @@ public final class ClusterBus {
             }
         });
         pending.put(id, new PendingRequest(node, promise, timer));
-        if (peers.get(node) != p) {
+        if (peers.get(node) != link) {
             // the node left between the lookup above and now, and removePeer did not see this request
-            PendingRequest r = pending.remove(id);
-            if (r != null) {
-                vertx.cancelTimer(timer);
-                promise.tryFail(new IllegalStateException("node " + node + " left"));
-            }
-            return promise.future();
-        }
-        Buffer frame = Buffer.buffer(payload.length() + 14);
-        frame.appendInt(payload.length() + 10).appendByte(REQUEST).appendLong(id).appendByte((byte) kind).appendBuffer(payload);
-        if (!p.write(frame)) {
-            PendingRequest r = pending.remove(id);
-            if (r != null) {
-                vertx.cancelTimer(timer);
-                promise.tryFail(new IllegalStateException("link to " + node + " is closed"));
-            }
+            failRequest(id, "node " + node + " left");
+        } else if (!link.request(BusFrames.request(id, kind, payload))) {
+            failRequest(id, "link to " + node + " is closed or its queue is full");
         }
         return promise.future();
     }
 
-    public Future<Void> close() {
-        closed = true;
-        peers.values().forEach(Peer::close);
-        peers.clear();
-        pending.values().forEach(r -> r.promise().tryFail(new IllegalStateException("bus closed")));
-        pending.clear();
-        Future<Void> c = client.close();
-        return server == null ? c : Future.join(c, server.close()).mapEmpty();
+    private void failRequest(long id, String why) {
+        PendingRequest r = pending.remove(id);
+        if (r != null) {
+            vertx.cancelTimer(r.timer());
+            r.promise().tryFail(new IllegalStateException(why));
+        }
     }
 
-    // ------------------------------------------------------------------ receiving
-
-    private void inbound(NetSocket socket) {
-        String[] from = new String[1];
-        framed(socket, frame -> {
-            byte type = frame.getByte(0);
-            switch (type) {
-                case HELLO -> from[0] = frame.getString(1, frame.length(), StandardCharsets.UTF_8.name());
-                case ONEWAY -> {
-                    if (from[0] != null) {
-                        receiver.onMessage(from[0], frame.getByte(1), new BufferDataInput(frame, 2));
-                    }
-                }
-                case REQUEST -> {
-                    long id = frame.getLong(1);
-                    int kind = frame.getByte(9);
-                    Future<Buffer> reply;
-                    try {
-                        reply = receiver.onRequest(from[0], kind, new BufferDataInput(frame, 10));
-                    } catch (RuntimeException e) {
-                        reply = Future.failedFuture(e);
-                    }
-                    reply.onComplete(ar -> {
-                        Buffer body = ar.succeeded() && ar.result() != null ? ar.result() : Buffer.buffer();
-                        Buffer out = Buffer.buffer(body.length() + 14);
-                        out.appendInt(body.length() + 10).appendByte(REPLY).appendLong(id)
-                                .appendByte((byte) (ar.succeeded() ? 0 : 1)).appendBuffer(body);
-                        socket.write(out);
-                    });
-                }
-                default -> {
-                    log.warn("event=bus_bad_frame from_node={} type={}", from[0], type);
-                    socket.close();
-                }
-            }
-        });
-    }
-
-    private void onReply(Buffer frame) {
-        long id = frame.getLong(1);
-        boolean ok = frame.getByte(9) == 0;
+    /** A REPLY came back on an outgoing link ({@code start} at its type byte). */
+    void onReply(Buffer frame, int start, int end) {
+        long id = frame.getLong(start + 1);
+        boolean ok = frame.getByte(start + 9) == 0;
         PendingRequest r = pending.remove(id);
         if (r == null) {
             return; // timed out already
         }
         vertx.cancelTimer(r.timer());
         if (ok) {
-            r.promise().tryComplete(frame.getBuffer(10, frame.length()));
+            r.promise().tryComplete(frame.getBuffer(start + 10, end));
         } else {
             r.promise().tryFail(new IllegalStateException("request failed on " + r.node()));
         }
     }
 
-    /** Splits a socket's bytes into frames (length-prefixed). */
-    private static void framed(NetSocket socket, Consumer<Buffer> onFrame) {
-        RecordParser parser = RecordParser.newFixed(4);
-        boolean[] readingLength = {true};
-        parser.handler(chunk -> {
-            if (readingLength[0]) {
-                int len = chunk.getInt(0);
-                if (len <= 0 || len > MAX_FRAME) {
-                    log.warn("event=bus_bad_frame length={}", len);
-                    socket.close();
-                    return;
-                }
-                parser.fixedSizeMode(len);
-                readingLength[0] = false;
-            } else {
-                parser.fixedSizeMode(4);
-                readingLength[0] = true;
-                onFrame.accept(chunk);
-            }
-        });
-        socket.handler(parser);
+    PeerAuth peerAuth() {
+        return options.peerAuth();
     }
 
-    // ------------------------------------------------------------------ sending
+    // ------------------------------------------------------------------ counters for metrics
 
-    /** The outgoing link to one node: connects lazily, keeps frames in order while (re)connecting. */
-    private final class Peer {
-        final String node;
-        final String host;
-        final int port;
-        NetSocket socket;
-        boolean connecting;
-        boolean peerClosed;
-        final ArrayDeque<Buffer> backlog = new ArrayDeque<>();
+    /** One-way messages written again on a new connection because the old one dropped before they were acknowledged. */
+    public long resentFrames() {
+        return counters.resent.sum();
+    }
 
-        Peer(String node, String host, int port) {
-            this.node = node;
-            this.host = host;
-            this.port = port;
+    /** One-way messages this node received twice and dropped the second time. */
+    public long duplicatesDropped() {
+        return counters.duplicates.sum();
+    }
+
+    /** Sends refused because the peer's unacknowledged bytes were at the cap. */
+    public long refusedSends() {
+        return counters.refused.sum();
+    }
+
+    /** Bytes (as framed on the wire) queued or sent to all peers and not acknowledged yet. */
+    public long unackedBytes() {
+        long sum = 0;
+        for (PeerLink link : peers.values()) {
+            sum += link.unackedBytes();
         }
+        return sum;
+    }
 
-        synchronized boolean write(Buffer frame) {
-            if (peerClosed) {
-                return false;
-            }
-            if (socket != null) {
-                socket.write(frame);
-                return true;
-            }
-            if (backlog.size() >= MAX_BACKLOG) {
-                log.warn("event=bus_backlog_full node={}", node);
-                return false;
-            }
-            backlog.addLast(frame);
-            connect();
-            return true;
-        }
-
-        private void connect() {
-            if (connecting || peerClosed) {
-                return;
-            }
-            connecting = true;
-            client.connect(port, host).onComplete(ar -> {
-                synchronized (Peer.this) {
-                    connecting = false;
-                    if (peerClosed) {
-                        if (ar.succeeded()) {
-                            ar.result().close();
-                        }
-                        return;
-                    }
-                    if (ar.failed()) {
-                        log.debug("event=bus_connect_failed node={} address={}:{} error={}", node, host, port, ar.cause().toString());
-                        vertx.setTimer(500, t -> {
-                            synchronized (Peer.this) {
-                                if (!backlog.isEmpty()) {
-                                    connect();
-                                }
-                            }
-                        });
-                        return;
-                    }
-                    NetSocket s = ar.result();
-                    byte[] id = nodeId.getBytes(StandardCharsets.UTF_8);
-                    s.write(Buffer.buffer(5 + id.length).appendInt(1 + id.length).appendByte(HELLO).appendBytes(id));
-                    framed(s, frame -> {
-                        if (frame.getByte(0) == REPLY) {
-                            onReply(frame);
-                        }
-                    });
-                    s.closeHandler(v -> {
-                        synchronized (Peer.this) {
-                            if (socket == s) {
-                                socket = null;
-                            }
-                        }
-                    });
-                    while (!backlog.isEmpty()) {
-                        s.write(backlog.pollFirst());
-                    }
-                    socket = s;
-                }
-            });
-        }
-
-        synchronized void close() {
-            peerClosed = true;
-            backlog.clear();
-            if (socket != null) {
-                socket.close();
-                socket = null;
-            }
-        }
+    /** Closes every link; {@link #delivered} futures still waiting fail, and so do pending requests. */
+    public Future<Void> close() {
+        closed = true;
+        peers.values().forEach(link -> link.close(false));
+        peers.clear();
+        pending.values().forEach(r -> {
+            vertx.cancelTimer(r.timer());
+            r.promise().tryFail(new IllegalStateException("bus closed"));
+        });
+        pending.clear();
+        Future<Void> c = client.close();
+        NetServer s = server;
+        log.debug("event=bus_closed node={}", nodeId);
+        return s == null ? c : Future.join(c, s.close()).mapEmpty();
     }
 }
