@@ -4,6 +4,9 @@ import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.broker.channel.ChannelServices;
+import io.mqttcluster.broker.pubsub.Dispatcher;
+import io.mqttcluster.broker.pubsub.LocalSubscriptions;
 import io.mqttcluster.broker.pubsub.MessageIds;
 import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.broker.session.SessionManager;
@@ -40,6 +43,8 @@ public final class Broker {
     private final MessageIds messageIds = new MessageIds();
     private final SessionManager sessions;
     private final Router router;
+    private final ChannelServices channelServices;
+    private final Dispatcher dispatcher;
     private final ClusterBus bus;
     private final ContextInternal systemContext;
     private final Security security;
@@ -58,8 +63,32 @@ public final class Broker {
         this.systemContext = (ContextInternal) vertx.getOrCreateContext();
         this.topicLimits = new TopicLimits(config.maxTopicLength(), config.maxTopicLevels());
         this.security = Security.start(config, vertx);
+        LocalSubscriptions local = new LocalSubscriptions(cluster.routes(), cluster.nodeId());
+        this.dispatcher = new Dispatcher(this, local);
+        this.router = new Router(this, local, dispatcher);
         this.sessions = new SessionManager(this);
-        this.router = new Router(this);
+        dispatcher.clients(sessions::channel);
+        this.channelServices = new ChannelServices(config, security, metrics, topicLimits, messageIds, router, sessions,
+                cluster.sessions(), new ChannelServices.Admission() {
+                    @Override
+                    public boolean accepting() {
+                        return acceptingConnections();
+                    }
+
+                    @Override
+                    public String notAcceptingReason() {
+                        return Broker.this.notAcceptingReason();
+                    }
+                }, vertx);
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** What every connection's protocol object uses of the node. */
+    public ChannelServices channelServices() {
+        return channelServices;
     }
 
     public BrokerConfig config() {
@@ -116,11 +145,24 @@ public final class Broker {
         return cluster.memberCount() >= config.quorum();
     }
 
-    /** Sends a forward to another node; counted. */
-    public void forward(String node, Buffer frame) {
-        if (bus != null && bus.send(node, ForwardCodec.FORWARD, frame)) {
-            metrics.forwardedOut(1);
+    /**
+     * Sends a forward to another node; counted. With {@code confirm}, the result completes once that node
+     * has it (or has left the cluster, and with it its subscribers); it fails when the link cannot take it
+     * (its unacknowledged bytes are at their cap) or the node does not answer in time.
+     */
+    public Future<Void> forward(String node, Buffer frame, boolean confirm) {
+        if (bus == null) {
+            return Future.succeededFuture();
         }
+        long seq = bus.send(node, ForwardCodec.FORWARD, frame);
+        if (seq < 0) {
+            if (bus.hasPeer(node)) {
+                return Future.failedFuture(new IllegalStateException("link to " + node + " is full"));
+            }
+            return Future.succeededFuture(); // not (or no longer) a member
+        }
+        metrics.forwardedOut(1);
+        return confirm ? bus.delivered(node, seq) : Future.succeededFuture();
     }
 
     /**
@@ -169,7 +211,7 @@ public final class Broker {
 
     /** Whether new connections are accepted: started, not draining, and the cluster has its quorum. */
     public boolean acceptingConnections() {
-        return ready && !draining && cluster.memberCount() >= config.quorum();
+        return ready && !draining && cluster.memberCount() >= config.quorum() && !cluster.rebuildingMirrors();
     }
 
     public String notAcceptingReason() {
@@ -178,6 +220,9 @@ public final class Broker {
         }
         if (draining) {
             return "draining";
+        }
+        if (cluster.rebuildingMirrors()) {
+            return "rebuilding the subscription tables after a split brain healed";
         }
         return "cluster has " + cluster.memberCount() + " members, quorum is " + config.quorum();
     }

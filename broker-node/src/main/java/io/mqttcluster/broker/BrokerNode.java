@@ -11,6 +11,7 @@ import io.mqttcluster.broker.connection.TlsContext;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.SysTopics;
+import io.mqttcluster.broker.session.SessionExpiry;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.ClusterSettings;
 import io.mqttcluster.cluster.forward.ClusterBus;
@@ -18,7 +19,7 @@ import io.mqttcluster.cluster.retain.RetainedStore;
 import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.RouteTable;
 import io.mqttcluster.cluster.route.SharedGroups;
-import io.mqttcluster.cluster.session.SessionStore;
+import io.mqttcluster.cluster.session.HazelcastSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -51,12 +52,13 @@ public final class BrokerNode implements AutoCloseable {
     private final int mqttPort;
     private final MqttServer server;
     private final ClusterCoordinator coordinator;
+    private final SessionExpiry expiry;
     private final SysTopics sys;
     private final Map<MqttServer.Transport, Integer> ports;
     private boolean stopped;
 
     private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
-                       int mqttPort, MqttServer server, ClusterCoordinator coordinator, SysTopics sys,
+                       int mqttPort, MqttServer server, ClusterCoordinator coordinator, SessionExpiry expiry, SysTopics sys,
                        Map<MqttServer.Transport, Integer> ports) {
         this.config = config;
         this.cluster = cluster;
@@ -66,6 +68,7 @@ public final class BrokerNode implements AutoCloseable {
         this.mqttPort = mqttPort;
         this.server = server;
         this.coordinator = coordinator;
+        this.expiry = expiry;
         this.sys = sys;
         this.ports = ports;
     }
@@ -100,6 +103,8 @@ public final class BrokerNode implements AutoCloseable {
             receiver.attach(broker);
             ClusterCoordinator coordinator = new ClusterCoordinator(broker);
             coordinator.start();
+            SessionExpiry expiry = new SessionExpiry(broker);
+            expiry.start(config.sessionExpiryCheckMillis());
             metrics.gauge("mqtt.subscriptions", "Subscriptions of clients connected to this node",
                     () -> broker.router().localSubscriptionCount());
             metrics.gauge("mqtt.retained.messages", "Retained messages in the cluster", () -> broker.cluster().retained().size());
@@ -124,7 +129,7 @@ public final class BrokerNode implements AutoCloseable {
             metrics.gauge("mqtt.session.queue.depth.max", "Largest queue (in flight + waiting) of a session connected to this node",
                     () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0
                             : c.outbound().pendingCount() + c.outbound().inflightCount()).max().orElse(0));
-            for (String map : List.of(SessionStore.MAP_NAME, RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME,
+            for (String map : List.of(HazelcastSessionStore.MAP_NAME, RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME,
                     RouteTable.MAP_NAME, SharedGroups.MAP_NAME)) {
                 metrics.gauge("mqtt.hazelcast.map.entries", "Entries of a cluster map owned by this member", "map", map,
                         () -> broker.cluster().hazelcast().getMap(map).getLocalMapStats().getOwnedEntryCount());
@@ -161,7 +166,7 @@ public final class BrokerNode implements AutoCloseable {
                     http.actualPort(), clusterPort, busPort, cluster.memberCount(),
                     vertx.isNativeTransportEnabled() ? "epoll" : "nio",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            return new BrokerNode(config, cluster, vertx, broker, http, port, server, coordinator, sys, ports);
+            return new BrokerNode(config, cluster, vertx, broker, http, port, server, coordinator, expiry, sys, ports);
         } catch (Exception | Error e) {
             vertx.close().await(10, TimeUnit.SECONDS);
             if (cluster != null) {
@@ -225,6 +230,11 @@ public final class BrokerNode implements AutoCloseable {
         return http.actualPort();
     }
 
+    /** The expiry sweep of this node (tests run it on demand). */
+    public SessionExpiry expiry() {
+        return expiry;
+    }
+
     public Broker broker() {
         return broker;
     }
@@ -253,6 +263,7 @@ public final class BrokerNode implements AutoCloseable {
         stopped = true;
         broker.drain();
         coordinator.stop();
+        expiry.stop();
         sys.stop();
         try {
             server.stopAccepting().await(5, TimeUnit.SECONDS);

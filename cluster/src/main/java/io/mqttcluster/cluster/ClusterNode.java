@@ -13,10 +13,13 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.mqttcluster.cluster.retain.RetainedStore;
 import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.RouteTable;
 import io.mqttcluster.cluster.route.SharedGroups;
+import io.mqttcluster.cluster.session.HazelcastSessionStore;
+import io.mqttcluster.cluster.session.SessionMergePolicy;
 import io.mqttcluster.cluster.session.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,7 @@ public final class ClusterNode implements AutoCloseable {
     public static final String ATTR_NODE_ID = "mqtt.node";
     public static final String ATTR_BUS = "mqtt.bus";
     public static final String QUORUM_NAME = "mqtt-quorum";
+    public static final String QUORUM_WRITES_NAME = "mqtt-quorum-writes";
 
     private final HazelcastInstance hazelcast;
     private final ClusterSettings settings;
@@ -50,12 +54,13 @@ public final class ClusterNode implements AutoCloseable {
     private final RouteTable routes;
     private final SharedGroups sharedGroups;
     private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean rebuilding;
 
     private ClusterNode(HazelcastInstance hazelcast, ClusterSettings settings) {
         this.hazelcast = hazelcast;
         this.settings = settings;
         this.nodeId = settings.nodeId();
-        this.sessions = new SessionStore(hazelcast.getMap(SessionStore.MAP_NAME), hazelcast.getPartitionService());
+        this.sessions = new HazelcastSessionStore(hazelcast.getMap(HazelcastSessionStore.MAP_NAME), hazelcast.getPartitionService());
         this.retained = new RetainedStore(hazelcast.getMap(RetainedStore.MAP_NAME));
         this.durableSubscriptions = new DurableSubscriptions(hazelcast.getMap(DurableSubscriptions.MAP_NAME));
         this.routes = new RouteTable(hazelcast.getMap(RouteTable.MAP_NAME));
@@ -82,12 +87,17 @@ public final class ClusterNode implements AutoCloseable {
         node.routes.start();
         node.sharedGroups.start();
         hz.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGING) {
+                node.rebuilding = true; // not ready from here until the mirrors are rebuilt
+            } else if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGE_FAILED) {
+                node.rebuilding = false;
+            } else if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                node.rebuilding = true;
                 // a split brain healed and this member merged into the larger side: what changed there
                 // meanwhile never reached the mirrors' listeners
-                Thread reload = new Thread(node::reloadMirrors, "mirror-reload");
-                reload.setDaemon(true);
-                reload.start();
+                Thread rebuild = new Thread(node::rebuildMirrors, "mirror-rebuild");
+                rebuild.setDaemon(true);
+                rebuild.start();
             }
         });
         log.info("event=cluster_joined node={} node_id={} members={}", settings.nodeName(), node.nodeId,
@@ -133,40 +143,84 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         if (s.quorum() > 1) {
-            c.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM_NAME, true, s.quorum()));
+            // A member counts while it was heard from recently (a few heartbeats), so a node cut off notices
+            // it lost the quorum in seconds, not only when the others are removed after max-no-heartbeat.
+            int tolerance = (int) Math.max(2_000, 3_000L * s.heartbeatSeconds());
+            c.addSplitBrainProtectionConfig(SplitBrainProtectionConfig
+                    .newRecentlyActiveSplitBrainProtectionConfigBuilder(QUORUM_NAME, s.quorum(), tolerance)
+                    .enabled(true).build().setProtectOn(SplitBrainProtectionOn.READ_WRITE));
+            // the mirrored tables are read whole when a node starts (before the others joined): writes only
+            c.addSplitBrainProtectionConfig(SplitBrainProtectionConfig
+                    .newRecentlyActiveSplitBrainProtectionConfigBuilder(QUORUM_WRITES_NAME, s.quorum(), tolerance)
+                    .enabled(true).build().setProtectOn(SplitBrainProtectionOn.WRITE));
         }
-        // Sessions and queues: changed in place by entry processors, so kept as objects; a merge after a
-        // split keeps the side that had the entry (see README, "Split brain").
-        MapConfig sessions = new MapConfig(SessionStore.MAP_NAME)
+        // A write whose synchronous backup did not answer fails instead of succeeding after the backup
+        // timeout: on the side of a cut that loses, the publisher gets no acknowledgement and sends again.
+        c.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
+        // how long a write waits for its backup before it is indeterminate: the writers try again (with their
+        // duplicate checks), so a dead backup costs two seconds, not the default five
+        c.setProperty("hazelcast.operation.backup.timeout.millis", "2000");
+        // Sessions and queues: changed in place by entry processors, so kept as objects; after a split,
+        // both sides' queued messages are kept (SessionMergePolicy).
+        MapConfig sessions = new MapConfig(HazelcastSessionStore.MAP_NAME)
                 .setBackupCount(s.backupCount()).setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
-                .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100));
-        if (s.quorum() > 1) {
-            sessions.setSplitBrainProtectionName(QUORUM_NAME);
-        }
-        c.addMapConfig(sessions);
-        for (String name : List.of(RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME, RouteTable.MAP_NAME, SharedGroups.MAP_NAME)) {
-            c.addMapConfig(new MapConfig(name).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
-                    .setInMemoryFormat(InMemoryFormat.BINARY));
+                .setMergePolicyConfig(new MergePolicyConfig(SessionMergePolicy.class.getName(), 100));
+        c.addMapConfig(protect(sessions, s, QUORUM_NAME));
+        c.addMapConfig(protect(new MapConfig(RetainedStore.MAP_NAME).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                .setMergePolicyConfig(new MergePolicyConfig(io.mqttcluster.cluster.retain.RetainedMergePolicy.class.getName(), 100)), s,
+                QUORUM_WRITES_NAME));
+        for (String name : List.of(DurableSubscriptions.MAP_NAME, RouteTable.MAP_NAME, SharedGroups.MAP_NAME)) {
+            c.addMapConfig(protect(new MapConfig(name).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
+                    .setInMemoryFormat(InMemoryFormat.BINARY)
+                    .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)), s, QUORUM_WRITES_NAME));
         }
         return c;
+    }
+
+    private static MapConfig protect(MapConfig map, ClusterSettings s, String protection) {
+        if (s.quorum() > 1) {
+            map.setSplitBrainProtectionName(protection);
+        }
+        return map;
     }
 
     public String nodeId() {
         return nodeId;
     }
 
-    /** Reads every mirrored table again (after a split brain healed). Blocking. */
-    public void reloadMirrors() {
+    /**
+     * Rebuilds every mirrored table from the merged maps (after a split brain healed), each off to the side
+     * and swapped in; routes and members of nodes that are not live are left out again. While it runs,
+     * {@link #rebuildingMirrors()} is true (the node reports not ready). Blocking.
+     */
+    public void rebuildMirrors() {
+        rebuilding = true;
         try {
-            retained.reload();
-            durableSubscriptions.reload();
-            routes.reload();
-            sharedGroups.reload();
-            log.info("event=cluster_merged node={} members={} mirrors=reloaded", settings.nodeName(), memberCount());
+            log.info("event=mirror_rebuild_started node={} members={}", settings.nodeName(), memberCount());
+            retained.rebuild();
+            durableSubscriptions.rebuild();
+            routes.rebuild();
+            sharedGroups.rebuild();
+            Set<String> live = liveNodeIds();
+            for (String node : routes.nodes()) {
+                if (!live.contains(node)) {
+                    routes.forgetNode(node);
+                }
+            }
+            sharedGroups.forgetNodesNotIn(live);
+            log.info("event=cluster_merged node={} members={} mirrors=rebuilt", settings.nodeName(), memberCount());
         } catch (RuntimeException e) {
-            log.warn("event=mirror_reload_failed node={} error={}", settings.nodeName(), e.toString());
+            log.warn("event=mirror_rebuild_failed node={} error={}", settings.nodeName(), e.toString());
+        } finally {
+            rebuilding = false;
         }
+    }
+
+    /** True while the mirrors are being rebuilt after a merge. */
+    public boolean rebuildingMirrors() {
+        return rebuilding;
     }
 
     public String nodeName() {

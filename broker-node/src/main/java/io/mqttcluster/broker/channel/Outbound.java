@@ -102,13 +102,6 @@ public final class Outbound {
     // sizes for gauges read by the metrics scrape on another thread
     private volatile int inflightSize;
     private volatile int pendingSize;
-    /**
-     * Highest sequence number of the stored queue read when the session resumed. A notice for a message at
-     * or below it is a second copy of one already taken in. Notices themselves may arrive in any order
-     * (each node that takes in publishes sends its own), so only this bound is a duplicate test.
-     */
-    private long restoredUpTo = -1;
-
     public Outbound(Sink sink, int window, int maxQueued, boolean dropOldest) {
         this.sink = sink;
         this.window = window;
@@ -131,15 +124,8 @@ public final class Outbound {
         pendingSize = pending.size();
     }
 
-    public long restoredUpTo() {
-        return restoredUpTo;
-    }
-
     /** Queues a QoS 1/2 message and sends it when the window and the socket allow. */
     public void enqueue(Outgoing o) {
-        if (o.durable() && o.seq <= restoredUpTo) {
-            return; // already taken in with the stored queue (a notice that raced with reading it)
-        }
         if (pending.size() >= maxQueued) {
             if (dropOldest) {
                 sink.dropped(pending.pollFirst());
@@ -159,8 +145,7 @@ public final class Outbound {
      */
     public void restore(List<QueuedMessage> queue) {
         for (QueuedMessage q : queue) {
-            Outgoing o = new Outgoing(q.message(), q.qos(), q.seq(), false, q.shareGroup(), q.maybeSent());
-            restoredUpTo = Math.max(restoredUpTo, q.seq());
+            Outgoing o = new Outgoing(q.message(), q.qos(), q.seq(), q.retainFlag(), q.shareGroup(), q.maybeSent());
             if (q.pubrelSent()) {
                 o.pubrelSent = true;
                 o.packetId = q.packetId();

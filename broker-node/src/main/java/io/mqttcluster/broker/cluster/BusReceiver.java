@@ -34,7 +34,7 @@ public final class BusReceiver implements ClusterBus.Receiver {
         if (kind == ForwardCodec.FORWARD) {
             try {
                 b.metrics().forwardedIn(1);
-                b.router().onForward(ForwardCodec.decodeForward(payload));
+                b.dispatcher().onForward(ForwardCodec.decodeForward(payload));
             } catch (IOException | RuntimeException e) {
                 log.warn("event=forward_decode_failed from_node={} error={}", fromNode, e.toString());
             }

@@ -4,7 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import io.mqttcluster.broker.Broker;
 import io.mqttcluster.cluster.ClusterNode;
-import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
+import io.mqttcluster.cluster.session.ReleaseResult;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,21 +125,25 @@ public final class ClusterCoordinator {
         }
         return broker.vertx().executeBlocking(() -> {
                     Set<String> live = broker.cluster().liveNodeIds();
-                    Map<String, ReleaseResult> released = broker.cluster().sessions().releaseDeadOwners(live);
+                    Map<String, ReleaseResult> released = broker.cluster().sessions().releaseDeadOwners(live, System.currentTimeMillis());
                     broker.cluster().routes().purgeDeadNodes(live);
                     broker.cluster().sharedGroups().purgeDeadNodes(live);
                     return released;
                 }, false)
                 .compose(released -> {
                     int wills = 0;
+                    int shared = 0;
                     for (ReleaseResult r : released.values()) {
-                        if (r != null && r.will() != null) {
-                            wills++;
-                            broker.sessions().afterRelease(r, broker.systemContext());
+                        if (r == null) {
+                            continue;
                         }
+                        wills += r.will() != null ? 1 : 0;
+                        shared += r.sharedCopies().size();
+                        broker.sessions().afterRelease(r, broker.systemContext());
                     }
                     if (!released.isEmpty()) {
-                        log.info("event=dead_sessions_released reason={} sessions={} wills={}", why, released.size(), wills);
+                        log.info("event=dead_sessions_released reason={} sessions={} wills={} shared_redispatched={}", why,
+                                released.size(), wills, shared);
                     }
                     return Future.succeededFuture(released.size());
                 })

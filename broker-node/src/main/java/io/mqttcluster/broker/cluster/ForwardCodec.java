@@ -21,6 +21,11 @@ import java.util.List;
  */
 public final class ForwardCodec {
 
+    /** Version of the FORWARD format; a node refuses a forward of a version it does not know. */
+    static final byte FORWARD_VERSION = 2;
+    private static final int MATCH_LOCAL = 1;
+    private static final int MAY_BE_DUPLICATE = 2;
+
     public static final int FORWARD = 1;
     public static final int KICK = 2;
     public static final int SYNC = 3;
@@ -36,16 +41,24 @@ public final class ForwardCodec {
     public record SharedDelivery(String clientId, int qos, String shareKey) {
     }
 
-    /** One forward, decoded. */
-    public record Forward(Message message, boolean matchLocal, List<Notice> notices, List<SharedDelivery> shared) {
+    /**
+     * One forward, decoded.
+     *
+     * @param matchLocal     deliver to the receiving node's own matching subscribers
+     * @param mayBeDuplicate a QoS 2 message re-sent under its first id: skip it if already delivered
+     */
+    public record Forward(Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
+                          List<SharedDelivery> shared) {
     }
 
-    public static Buffer encodeForward(Message message, boolean matchLocal, List<Notice> notices, List<SharedDelivery> shared) {
+    public static Buffer encodeForward(Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
+                                       List<SharedDelivery> shared) {
         Buffer b = Buffer.buffer(128 + message.payload().length);
         BufferDataOutput out = new BufferDataOutput(b);
         try {
+            out.writeByte(FORWARD_VERSION);
+            out.writeByte((matchLocal ? MATCH_LOCAL : 0) | (mayBeDuplicate ? MAY_BE_DUPLICATE : 0));
             message.writeTo(out);
-            out.writeBoolean(matchLocal);
             out.writeInt(notices == null ? 0 : notices.size());
             if (notices != null) {
                 for (Notice n : notices) {
@@ -77,8 +90,12 @@ public final class ForwardCodec {
     }
 
     public static Forward decodeForward(BufferDataInput in) throws IOException {
+        int version = in.readByte();
+        if (version != FORWARD_VERSION) {
+            throw new IOException("unknown forward format version " + version);
+        }
+        int forwardFlags = in.readByte();
         Message m = Message.readFrom(in);
-        boolean matchLocal = in.readBoolean();
         int n = in.readInt();
         List<Notice> notices = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -99,7 +116,7 @@ public final class ForwardCodec {
         for (int i = 0; i < s; i++) {
             shared.add(new SharedDelivery(Message.readString(in), in.readByte(), Message.readString(in)));
         }
-        return new Forward(m, matchLocal, notices, shared);
+        return new Forward(m, (forwardFlags & MATCH_LOCAL) != 0, (forwardFlags & MAY_BE_DUPLICATE) != 0, notices, shared);
     }
 
     public static Buffer encodeKick(String clientId, long epoch) {

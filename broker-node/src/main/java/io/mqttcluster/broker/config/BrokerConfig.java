@@ -30,6 +30,9 @@ public final class BrokerConfig {
             Setting.size("mqtt.max-pending-bytes", "256KB", 1024, 64L * 1024 * 1024, "Bytes written to a socket and not yet sent; past it QoS 0 is dropped and QoS 1/2 waits in the queue until half of it is sent"),
             Setting.intRange("mqtt.max-subscriptions-per-client", 1000, 1, 1_000_000, "Subscriptions one client may hold"),
             Setting.duration("mqtt.session-expiry", "1d", 0, "How long a persistent session (clean session 0) outlives its connection; 0: forever"),
+            Setting.duration("mqtt.session-expiry-check", "1s", 100, "How often each node looks for offline sessions that expired or owe a delayed will, among those it holds"),
+            Setting.intRange("mqtt.qos2-dedupe-window", 10_000, 0, 1_000_000, "QoS 2 message ids a persistent session remembers after delivery, to recognise a message its publisher re-sends after a node crash"),
+            Setting.duration("mqtt.queue-gap-wait", "300ms", 10, "How long a connected persistent session waits for a missing message it was not told about before it re-reads its stored queue"),
             Setting.bool("mqtt.retain-available", true, "Whether retained messages are stored"),
             Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy)"),
             Setting.intRange("mqtt.event-loops", 0, 0, 1024, "Event loop threads (0: one per CPU core)"),
@@ -61,7 +64,7 @@ public final class BrokerConfig {
             Setting.port("cluster.bus-port", 0, "Port for forwarding messages between nodes (0: cluster.port + 100, or a free port when cluster.port is 0)"),
             Setting.hostPortList("cluster.members", "Static member list host:port,host:port,... (empty: this node alone)"),
             Setting.text("cluster.kubernetes-service-dns", "", "Find members by DNS lookup of this headless Service instead of cluster.members"),
-            Setting.intRange("cluster.size", 1, 1, 1000, "Expected number of nodes (for the default quorum and alerts)"),
+            Setting.intRange("cluster.size", 0, 0, 1000, "Expected number of nodes, for the default quorum and alerts (0: the number of cluster.members, 1 without a list; required with cluster.kubernetes-service-dns)"),
             Setting.intRange("cluster.quorum", 0, 0, 1000, "Members needed to accept connections and QoS 1/2 (0: a majority of cluster.size)"),
             Setting.intRange("cluster.backup-count", 1, 0, 6, "Synchronous backups of sessions, queues and retained messages"),
             Setting.duration("cluster.heartbeat-interval", "1s", 1000, "Member heartbeat interval"),
@@ -168,6 +171,18 @@ public final class BrokerConfig {
 
     public int maxQueuedMessages() {
         return i("mqtt.max-queued-messages");
+    }
+
+    public int qos2DedupeWindow() {
+        return i("mqtt.qos2-dedupe-window");
+    }
+
+    public long sessionExpiryCheckMillis() {
+        return l("mqtt.session-expiry-check");
+    }
+
+    public long queueGapWaitMillis() {
+        return l("mqtt.queue-gap-wait");
     }
 
     public boolean dropOldest() {
@@ -322,7 +337,8 @@ public final class BrokerConfig {
     }
 
     public int clusterSize() {
-        return i("cluster.size");
+        int size = i("cluster.size");
+        return size > 0 ? size : Math.max(1, clusterMembers().size());
     }
 
     public int quorum() {

@@ -56,6 +56,14 @@ public final class ConfigLoader {
 
     /** Checks that hold between keys. */
     static BrokerConfig validate(BrokerConfig c) {
+        int explicitSize = (Integer) c.get("cluster.size");
+        if (explicitSize > 0 && c.clusterMembers().size() > explicitSize) {
+            throw new ConfigException("cluster.size", "is " + explicitSize + " but cluster.members lists "
+                    + c.clusterMembers().size() + " nodes: the quorum would be too small to stop a split brain");
+        }
+        if (explicitSize == 0 && !c.kubernetesServiceDns().isBlank()) {
+            throw new ConfigException("cluster.size", "must be set with cluster.kubernetes-service-dns (the quorum depends on it)");
+        }
         if (c.quorum() > c.clusterSize() && (Integer) c.get("cluster.quorum") != 0) {
             throw new ConfigException("cluster.quorum", "must not exceed cluster.size (" + c.clusterSize() + ")");
         }

@@ -262,7 +262,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
         }
         broker.metrics().connectionOpened();
-        channel = new Channel(broker, this, context);
+        channel = new Channel(broker.channelServices(), this, context);
         channel.onConnect(new Packets.Connect(protocolVersion, p.clientIdentifier(), h.isCleanSession(),
                 h.keepAliveTimeSeconds(), h.hasUserName() ? p.userName() : null,
                 h.hasPassword() ? p.passwordInBytes() : null, will, expiry, receiveMax));

@@ -44,6 +44,10 @@ public final class BrokerMetrics {
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
     private final Counter subscribeDenied;
     private final Counter subscriptionsRevoked;
+    private final Counter sessionsExpired;
+    private final Counter qos2ResendSkipped;
+    private final Counter queueResyncs;
+    private final Counter storeRetries;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -81,6 +85,17 @@ public final class BrokerMetrics {
                 .description("Topic filters of SUBSCRIBE packets refused by the ACL").register(registry);
         subscriptionsRevoked = Counter.builder("mqtt.subscriptions.revoked")
                 .description("Subscriptions removed because reloaded rules no longer allow them").register(registry);
+        sessionsExpired = Counter.builder("mqtt.sessions.expired")
+                .description("Persistent sessions removed because their expiry interval passed while offline").register(registry);
+        qos2ResendSkipped = Counter.builder("mqtt.qos2.resends.skipped")
+                .description("QoS 2 messages re-sent by a publisher after a crash that this node had delivered already (not delivered again)")
+                .register(registry);
+        queueResyncs = Counter.builder("mqtt.session.queue.resyncs")
+                .description("Times a connected persistent session re-read its stored queue because a message it was told about was missing")
+                .register(registry);
+        storeRetries = Counter.builder("mqtt.store.retries")
+                .description("Store writes done again because the cluster could not tell whether they were applied (a node died under them)")
+                .register(registry);
         // make the common label values visible before the first event
         for (String result : new String[]{"accepted", "refused"}) {
             connects.computeIfAbsent(result, r -> Counter.builder("mqtt.connects")
@@ -168,6 +183,22 @@ public final class BrokerMetrics {
 
     public void willPublished() {
         willsPublished.increment();
+    }
+
+    public void sessionsExpired(int n) {
+        sessionsExpired.increment(n);
+    }
+
+    public void qos2ResendSkipped() {
+        qos2ResendSkipped.increment();
+    }
+
+    public void storeRetry() {
+        storeRetries.increment();
+    }
+
+    public void queueResync() {
+        queueResyncs.increment();
     }
 
     public void forwardedOut(int n) {

@@ -1,60 +1,43 @@
 package io.mqttcluster.broker.pubsub;
 
-import io.mqttcluster.broker.channel.Channel;
-import io.mqttcluster.broker.cluster.ForwardCodec;
+import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
 import io.mqttcluster.cluster.message.Message;
-import io.mqttcluster.cluster.session.SessionProcessors.Target;
-import io.mqttcluster.cluster.session.SessionResults.AppendResult;
-import io.vertx.core.Future;
+import io.mqttcluster.cluster.session.AppendResult;
+import io.mqttcluster.cluster.session.Target;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * One published message on its way through this node: where it goes, and whether what must be stored
- * before its publisher is acknowledged (its copies in persistent sessions' queues, its retained copy) is
- * stored. Built by {@link Router#accept}; {@link #dispatch()} is called once {@link #stored()} succeeded,
- * in the publisher's order.
+ * One published message and where it goes, as {@link Router#accept} decided: subscribers connected here
+ * that get it directly, persistent sessions that get a stored copy (and, once stored, where each copy sits),
+ * other nodes with matching routes, and shared-group members picked on other nodes. A plain value; the
+ * {@link Dispatcher} carries it out.
+ *
+ * @param message        the message
+ * @param mayBeDuplicate a QoS 2 message re-sent by its publisher under its first id: every receiver checks
+ *                       whether it already has it
+ * @param direct         deliveries to subscribers connected here that need no stored copy
+ * @param stored         the stored copies for persistent sessions, in store calls (one session at most once per
+ *                       call), empty when none
+ * @param remoteRoutes   other nodes with a matching route, or null
+ * @param remoteShared   shared-group members picked on other nodes, by node, or null
  */
-public final class Publication {
+public record Publication(Message message, boolean mayBeDuplicate, List<LocalSubscriptions.Direct> direct,
+                          List<Stored> stored, Set<String> remoteRoutes, Map<String, List<SharedDelivery>> remoteShared) {
 
-    /** A delivery to a subscriber connected to this node that needs no stored copy. */
-    record Direct(Channel channel, int qos, boolean retainFlag, String shareKey) {
+    /**
+     * One store call: the copies asked for, by client id, and where each landed.
+     *
+     * @param targets per client id how it gets the message
+     * @param results per client id the store's answer (sessions that are gone have none)
+     */
+    public record Stored(Map<String, Target> targets, Map<String, AppendResult> results) {
     }
 
-    final Router router;
-    final Message message;
-    final List<Direct> direct;
-    final Map<String, Target> durableTargets;
-    /** Other nodes with a matching route, or null. */
-    final Set<String> remoteRoutes;
-    /** Shared-subscription members picked on other nodes, by node, or null. */
-    final Map<String, List<ForwardCodec.SharedDelivery>> remoteShared;
-    Map<String, AppendResult> durableResults;
-    Future<Publication> stored;
-
-    Publication(Router router, Message message, List<Direct> direct, Map<String, Target> durableTargets,
-                Set<String> remoteRoutes, Map<String, List<ForwardCodec.SharedDelivery>> remoteShared) {
-        this.router = router;
-        this.message = message;
-        this.direct = direct;
-        this.durableTargets = durableTargets;
-        this.remoteRoutes = remoteRoutes;
-        this.remoteShared = remoteShared;
-    }
-
-    public Message message() {
-        return message;
-    }
-
-    /** Completes (on the publisher's context) when the message may be acknowledged. */
-    public Future<Publication> stored() {
-        return stored;
-    }
-
-    /** Delivers the message. Call on the publisher's context after {@link #stored()} succeeded. */
-    public void dispatch() {
-        router.dispatch(this);
+    /** A publication to one persistent session's stored copy only. */
+    static Publication storedOnly(Message message, Map<String, Target> targets, Map<String, AppendResult> results) {
+        return new Publication(message, false, List.of(), List.of(new Stored(targets, results)), null, null);
     }
 }

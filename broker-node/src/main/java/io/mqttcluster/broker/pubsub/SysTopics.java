@@ -65,8 +65,8 @@ public final class SysTopics {
         for (Map.Entry<String, String> e : values().entrySet()) {
             Message m = new Message(broker.messageIds().high(), broker.messageIds().nextLow(), e.getKey(),
                     e.getValue().getBytes(StandardCharsets.UTF_8), 0, true, "$SYS", System.currentTimeMillis(), null);
-            Publication p = broker.router().accept(m, "$SYS", false, broker.systemContext());
-            p.stored().onSuccess(Publication::dispatch);
+            broker.router().accept(m, "$SYS", false, broker.systemContext())
+                    .onSuccess(p -> broker.router().dispatch(p, broker.systemContext()));
         }
     }
 }

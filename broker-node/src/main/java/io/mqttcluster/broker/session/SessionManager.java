@@ -3,9 +3,11 @@ package io.mqttcluster.broker.session;
 import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.channel.Channel;
 import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.session.ClaimRequest;
+import io.mqttcluster.cluster.session.ClaimResult;
 import io.mqttcluster.cluster.session.QueuedMessage;
-import io.mqttcluster.cluster.session.SessionResults.ClaimResult;
-import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
+import io.mqttcluster.cluster.session.ReleaseResult;
+import io.mqttcluster.cluster.session.SnapshotResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -38,8 +40,7 @@ public final class SessionManager {
     private final Broker broker;
     private final Map<String, Channel> registry = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> connecting = new ConcurrentHashMap<>();
-    /** Takeovers asked by other nodes while the connection here was still claiming: epoch taken over. */
-    private final Map<String, Long> pendingKicks = new ConcurrentHashMap<>();
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     public SessionManager(Broker broker) {
         this.broker = broker;
@@ -84,8 +85,9 @@ public final class SessionManager {
         String id = ch.clientId();
         Channel previous = registry.put(id, ch);
         long start = System.nanoTime();
-        return Future.fromCompletionStage(broker.cluster().sessions().claim(id, broker.nodeId(), cleanStart, expirySeconds,
-                        will, willDelaySeconds, ch.protocolVersion()), ctx)
+        ClaimRequest request = new ClaimRequest(broker.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds,
+                ch.protocolVersion(), System.currentTimeMillis(), random.nextLong());
+        return Future.fromCompletionStage(broker.cluster().sessions().claim(id, request), ctx)
                 .compose(result -> {
                     long claimed = System.nanoTime();
                     ch.connectTimings((claimed - start) / 1_000_000, 0);
@@ -114,28 +116,15 @@ public final class SessionManager {
 
     /**
      * Another node claimed a client id whose connection (at {@code epoch}, or older) is here: close it
-     * without its will. If the connection here is still claiming, it closes as soon as its claim returns
-     * with an epoch that was taken over.
+     * without its will. The decision runs on that connection's context ({@link Channel#kick}), so a
+     * connection still claiming sees it when its claim returns.
      */
     public Future<Void> kickFromRemote(String clientId, long epoch) {
         Channel ch = registry.get(clientId);
         if (ch == null) {
             return Future.succeededFuture();
         }
-        if (ch.epoch() == 0) {
-            pendingKicks.merge(clientId, epoch, Math::max);
-            return Future.succeededFuture();
-        }
-        if (ch.epoch() <= epoch) {
-            return ch.takeOver();
-        }
-        return Future.succeededFuture();
-    }
-
-    /** True when another node took over this client id at {@code epoch} while it was being claimed here. */
-    public boolean takenOverWhileConnecting(String clientId, long epoch) {
-        Long kicked = pendingKicks.remove(clientId);
-        return kicked != null && kicked >= epoch;
+        return ch.kick(epoch);
     }
 
     /** Brings the completion of a future from another context back to {@code ctx}. */
@@ -145,10 +134,12 @@ public final class SessionManager {
         return p.future();
     }
 
-    /** Reads a resumed session's queue once the previous connection is closed. Completes on the channel's context. */
-    public Future<List<QueuedMessage>> snapshot(Channel ch) {
-        return Future.fromCompletionStage(broker.cluster().sessions().snapshot(ch.clientId(), ch.epoch()), ch.context())
-                .map(r -> r == null ? List.of() : r.queue());
+    /**
+     * Reads a resumed session's queue once the previous connection is closed; null when a newer connection
+     * claimed it meanwhile. Completes on the channel's context.
+     */
+    public Future<SnapshotResult> snapshot(Channel ch) {
+        return Future.fromCompletionStage(broker.cluster().sessions().snapshot(ch.clientId(), ch.epoch()), ch.context());
     }
 
     /**
@@ -161,22 +152,24 @@ public final class SessionManager {
             return Future.succeededFuture();
         }
         ContextInternal ctx = ch.context();
+        boolean takeShared = ch.persistent() && hadSharedSubscriptions;
         return Future.fromCompletionStage(broker.cluster().sessions().release(ch.clientId(), broker.nodeId(),
-                        ch.epoch(), abnormal), ctx)
-                .compose(result -> {
-                    if (result.released() && ch.persistent() && hadSharedSubscriptions) {
-                        // messages it got through shared groups and did not acknowledge go to other members
-                        Future.fromCompletionStage(broker.cluster().sessions().takeShared(ch.clientId(), ch.epoch()), ctx)
-                                .onSuccess(taken -> taken.forEach(q -> broker.router()
-                                        .redispatchShared(q.message(), q.qos(), q.shareGroup(), ch.clientId())));
-                    }
-                    return afterRelease(result, ctx);
-                });
+                        ch.epoch(), abnormal, takeShared, System.currentTimeMillis()), ctx)
+                .compose(result -> afterRelease(result, ctx));
     }
 
-    /** Publishes the will of a released session, if it has one. */
+    /**
+     * What remains after a session was released: its will, if due now, is published; messages it got
+     * through shared groups and did not finish go to other members.
+     */
     public Future<Void> afterRelease(ReleaseResult result, ContextInternal ctx) {
-        if (result == null || !result.released() || result.will() == null) {
+        if (result == null || !result.released()) {
+            return Future.succeededFuture();
+        }
+        for (QueuedMessage q : result.sharedCopies()) {
+            broker.router().redispatchShared(q.message(), q.qos(), q.shareGroup(), result.clientId(), ctx);
+        }
+        if (result.will() == null) {
             return Future.succeededFuture();
         }
         Message will = result.will();

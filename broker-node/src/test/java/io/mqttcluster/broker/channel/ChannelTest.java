@@ -54,7 +54,7 @@ class ChannelTest {
     static final class Client {
         final RecordingOutput out = new RecordingOutput();
         final ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
-        final Channel ch = new Channel(broker, out, ctx);
+        final Channel ch = new Channel(broker.channelServices(), out, ctx);
 
         void run(Consumer<Channel> action) {
             ctx.runOnContext(v -> action.accept(ch));

@@ -51,7 +51,7 @@ class QuorumTest {
     void belowQuorum_connectIsRefusedWithServerUnavailable() {
         RecordingOutput out = new RecordingOutput();
         ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
-        Channel ch = new Channel(broker, out, ctx);
+        Channel ch = new Channel(broker.channelServices(), out, ctx);
         ctx.runOnContext(v -> ch.onConnect(new Packets.Connect(4, "minority-client", true, 30, null, null, null, -1, 65_535)));
         await().atMost(5, TimeUnit.SECONDS).until(() -> out.actions.contains("CONNACK SERVER_UNAVAILABLE"));
         assertThat(Refusal.SERVER_UNAVAILABLE.code(4)).isEqualTo(0x03);
@@ -68,8 +68,8 @@ class QuorumTest {
                 0, false, "early-client", System.currentTimeMillis(), null);
         boolean[] results = new boolean[2];
         ctx.runOnContext(v -> {
-            results[0] = broker.router().accept(q1, "early-client", false, ctx).stored().failed();
-            results[1] = broker.router().accept(q0, "early-client", false, ctx).stored().succeeded();
+            results[0] = broker.router().accept(q1, "early-client", false, ctx).failed();
+            results[1] = broker.router().accept(q0, "early-client", false, ctx).succeeded();
         });
         await().atMost(5, TimeUnit.SECONDS).until(() -> results[0] && results[1]);
         // the channel closes a connection whose publish cannot be stored (see ChannelTest), so the

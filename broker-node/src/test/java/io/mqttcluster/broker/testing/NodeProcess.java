@@ -28,13 +28,31 @@ public final class NodeProcess implements AutoCloseable {
     private final CompletableFuture<int[]> ports = new CompletableFuture<>();
     private final Thread reader;
 
+    /** Where every node's output is also written, one file per process, kept for reading after a failed run. */
+    static final Path LOG_DIR = Path.of(System.getProperty("node.logs", "target/node-logs"));
+    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
     private NodeProcess(Process process) {
         this.process = process;
+        Path logFile = LOG_DIR.resolve(java.time.LocalTime.now().toString().replace(':', '-') + "-" + SEQ.incrementAndGet()
+                + "-pid" + process.pid() + ".log");
         reader = new Thread(() -> {
+            java.io.Writer file = null;
+            try {
+                Files.createDirectories(LOG_DIR);
+                file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                file = null;
+            }
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     output.add(line);
+                    if (file != null) {
+                        file.write(line);
+                        file.write('\n');
+                        file.flush();
+                    }
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
                         ports.complete(new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
@@ -42,6 +60,14 @@ public final class NodeProcess implements AutoCloseable {
                 }
             } catch (IOException ignored) {
                 // process ended
+            } finally {
+                if (file != null) {
+                    try {
+                        file.close();
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
             }
             ports.completeExceptionally(new IllegalStateException("node exited before listening: " + output));
         }, "node-output");

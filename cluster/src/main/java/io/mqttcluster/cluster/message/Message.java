@@ -3,12 +3,12 @@ package io.mqttcluster.cluster.message;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import io.mqttcluster.cluster.ClusterSerialization;
+import io.mqttcluster.cluster.serial.SerializationIds;
+import io.mqttcluster.cluster.serial.Wire;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -101,6 +101,11 @@ public final class Message implements IdentifiedDataSerializable {
         return properties != null && properties.expiresAtMillis() > 0 && nowMillis >= properties.expiresAtMillis();
     }
 
+    /** The same message under another id (a QoS 2 re-send routed again under its first id). */
+    public Message withId(long newHigh, long newLow) {
+        return new Message(newHigh, newLow, topic, payload, qos, retain, publisherId, createdAtMillis, properties);
+    }
+
     /** The same message with another RETAIN flag (and nothing else changed). */
     public Message withRetain(boolean newRetain) {
         if (newRetain == retain) {
@@ -162,52 +167,33 @@ public final class Message implements IdentifiedDataSerializable {
 
     @Override
     public int getFactoryId() {
-        return ClusterSerialization.FACTORY_ID;
+        return SerializationIds.FACTORY_ID;
     }
 
     @Override
     public int getClassId() {
-        return ClusterSerialization.MESSAGE;
+        return SerializationIds.MESSAGE;
     }
 
-    /** Writes a nullable string as a length (-1 for null) and UTF-8 bytes. */
-    public static void writeString(DataOutput out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
+    /** A message or null: a presence flag, then the message. */
+    public static void writeNullable(DataOutput out, Message m) throws IOException {
+        out.writeBoolean(m != null);
+        if (m != null) {
+            m.writeTo(out);
         }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+    }
+
+    public static Message readNullable(DataInput in) throws IOException {
+        return in.readBoolean() ? readFrom(in) : null;
+    }
+
+    /** A nullable string; see {@link Wire#writeString}. */
+    public static void writeString(DataOutput out, String s) throws IOException {
+        Wire.writeString(out, s);
     }
 
     public static String readString(DataInput in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    public static void writeBytes(DataOutput out, byte[] b) throws IOException {
-        if (b == null) {
-            out.writeInt(-1);
-            return;
-        }
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    public static byte[] readBytes(DataInput in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] b = new byte[length];
-        in.readFully(b);
-        return b;
+        return Wire.readString(in);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.mqttcluster.cluster.message;
 
+import io.mqttcluster.cluster.serial.Wire;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -26,26 +28,26 @@ public record MessageProperties(long expiresAtMillis, int payloadFormat, String 
     void writeTo(DataOutput out) throws IOException {
         out.writeLong(expiresAtMillis);
         out.writeByte(payloadFormat);
-        Message.writeString(out, contentType);
-        Message.writeString(out, responseTopic);
-        Message.writeBytes(out, correlationData);
+        Wire.writeString(out, contentType);
+        Wire.writeString(out, responseTopic);
+        Wire.writeBytes(out, correlationData);
         out.writeInt(userProperties.size());
         for (String[] pair : userProperties) {
-            Message.writeString(out, pair[0]);
-            Message.writeString(out, pair[1]);
+            Wire.writeString(out, pair[0]);
+            Wire.writeString(out, pair[1]);
         }
     }
 
     static MessageProperties readFrom(DataInput in) throws IOException {
         long expiresAt = in.readLong();
         int format = in.readByte();
-        String contentType = Message.readString(in);
-        String responseTopic = Message.readString(in);
-        byte[] correlation = Message.readBytes(in);
+        String contentType = Wire.readString(in);
+        String responseTopic = Wire.readString(in);
+        byte[] correlation = Wire.readBytes(in);
         int n = in.readInt();
         String[][] pairs = new String[n][];
         for (int i = 0; i < n; i++) {
-            pairs[i] = new String[]{Message.readString(in), Message.readString(in)};
+            pairs[i] = new String[]{Wire.readString(in), Wire.readString(in)};
         }
         return new MessageProperties(expiresAt, format, contentType, responseTopic, correlation, List.of(pairs));
     }

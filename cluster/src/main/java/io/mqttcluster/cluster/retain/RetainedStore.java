@@ -2,7 +2,7 @@ package io.mqttcluster.cluster.retain;
 
 import com.hazelcast.map.IMap;
 import io.mqttcluster.cluster.message.Message;
-import io.mqttcluster.cluster.route.MirroredMap;
+import io.mqttcluster.cluster.route.MirroredTable;
 
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -14,64 +14,51 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe.
  */
-public final class RetainedStore implements MirroredMap.Mirror<Message> {
+public final class RetainedStore extends MirroredTable<Message, RetainedStore.ByTopic> {
 
     public static final String MAP_NAME = "mqtt.retained";
 
-    private final RetainedIndex index = new RetainedIndex();
-    private final MirroredMap<Message> table;
+    /** The index: a {@link RetainedIndex} keyed by the message's topic. */
+    static final class ByTopic implements MirroredTable.Index<Message> {
+        final RetainedIndex index = new RetainedIndex();
+
+        @Override
+        public void put(String key, Message value) {
+            index.put(value);
+        }
+
+        @Override
+        public void remove(String key) {
+            index.remove(key);
+        }
+    }
 
     public RetainedStore(IMap<String, Message> map) {
-        this.table = new MirroredMap<>(map, this);
-    }
-
-    /** Loads and starts mirroring. Blocking. */
-    public void start() {
-        table.start();
-    }
-
-    public void stop() {
-        table.stop();
-    }
-
-    public void reload() {
-        table.reload();
+        super(map);
     }
 
     @Override
-    public void mirrorClear() {
-        index.clear();
+    protected ByTopic newIndex() {
+        return new ByTopic();
     }
 
     /** Stores, or with an empty payload clears, the retained message of the message's topic. */
     public CompletionStage<?> retain(Message message) {
         if (message.payload().length == 0) {
-            index.remove(message.topic());
-            return table.remove(message.topic());
+            return delete(message.topic());
         }
-        index.put(message);
-        return table.put(message.topic(), message);
+        return write(message.topic(), message);
     }
 
     public void match(String filter, Consumer<Message> sink) {
-        index.match(filter, sink);
+        index().index.match(filter, sink);
     }
 
     public Message get(String topic) {
-        return index.get(topic);
+        return index().index.get(topic);
     }
 
     public int size() {
-        return index.size();
-    }
-
-    @Override
-    public void mirrorPut(String key, Message value) {
-        index.put(value);
-    }
-
-    @Override
-    public void mirrorRemove(String key, Message oldValue) {
-        index.remove(key);
+        return index().index.size();
     }
 }

@@ -4,8 +4,8 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import com.hazelcast.query.Predicate;
-import io.mqttcluster.cluster.ClusterSerialization;
-import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.serial.SerializationIds;
+import io.mqttcluster.cluster.serial.Wire;
 
 import java.io.IOException;
 import java.util.HashSet;
@@ -46,7 +46,7 @@ public final class RouteProcessors {
         public void writeData(ObjectDataOutput out) throws IOException {
             out.writeInt(liveNodes.size());
             for (String n : liveNodes) {
-                Message.writeString(out, n);
+                Wire.writeString(out, n);
             }
         }
 
@@ -55,18 +55,18 @@ public final class RouteProcessors {
             int n = in.readInt();
             liveNodes = new HashSet<>(n * 2);
             for (int i = 0; i < n; i++) {
-                liveNodes.add(Message.readString(in));
+                liveNodes.add(Wire.readString(in));
             }
         }
 
         @Override
         public int getFactoryId() {
-            return ClusterSerialization.FACTORY_ID;
+            return SerializationIds.FACTORY_ID;
         }
 
         @Override
         public int getClassId() {
-            return ClusterSerialization.ROUTE_KEY_NODE_IN;
+            return SerializationIds.ROUTE_KEY_NODE_IN;
         }
     }
 }

@@ -15,38 +15,41 @@ import java.util.function.Consumer;
  * removes it when the last one leaves, so the table changes with the set of distinct filters per node,
  * not with every subscription.
  *
- * <p>Map: {@code filter NUL nodeId -> true}. Thread-safe: mirror changes are serialised; matching takes
- * no lock.
+ * <p>Map: {@code filter NUL nodeId -> true}. Thread-safe.
  */
-public final class RouteTable implements MirroredMap.Mirror<Boolean> {
+public final class RouteTable extends MirroredTable<Boolean, RouteTable.Routes> {
 
     public static final String MAP_NAME = "mqtt.routes";
 
-    private final TopicTree<String> tree = new TopicTree<>();
-    private final Set<String> keys = ConcurrentHashMap.newKeySet();
-    private final MirroredMap<Boolean> table;
+    /** The index: route keys and the tree of filter -> node. */
+    static final class Routes implements MirroredTable.Index<Boolean> {
+        final TopicTree<String> tree = new TopicTree<>();
+        final Set<String> keys = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void put(String key, Boolean value) {
+            if (keys.add(key)) {
+                int sep = key.lastIndexOf(RouteProcessors.SEP);
+                tree.add(key.substring(0, sep), key.substring(sep + 1));
+            }
+        }
+
+        @Override
+        public void remove(String key) {
+            if (keys.remove(key)) {
+                int sep = key.lastIndexOf(RouteProcessors.SEP);
+                tree.remove(key.substring(0, sep), key.substring(sep + 1));
+            }
+        }
+    }
 
     public RouteTable(IMap<String, Boolean> map) {
-        this.table = new MirroredMap<>(map, this);
-    }
-
-    public void start() {
-        table.start();
-    }
-
-    public void stop() {
-        table.stop();
-    }
-
-    public void reload() {
-        table.reload();
+        super(map);
     }
 
     @Override
-    public synchronized void mirrorClear() {
-        for (String key : keys) {
-            mirrorRemove(key, null);
-        }
+    protected Routes newIndex() {
+        return new Routes();
     }
 
     public static String key(String filter, String node) {
@@ -55,60 +58,54 @@ public final class RouteTable implements MirroredMap.Mirror<Boolean> {
 
     /** This node now has subscribers for the filter. */
     public CompletionStage<Void> add(String filter, String node) {
-        String key = key(filter, node);
-        mirrorPut(key, Boolean.TRUE);
-        return table.put(key, Boolean.TRUE);
+        return write(key(filter, node), Boolean.TRUE);
     }
 
     /** This node has no subscribers for the filter any more. */
     public CompletionStage<Boolean> remove(String filter, String node) {
-        String key = key(filter, node);
-        mirrorRemove(key, null);
-        return table.remove(key);
+        return delete(key(filter, node));
+    }
+
+    /** A route another node pushed to this one before its write's event arrives. */
+    public void mirrorPut(String key) {
+        apply(key, Boolean.TRUE);
     }
 
     /** Calls {@code sink} with each node that has a subscription matching the topic (a node may come twice). */
     public void match(String topic, Consumer<String> sink) {
-        tree.match(topic, sink);
+        index().tree.match(topic, sink);
     }
 
     /** The same, for a topic already split into levels. */
     public void match(String[] levels, boolean dollarTopic, Consumer<String> sink) {
-        tree.match(levels, dollarTopic, sink);
+        index().tree.match(levels, dollarTopic, sink);
     }
 
     public int size() {
-        return keys.size();
+        return index().keys.size();
     }
 
-    /** Forgets, in this node's mirror, every route of a node that left. */
-    public synchronized void forgetNode(String node) {
+    /** Forgets, in this node's index, every route of a node that left. */
+    public void forgetNode(String node) {
         String suffix = RouteProcessors.SEP + node;
-        for (String key : keys) {
+        for (String key : index().keys) {
             if (key.endsWith(suffix)) {
-                mirrorRemove(key, null);
+                apply(key, null);
             }
         }
     }
 
+    /** Node ids that have routes in this node's index. */
+    public Set<String> nodes() {
+        Set<String> out = new java.util.HashSet<>();
+        for (String key : index().keys) {
+            out.add(RouteProcessors.nodeOf(key));
+        }
+        return out;
+    }
+
     /** Deletes from the cluster map every route of nodes that are not live. Blocking; run on a worker. */
     public void purgeDeadNodes(Set<String> liveNodes) {
-        table.map().removeAll(new RouteProcessors.KeyNodeNotIn<>(liveNodes));
-    }
-
-    @Override
-    public synchronized void mirrorPut(String key, Boolean value) {
-        if (keys.add(key)) {
-            int sep = key.lastIndexOf(RouteProcessors.SEP);
-            tree.add(key.substring(0, sep), key.substring(sep + 1));
-        }
-    }
-
-    @Override
-    public synchronized void mirrorRemove(String key, Boolean oldValue) {
-        if (keys.remove(key)) {
-            int sep = key.lastIndexOf(RouteProcessors.SEP);
-            tree.remove(key.substring(0, sep), key.substring(sep + 1));
-        }
+        map().removeAll(new RouteProcessors.KeyNodeNotIn<>(liveNodes));
     }
 }

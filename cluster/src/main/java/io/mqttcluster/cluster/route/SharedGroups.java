@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe.
  */
-public final class SharedGroups implements MirroredMap.Mirror<String> {
+public final class SharedGroups extends MirroredTable<String, SharedGroups.Groups> {
 
     public static final String MAP_NAME = "mqtt.shared";
 
@@ -84,32 +84,58 @@ public final class SharedGroups implements MirroredMap.Mirror<String> {
         }
     }
 
-    private final Map<String, Group> groups = new ConcurrentHashMap<>();
-    private final TopicTree<Group> tree = new TopicTree<>();
-    private final MirroredMap<String> table;
+    /** The index: groups by subscription filter, and the tree of filter -> group. */
+    static final class Groups implements MirroredTable.Index<String> {
+        final Map<String, Group> groups = new ConcurrentHashMap<>();
+        final TopicTree<Group> tree = new TopicTree<>();
+
+        @Override
+        public void put(String key, String value) {
+            int sep = key.lastIndexOf(RouteProcessors.SEP);
+            String subscriptionFilter = key.substring(0, sep);
+            String clientId = key.substring(sep + 1);
+            String[] parts = value.split(String.valueOf(RouteProcessors.SEP), -1);
+            Member member = new Member(clientId, parts[0], Integer.parseInt(parts[1]), "1".equals(parts[2]));
+            Group g = groups.computeIfAbsent(subscriptionFilter, k -> {
+                Group created = new Group(k, SharedSubscription.parse(k, TopicLimits.SPEC).filter());
+                tree.add(created.filter, created);
+                return created;
+            });
+            List<Member> updated = new ArrayList<>(g.members.size() + 1);
+            for (Member m : g.members) {
+                if (!m.clientId().equals(clientId)) {
+                    updated.add(m);
+                }
+            }
+            updated.add(member);
+            g.members = List.copyOf(updated);
+        }
+
+        @Override
+        public void remove(String key) {
+            int sep = key.lastIndexOf(RouteProcessors.SEP);
+            String subscriptionFilter = key.substring(0, sep);
+            String clientId = key.substring(sep + 1);
+            Group g = groups.get(subscriptionFilter);
+            if (g == null) {
+                return;
+            }
+            List<Member> updated = g.members.stream().filter(m -> !m.clientId().equals(clientId)).toList();
+            g.members = updated;
+            if (updated.isEmpty()) {
+                groups.remove(subscriptionFilter);
+                tree.remove(g.filter, g);
+            }
+        }
+    }
 
     public SharedGroups(IMap<String, String> map) {
-        this.table = new MirroredMap<>(map, this);
-    }
-
-    public void start() {
-        table.start();
-    }
-
-    public void stop() {
-        table.stop();
-    }
-
-    public void reload() {
-        table.reload();
+        super(map);
     }
 
     @Override
-    public synchronized void mirrorClear() {
-        for (Group g : groups.values()) {
-            tree.remove(g.filter, g);
-        }
-        groups.clear();
+    protected Groups newIndex() {
+        return new Groups();
     }
 
     public static String key(String subscriptionFilter, String clientId) {
@@ -122,42 +148,53 @@ public final class SharedGroups implements MirroredMap.Mirror<String> {
 
     /** A client joined a group (it subscribed, or reconnected with its persistent session). */
     public CompletionStage<Void> join(String subscriptionFilter, String clientId, String node, int qos, boolean persistent) {
-        String key = key(subscriptionFilter, clientId);
-        String value = value(node, qos, persistent);
-        mirrorPut(key, value);
-        return table.put(key, value);
+        return write(key(subscriptionFilter, clientId), value(node, qos, persistent));
     }
 
     /** A client left a group (unsubscribed or disconnected). */
     public CompletionStage<String> leave(String subscriptionFilter, String clientId) {
-        String key = key(subscriptionFilter, clientId);
-        mirrorRemove(key, null);
-        return table.remove(key);
+        return delete(key(subscriptionFilter, clientId));
+    }
+
+    /** A membership another node pushed to this one before its write's event arrives. */
+    public void mirrorPut(String key, String value) {
+        apply(key, value);
     }
 
     public Group group(String subscriptionFilter) {
-        return groups.get(subscriptionFilter);
+        return index().groups.get(subscriptionFilter);
     }
 
     public void match(String topic, Consumer<Group> sink) {
-        tree.match(topic, sink);
+        index().tree.match(topic, sink);
     }
 
     /** The same, for a topic already split into levels. */
     public void match(String[] levels, boolean dollarTopic, Consumer<Group> sink) {
-        tree.match(levels, dollarTopic, sink);
+        index().tree.match(levels, dollarTopic, sink);
     }
 
     public int groupCount() {
-        return groups.size();
+        return index().groups.size();
     }
 
-    /** Forgets, in this node's mirror, the members connected to a node that left. */
-    public synchronized void forgetNode(String node) {
-        for (Group g : groups.values()) {
+    /** Forgets, in this node's index, the members connected to a node that left. */
+    public void forgetNode(String node) {
+        for (Group g : index().groups.values()) {
             for (Member m : g.members) {
                 if (m.node().equals(node)) {
-                    mirrorRemove(key(g.key, m.clientId()), null);
+                    apply(key(g.key, m.clientId()), null);
+                }
+            }
+        }
+    }
+
+    /** Forgets, in this node's index, the members connected to nodes not in {@code live}. */
+    public void forgetNodesNotIn(Set<String> live) {
+        for (Group g : index().groups.values()) {
+            for (Member m : g.members) {
+                if (!live.contains(m.node())) {
+                    apply(key(g.key, m.clientId()), null);
                 }
             }
         }
@@ -166,52 +203,13 @@ public final class SharedGroups implements MirroredMap.Mirror<String> {
     /** Deletes from the cluster map the members of nodes that are not live. Blocking; run on a worker. */
     public void purgeDeadNodes(Set<String> liveNodes) {
         List<String> dead = new ArrayList<>();
-        for (Map.Entry<String, String> e : table.map().entrySet()) {
+        for (Map.Entry<String, String> e : map().entrySet()) {
             String node = e.getValue().substring(0, e.getValue().indexOf(RouteProcessors.SEP));
             if (!liveNodes.contains(node)) {
                 dead.add(e.getKey());
             }
         }
-        dead.forEach(k -> table.map().delete(k));
-    }
-
-    @Override
-    public synchronized void mirrorPut(String key, String value) {
-        int sep = key.lastIndexOf(RouteProcessors.SEP);
-        String subscriptionFilter = key.substring(0, sep);
-        String clientId = key.substring(sep + 1);
-        String[] parts = value.split(String.valueOf(RouteProcessors.SEP), -1);
-        Member member = new Member(clientId, parts[0], Integer.parseInt(parts[1]), "1".equals(parts[2]));
-        Group g = groups.computeIfAbsent(subscriptionFilter, k -> {
-            Group created = new Group(k, SharedSubscription.parse(k, TopicLimits.SPEC).filter());
-            tree.add(created.filter, created);
-            return created;
-        });
-        List<Member> updated = new ArrayList<>(g.members.size() + 1);
-        for (Member m : g.members) {
-            if (!m.clientId().equals(clientId)) {
-                updated.add(m);
-            }
-        }
-        updated.add(member);
-        g.members = List.copyOf(updated);
-    }
-
-    @Override
-    public synchronized void mirrorRemove(String key, String oldValue) {
-        int sep = key.lastIndexOf(RouteProcessors.SEP);
-        String subscriptionFilter = key.substring(0, sep);
-        String clientId = key.substring(sep + 1);
-        Group g = groups.get(subscriptionFilter);
-        if (g == null) {
-            return;
-        }
-        List<Member> updated = g.members.stream().filter(m -> !m.clientId().equals(clientId)).toList();
-        g.members = updated;
-        if (updated.isEmpty()) {
-            groups.remove(subscriptionFilter);
-            tree.remove(g.filter, g);
-        }
+        dead.forEach(k -> map().delete(k));
     }
 
     /** FNV-1a over UTF-8: the same on every node and Java version, unlike String.hashCode. */

@@ -1,6 +1,7 @@
 package io.mqttcluster.cluster.session;
 
 import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.serial.Wire;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -63,29 +64,22 @@ public record QueuedMessage(long seq, Message message, int qos, int flags, Strin
         return (int) (seq % 65_535) + 1;
     }
 
-    void writeTo(DataOutput out) throws IOException {
+    public void writeTo(DataOutput out) throws IOException {
         out.writeLong(seq);
         message.writeTo(out);
         out.writeByte(qos);
         out.writeByte(flags);
-        Message.writeString(out, shareGroup);
-        out.writeShort(subscriptionIds.length);
-        for (int id : subscriptionIds) {
-            out.writeInt(id);
-        }
+        Wire.writeString(out, shareGroup);
+        Wire.writeInts(out, subscriptionIds);
     }
 
-    static QueuedMessage readFrom(DataInput in) throws IOException {
+    public static QueuedMessage readFrom(DataInput in) throws IOException {
         long seq = in.readLong();
         Message message = Message.readFrom(in);
         int qos = in.readByte();
         int flags = in.readByte();
-        String group = Message.readString(in);
-        int n = in.readShort();
-        int[] ids = n == 0 ? NO_IDS : new int[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = in.readInt();
-        }
+        String group = Wire.readString(in);
+        int[] ids = Wire.readInts(in);
         return new QueuedMessage(seq, message, qos, flags, group, ids);
     }
 }

@@ -3,79 +3,59 @@ package io.mqttcluster.cluster.session;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import io.mqttcluster.cluster.ClusterSerialization;
 import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.serial.SerializationIds;
+import io.mqttcluster.cluster.serial.Wire;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the cluster keeps about one client id: who holds its connection, its will, and, for a
- * persistent session, its subscriptions, its queue of QoS 1/2 messages and its QoS 2 receive state.
+ * Everything the cluster keeps about one client id, and the rules that change it: who holds its
+ * connection (owner node and connection epoch), its will, and for a persistent session its subscriptions,
+ * its queue ({@link SessionQueue}) and its QoS 2 receive state ({@link InboundQos2}).
  *
- * <p>It is the value of the sessions map. It lives in one Hazelcast partition (the client id's) with a
- * synchronous backup, and it is changed only by entry processors ({@link SessionProcessors}), which run
- * one at a time per key on the partition's thread: taking the session over, queueing a message and
- * acknowledging one are atomic with respect to each other. That is what lets a new owner read the whole
- * queue and become the owner in one step, so a message is either in what it read or is sent to it later.
+ * <p>It is the value of the sessions map: one Hazelcast partition (the client id's) with a synchronous
+ * backup, changed only by entry processors, which run one at a time per key on the partition's thread and
+ * again on the backup with the same input. So every rule here is deterministic (times come in as
+ * arguments) and atomic with respect to the others: taking the session over, queueing a message and
+ * acknowledging one cannot interleave.
  *
- * <p>The map is kept in OBJECT in-memory format, so a processor changes the record in place instead of
- * deserialising and serialising the whole queue per message; the backup replica runs the same processor.
+ * <p><b>Fencing.</b> Every claim increments the epoch; a connection's decisions (subscriptions, its QoS 2
+ * receive state, ending the session) apply only while its epoch is current, so an older connection that
+ * has not noticed it was taken over cannot undo the new one's work. Facts about the client (it
+ * acknowledged a message) apply whatever the epoch: sequence numbers are never reused.
+ *
+ * <p>The map keeps the OBJECT in-memory format, so rules change the record in place instead of
+ * deserialising the whole queue per message.
  */
 public final class SessionRecord implements IdentifiedDataSerializable {
 
-    private static final byte FORMAT_VERSION = 1;
+    private static final byte FORMAT_VERSION = 2;
+    /** expirySeconds of a session that never expires. */
+    public static final long NEVER = Long.MAX_VALUE;
 
     String clientId;
     /** Node id of the node holding the connection, or null when the client is offline. */
     String owner;
     /** Incremented by every claim; tells a current connection from an older one of the same client. */
     long epoch;
+    /** Random id of this incarnation of the session (a clean start makes a new one); fences cluster-wide entries. */
+    long sessionUid;
     /** Seconds the session outlives its connection: 0 ends it with the connection (clean session). */
     long expirySeconds;
     long disconnectedAtMillis;
     int protocolVersion;
     Message will;
     int willDelaySeconds;
+    /** When an offline session's delayed will is due (MQTT 5 will delay), 0 when none is pending. */
+    long willDueAtMillis;
     // created on first use: a clean session's record needs none of them
     LinkedHashMap<String, SubOptions> subscriptions;
-    ArrayDeque<QueuedMessage> queue;
-    long nextSeq = 1;
-    /** QoS 2 messages received from this client and not yet released: packet id -> message id. */
-    Map<Integer, long[]> inboundQos2;
-
-    private static final ArrayDeque<QueuedMessage> NO_QUEUE = new ArrayDeque<>(0);
-
-    LinkedHashMap<String, SubOptions> subs() {
-        if (subscriptions == null) {
-            subscriptions = new LinkedHashMap<>(4);
-        }
-        return subscriptions;
-    }
-
-    /** The queue for writing (created if needed). */
-    ArrayDeque<QueuedMessage> q() {
-        if (queue == null) {
-            queue = new ArrayDeque<>(4);
-        }
-        return queue;
-    }
-
-    /** The queue for reading (never null; do not modify the empty one). */
-    ArrayDeque<QueuedMessage> queueView() {
-        return queue == null ? NO_QUEUE : queue;
-    }
-
-    Map<Integer, long[]> inbound() {
-        if (inboundQos2 == null) {
-            inboundQos2 = new HashMap<>(4);
-        }
-        return inboundQos2;
-    }
+    SessionQueue queue;
+    InboundQos2 inbound;
 
     /** For deserialization only. */
     public SessionRecord() {
@@ -84,6 +64,148 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     SessionRecord(String clientId) {
         this.clientId = clientId;
     }
+
+    // ------------------------------------------------------------------------------------------ rules
+
+    /**
+     * A new connection takes the client id: it becomes the owner with the next epoch. A persistent session
+     * that has not expired is resumed unless the connection asks for a clean start. Returns the new record;
+     * fills {@code result} (null on the backup replica).
+     */
+    static SessionRecord claim(SessionRecord old, String clientId, ClaimRequest r, ClaimResult result) {
+        boolean resume = old != null && old.persistent() && !r.cleanStart() && !old.expired(r.nowMillis());
+        SessionRecord rec = resume ? old : new SessionRecord(clientId);
+        if (result != null && old != null) {
+            result.previousOwner = old.owner;
+            result.previousEpoch = old.epoch;
+            result.previousWill = old.owner != null ? old.will : null;
+            if (!resume) {
+                result.discardedSubscriptions.addAll(old.subscriptions().keySet());
+                result.discardedSessionUid = old.sessionUid;
+                // the old session ends here: a will it still owed is due now [MQTT-3.1.3-9]
+                result.endedWill = old.owner == null && old.willDueAtMillis > 0 ? old.will : null;
+            }
+        }
+        if (!resume) {
+            rec.sessionUid = r.sessionUid();
+            if (old != null && old.queue != null) {
+                rec.queue = old.queue.successor();
+            }
+        }
+        rec.epoch = (old == null ? 0 : old.epoch) + 1;
+        rec.owner = r.node();
+        rec.expirySeconds = r.expirySeconds();
+        rec.disconnectedAtMillis = 0;
+        rec.protocolVersion = r.protocolVersion();
+        rec.will = r.will(); // a delayed will of the resumed session is not published [MQTT-3.1.3-9]
+        rec.willDelaySeconds = r.willDelaySeconds();
+        rec.willDueAtMillis = 0;
+        if (result != null) {
+            result.epoch = rec.epoch;
+            result.sessionPresent = resume;
+            result.sessionUid = rec.sessionUid;
+            result.nextSeq = rec.queue == null ? 1 : rec.queue.nextSeq;
+            result.subscriptions.putAll(rec.subscriptions());
+        }
+        return rec;
+    }
+
+    /**
+     * The connection ended. A clean session ends with it (the method returns false: remove the record); a
+     * persistent one goes offline. The will is returned for publishing when the end was abnormal, unless
+     * it is delayed and the session outlives the delay (then it waits in the record).
+     */
+    boolean release(boolean abnormal, long nowMillis, ReleaseResult result) {
+        result.released = true;
+        Message dueWill = abnormal ? will : null;
+        will = null; // [MQTT-3.1.2-10] [MQTT-3.14.4-3]: published once, or discarded on DISCONNECT
+        if (!persistent()) {
+            result.will = dueWill;
+            result.endedSubscriptions.addAll(subscriptions().keySet());
+            return false;
+        }
+        owner = null;
+        disconnectedAtMillis = nowMillis;
+        if (dueWill != null && willDelaySeconds > 0) {
+            // published after the delay, or when the session ends if that comes first [MQTT-3.1.3-9]
+            will = dueWill;
+            willDueAtMillis = nowMillis + Math.min(willDelaySeconds, expirySeconds) * 1000L;
+        } else {
+            result.will = dueWill;
+        }
+        return true;
+    }
+
+    /** An offline session whose expiry has passed. */
+    boolean expired(long nowMillis) {
+        return owner == null && disconnectedAtMillis > 0 && expirySeconds != NEVER
+                && nowMillis - disconnectedAtMillis >= expirySeconds * 1000L;
+    }
+
+    /** Offline and either expired or owing a delayed will now. */
+    boolean due(long nowMillis) {
+        return owner == null && (expired(nowMillis) || (willDueAtMillis > 0 && nowMillis >= willDueAtMillis));
+    }
+
+    /**
+     * The expiry sweep: publishes a delayed will that is due, and ends an expired session. Returns false when
+     * the record is to be removed.
+     */
+    boolean expire(long nowMillis, ExpireResult result) {
+        if (owner != null) {
+            return true;
+        }
+        boolean ends = expired(nowMillis);
+        if (will != null && willDueAtMillis > 0 && (ends || nowMillis >= willDueAtMillis)) {
+            result.will = will;
+            will = null;
+            willDueAtMillis = 0;
+        }
+        if (!ends) {
+            return true;
+        }
+        result.expired = true;
+        result.sessionUid = sessionUid;
+        result.subscriptions.addAll(subscriptions().keySet());
+        if (queue != null) {
+            result.sharedCopies.addAll(queue.takeShared());
+            result.queuedDropped = queue.size();
+        }
+        return false;
+    }
+
+    /** SUBSCRIBE / UNSUBSCRIBE of the connection of {@code connEpoch}; false when that connection is not current. */
+    boolean updateSubscriptions(long connEpoch, Map<String, SubOptions> added, List<String> removed) {
+        if (connEpoch != epoch) {
+            return false;
+        }
+        removed.forEach(subs()::remove);
+        subs().putAll(added);
+        return true;
+    }
+
+    SessionQueue queue() {
+        if (queue == null) {
+            queue = new SessionQueue();
+        }
+        return queue;
+    }
+
+    InboundQos2 inbound() {
+        if (inbound == null) {
+            inbound = new InboundQos2();
+        }
+        return inbound;
+    }
+
+    private LinkedHashMap<String, SubOptions> subs() {
+        if (subscriptions == null) {
+            subscriptions = new LinkedHashMap<>(4);
+        }
+        return subscriptions;
+    }
+
+    // ------------------------------------------------------------------------------------------ reading
 
     public String clientId() {
         return clientId;
@@ -95,6 +217,10 @@ public final class SessionRecord implements IdentifiedDataSerializable {
 
     public long epoch() {
         return epoch;
+    }
+
+    public long sessionUid() {
+        return sessionUid;
     }
 
     public boolean persistent() {
@@ -117,6 +243,14 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         return willDelaySeconds;
     }
 
+    public long willDueAtMillis() {
+        return willDueAtMillis;
+    }
+
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
     public Map<String, SubOptions> subscriptions() {
         return subscriptions == null ? Map.of() : subscriptions;
     }
@@ -125,121 +259,100 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         return queue == null ? 0 : queue.size();
     }
 
-    public Iterable<QueuedMessage> queue() {
-        return queueView();
+    public Iterable<QueuedMessage> queued() {
+        return queue == null ? List.of() : queue.view();
     }
 
-    QueuedMessage findBySeq(long seq) {
-        for (QueuedMessage q : queueView()) {
-            if (q.seq() == seq) {
-                return q;
-            }
-        }
-        return null;
+    /** QoS 2 packet ids received from the client and not released yet. */
+    public int inboundQos2Count() {
+        return inbound == null ? 0 : inbound.size();
     }
 
-    boolean removeSeq(long seq) {
-        if (queue == null) {
-            return false;
-        }
-        Iterator<QueuedMessage> it = queue.iterator();
-        while (it.hasNext()) {
-            if (it.next().seq() == seq) {
-                it.remove();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    boolean replace(QueuedMessage updated) {
-        // rebuild in place keeping order; queues are short and this is rare (QoS 2 PUBREC only)
-        boolean found = false;
-        if (queue == null) {
-            return false;
-        }
-        int n = queue.size();
-        for (int i = 0; i < n; i++) {
-            QueuedMessage q = queue.pollFirst();
-            if (q.seq() == updated.seq()) {
-                q = updated;
-                found = true;
-            }
-            queue.addLast(q);
-        }
-        return found;
-    }
+    // ------------------------------------------------------------------------------------------ format
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        Message.writeString(out, clientId);
-        Message.writeString(out, owner);
+        Wire.writeString(out, clientId);
+        Wire.writeString(out, owner);
         out.writeLong(epoch);
+        out.writeLong(sessionUid);
         out.writeLong(expirySeconds);
         out.writeLong(disconnectedAtMillis);
         out.writeByte(protocolVersion);
-        out.writeBoolean(will != null);
-        if (will != null) {
-            will.writeTo(out);
-        }
+        Message.writeNullable(out, will);
         out.writeInt(willDelaySeconds);
+        out.writeLong(willDueAtMillis);
         out.writeInt(subscriptions().size());
         for (Map.Entry<String, SubOptions> e : subscriptions().entrySet()) {
-            Message.writeString(out, e.getKey());
+            Wire.writeString(out, e.getKey());
             e.getValue().writeTo(out);
         }
-        out.writeLong(nextSeq);
-        out.writeInt(queueSize());
-        for (QueuedMessage q : queueView()) {
-            q.writeTo(out);
+        out.writeBoolean(queue != null);
+        if (queue != null) {
+            queue.writeTo(out);
         }
-        Map<Integer, long[]> inbound = inboundQos2 == null ? Map.of() : inboundQos2;
-        out.writeInt(inbound.size());
-        for (Map.Entry<Integer, long[]> e : inbound.entrySet()) {
-            out.writeInt(e.getKey());
-            out.writeLong(e.getValue()[0]);
-            out.writeLong(e.getValue()[1]);
+        out.writeBoolean(inbound != null && !inbound.isEmpty());
+        if (inbound != null && !inbound.isEmpty()) {
+            inbound.writeTo(out);
         }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         byte version = in.readByte();
+        if (version == 1) {
+            readVersion1(in);
+            return;
+        }
         if (version != FORMAT_VERSION) {
             throw new IOException("unknown session record format version " + version);
         }
-        clientId = Message.readString(in);
-        owner = Message.readString(in);
+        clientId = Wire.readString(in);
+        owner = Wire.readString(in);
+        epoch = in.readLong();
+        sessionUid = in.readLong();
+        expirySeconds = in.readLong();
+        disconnectedAtMillis = in.readLong();
+        protocolVersion = in.readByte();
+        will = Message.readNullable(in);
+        willDelaySeconds = in.readInt();
+        willDueAtMillis = in.readLong();
+        readSubscriptions(in);
+        queue = in.readBoolean() ? SessionQueue.readFrom(in) : null;
+        inbound = in.readBoolean() ? InboundQos2.readFrom(in) : null;
+    }
+
+    /** The format of the first release (no session uid, will due time, routed state or seen ids). */
+    private void readVersion1(ObjectDataInput in) throws IOException {
+        clientId = Wire.readString(in);
+        owner = Wire.readString(in);
         epoch = in.readLong();
         expirySeconds = in.readLong();
         disconnectedAtMillis = in.readLong();
         protocolVersion = in.readByte();
-        will = in.readBoolean() ? Message.readFrom(in) : null;
+        will = Message.readNullable(in);
         willDelaySeconds = in.readInt();
+        readSubscriptions(in);
+        queue = SessionQueue.readVersion1(in);
+        inbound = InboundQos2.readVersion1(in);
+    }
+
+    private void readSubscriptions(ObjectDataInput in) throws IOException {
         int subs = in.readInt();
         for (int i = 0; i < subs; i++) {
-            subs().put(Message.readString(in), SubOptions.readFrom(in));
-        }
-        nextSeq = in.readLong();
-        int queued = in.readInt();
-        for (int i = 0; i < queued; i++) {
-            q().addLast(QueuedMessage.readFrom(in));
-        }
-        int inbound = in.readInt();
-        for (int i = 0; i < inbound; i++) {
-            inbound().put(in.readInt(), new long[]{in.readLong(), in.readLong()});
+            subs().put(Wire.readString(in), SubOptions.readFrom(in));
         }
     }
 
     @Override
     public int getFactoryId() {
-        return ClusterSerialization.FACTORY_ID;
+        return SerializationIds.FACTORY_ID;
     }
 
     @Override
     public int getClassId() {
-        return ClusterSerialization.SESSION_RECORD;
+        return SerializationIds.SESSION_RECORD;
     }
 
     @Override

@@ -3,10 +3,6 @@ package io.mqttcluster.cluster.session;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.ClusterSettings;
 import io.mqttcluster.cluster.message.Message;
-import io.mqttcluster.cluster.session.SessionProcessors.Target;
-import io.mqttcluster.cluster.session.SessionResults.AppendResult;
-import io.mqttcluster.cluster.session.SessionResults.ClaimResult;
-import io.mqttcluster.cluster.session.SessionResults.ReleaseResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,13 +60,17 @@ class SessionStoreTest {
         return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
+    static ClaimRequest req(String node, boolean cleanStart, long expiry, Message will) {
+        return new ClaimRequest(node, cleanStart, expiry, will, 0, 4, System.currentTimeMillis(), java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
     private static Message msg(String topic, int n) {
         return new Message(7, n, topic, ("m" + n).getBytes(), 1, false, "pub", 0, null);
     }
 
     @Test
     void claim_newClientId_isNotPresentAndStartsAtEpochOne() throws Exception {
-        ClaimResult r = await(a.sessions().claim("fresh-" + UUID.randomUUID(), a.nodeId(), true, 0, null, 0, 4));
+        ClaimResult r = await(a.sessions().claim("fresh-" + UUID.randomUUID(), req(a.nodeId(), true, 0, null)));
         assertThat(r.sessionPresent()).isFalse();
         assertThat(r.previousOwner()).isNull();
         assertThat(r.epoch()).isEqualTo(1);
@@ -79,19 +79,18 @@ class SessionStoreTest {
     @Test
     void persistentSession_offlineQueue_isResumedInOrderOnAnyMember() throws Exception {
         String id = "dev-" + UUID.randomUUID();
-        ClaimResult first = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
+        ClaimResult first = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
         await(a.sessions().updateSubscriptions(id, first.epoch(), Map.of("t/#", SubOptions.ofQos(1)), List.of()));
-        ReleaseResult released = await(a.sessions().release(id, a.nodeId(), first.epoch(), false));
+        ReleaseResult released = await(a.sessions().release(id, a.nodeId(), first.epoch(), false, false, System.currentTimeMillis()));
         assertThat(released.released()).isTrue();
 
         for (int i = 0; i < 5; i++) {
-            Map<String, AppendResult> res = await(b.sessions().append(msg("t/x", i), Map.of(id, new Target(1, false, null, null)),
-                    100, true, false));
+            Map<String, AppendResult> res = await(b.sessions().append(msg("t/x", i), Map.of(id, new Target(1, false, null, null)), new QueueLimits(100, true, 100), false));
             assertThat(res.get(id).status()).isEqualTo(AppendResult.APPENDED);
             assertThat(res.get(id).owner()).isNull(); // offline: nobody to send it to now
         }
 
-        ClaimResult resumed = await(b.sessions().claim(id, b.nodeId(), false, FOREVER, null, 0, 4));
+        ClaimResult resumed = await(b.sessions().claim(id, req(b.nodeId(), false, FOREVER, null)));
         assertThat(resumed.sessionPresent()).isTrue();
         assertThat(resumed.previousOwner()).isNull();
         assertThat(resumed.subscriptions()).containsKey("t/#");
@@ -101,8 +100,7 @@ class SessionStoreTest {
         assertThat(queue).allMatch(q -> !q.maybeSent());
 
         // after the claim, new messages are routed to the new owner
-        Map<String, AppendResult> after = await(a.sessions().append(msg("t/x", 9), Map.of(id, new Target(1, false, null, null)),
-                100, true, false));
+        Map<String, AppendResult> after = await(a.sessions().append(msg("t/x", 9), Map.of(id, new Target(1, false, null, null)), new QueueLimits(100, true, 100), false));
         assertThat(after.get(id).owner()).isEqualTo(b.nodeId());
         assertThat(after.get(id).epoch()).isEqualTo(resumed.epoch());
 
@@ -114,16 +112,16 @@ class SessionStoreTest {
     @Test
     void cleanStart_discardsPersistentSessionAndReportsItsSubscriptions() throws Exception {
         String id = "dev-" + UUID.randomUUID();
-        ClaimResult first = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
+        ClaimResult first = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
         await(a.sessions().updateSubscriptions(id, first.epoch(), Map.of("x", SubOptions.ofQos(2)), List.of()));
-        await(a.sessions().append(msg("x", 1), Map.of(id, new Target(1, false, null, null)), 10, true, false));
-        ClaimResult clean = await(b.sessions().claim(id, b.nodeId(), true, 0, null, 0, 4));
+        await(a.sessions().append(msg("x", 1), Map.of(id, new Target(1, false, null, null)), new QueueLimits(10, true, 100), false));
+        ClaimResult clean = await(b.sessions().claim(id, req(b.nodeId(), true, 0, null)));
         assertThat(clean.sessionPresent()).isFalse();
         assertThat(clean.previousOwner()).isEqualTo(a.nodeId());
         assertThat(await(b.sessions().snapshot(id, clean.epoch())).queue()).isEmpty();
         assertThat(clean.discardedSubscriptions()).containsExactly("x");
         // a clean session ends with its connection
-        assertThat(await(b.sessions().release(id, b.nodeId(), clean.epoch(), false)).released()).isTrue();
+        assertThat(await(b.sessions().release(id, b.nodeId(), clean.epoch(), false, false, System.currentTimeMillis())).released()).isTrue();
         assertThat(b.sessions().get(id)).isNull();
     }
 
@@ -131,13 +129,13 @@ class SessionStoreTest {
     void release_byTakenOverConnection_changesNothingAndReturnsNoWill() throws Exception {
         String id = "dev-" + UUID.randomUUID();
         Message will = new Message(1, 1, "will/t", "bye".getBytes(), 1, false, id, 0, null);
-        ClaimResult first = await(a.sessions().claim(id, a.nodeId(), true, 0, will, 0, 4));
-        ClaimResult second = await(b.sessions().claim(id, b.nodeId(), true, 0, will, 0, 4));
+        ClaimResult first = await(a.sessions().claim(id, req(a.nodeId(), true, 0, will)));
+        ClaimResult second = await(b.sessions().claim(id, req(b.nodeId(), true, 0, will)));
         assertThat(second.previousOwner()).isEqualTo(a.nodeId());
-        ReleaseResult stale = await(a.sessions().release(id, a.nodeId(), first.epoch(), true));
+        ReleaseResult stale = await(a.sessions().release(id, a.nodeId(), first.epoch(), true, false, System.currentTimeMillis()));
         assertThat(stale.released()).isFalse();
         assertThat(stale.will()).isNull();
-        ReleaseResult current = await(b.sessions().release(id, b.nodeId(), second.epoch(), true));
+        ReleaseResult current = await(b.sessions().release(id, b.nodeId(), second.epoch(), true, false, System.currentTimeMillis()));
         assertThat(current.released()).isTrue();
         assertThat(current.will().topic()).isEqualTo("will/t");
     }
@@ -147,27 +145,27 @@ class SessionStoreTest {
         String oldest = "dev-" + UUID.randomUUID();
         String newest = "dev-" + UUID.randomUUID();
         for (String id : List.of(oldest, newest)) {
-            ClaimResult c = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
-            await(a.sessions().release(id, a.nodeId(), c.epoch(), false));
+            ClaimResult c = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
+            await(a.sessions().release(id, a.nodeId(), c.epoch(), false, false, System.currentTimeMillis()));
         }
         for (int i = 0; i < 5; i++) {
-            await(a.sessions().append(msg("t", i), Map.of(oldest, new Target(1, false, null, null)), 3, true, false));
-            await(a.sessions().append(msg("t", i), Map.of(newest, new Target(1, false, null, null)), 3, false, false));
+            await(a.sessions().append(msg("t", i), Map.of(oldest, new Target(1, false, null, null)), new QueueLimits(3, true, 100), false));
+            await(a.sessions().append(msg("t", i), Map.of(newest, new Target(1, false, null, null)), new QueueLimits(3, false, 100), false));
         }
-        assertThat(a.sessions().get(oldest).queue()).extracting(q -> new String(q.message().payload()))
+        assertThat(a.sessions().get(oldest).queued()).extracting(q -> new String(q.message().payload()))
                 .containsExactly("m2", "m3", "m4");
-        assertThat(a.sessions().get(newest).queue()).extracting(q -> new String(q.message().payload()))
+        assertThat(a.sessions().get(newest).queued()).extracting(q -> new String(q.message().payload()))
                 .containsExactly("m0", "m1", "m2");
     }
 
     @Test
     void append_resentQos2Message_isQueuedOnce() throws Exception {
         String id = "dev-" + UUID.randomUUID();
-        ClaimResult c = await(a.sessions().claim(id, a.nodeId(), false, FOREVER, null, 0, 4));
-        await(a.sessions().release(id, a.nodeId(), c.epoch(), false));
+        ClaimResult c = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
+        await(a.sessions().release(id, a.nodeId(), c.epoch(), false, false, System.currentTimeMillis()));
         Message m = msg("t", 1);
-        AppendResult r1 = await(a.sessions().append(m, Map.of(id, new Target(2, false, null, null)), 10, true, false)).get(id);
-        AppendResult r2 = await(b.sessions().append(m, Map.of(id, new Target(2, false, null, null)), 10, true, true)).get(id);
+        AppendResult r1 = await(a.sessions().append(m, Map.of(id, new Target(2, false, null, null)), new QueueLimits(10, true, 100), false)).get(id);
+        AppendResult r2 = await(b.sessions().append(m, Map.of(id, new Target(2, false, null, null)), new QueueLimits(10, true, 100), true)).get(id);
         assertThat(r2.status()).isEqualTo(AppendResult.DUPLICATE);
         assertThat(r2.seq()).isEqualTo(r1.seq());
         assertThat(a.sessions().get(id).queueSize()).isEqualTo(1);
@@ -179,7 +177,7 @@ class SessionStoreTest {
         List<CompletableFuture<ClaimResult>> claims = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             ClusterNode n = i % 2 == 0 ? a : b;
-            claims.add(n.sessions().claim(id, n.nodeId(), false, FOREVER, null, 0, 4).toCompletableFuture());
+            claims.add(n.sessions().claim(id, req(n.nodeId(), false, FOREVER, null)).toCompletableFuture());
         }
         CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         List<Long> epochs = claims.stream().map(CompletableFuture::join).map(ClaimResult::epoch).sorted().toList();
@@ -193,12 +191,12 @@ class SessionStoreTest {
     void releaseDeadOwners_releasesOnlySessionsOfNodesNotLive_onceEach() throws Exception {
         String id = "dead-" + UUID.randomUUID();
         Message will = new Message(1, 2, "will/dead", "x".getBytes(), 1, false, id, 0, null);
-        await(a.sessions().claim(id, "node-that-died", false, FOREVER, will, 0, 4));
+        await(a.sessions().claim(id, req("node-that-died", false, FOREVER, will)));
         Set<String> live = Set.of(a.nodeId(), b.nodeId());
-        Map<String, ReleaseResult> first = a.sessions().releaseDeadOwners(live);
+        Map<String, ReleaseResult> first = a.sessions().releaseDeadOwners(live, System.currentTimeMillis());
         assertThat(first).containsKey(id);
         assertThat(first.get(id).will().topic()).isEqualTo("will/dead");
-        assertThat(b.sessions().releaseDeadOwners(live)).doesNotContainKey(id);
+        assertThat(b.sessions().releaseDeadOwners(live, System.currentTimeMillis())).doesNotContainKey(id);
         SessionRecord rec = a.sessions().get(id);
         assertThat(rec.owner()).isNull();
         assertThat(rec.will()).isNull();

@@ -1,0 +1,29 @@
+package io.mqttcluster.broker.channel;
+
+import io.mqttcluster.broker.auth.Security;
+import io.mqttcluster.broker.config.BrokerConfig;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.broker.pubsub.MessageIds;
+import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.broker.session.SessionManager;
+import io.mqttcluster.cluster.session.SessionStore;
+import io.mqttcluster.cluster.topic.TopicLimits;
+import io.vertx.core.Vertx;
+
+/**
+ * What a {@link Channel} uses of the node: one bundle, built once per node, so the protocol code names
+ * exactly the services it depends on (and a test can hand it an in-memory store).
+ *
+ * @param admission whether the node takes new clients now
+ */
+public record ChannelServices(BrokerConfig config, Security security, BrokerMetrics metrics, TopicLimits topicLimits,
+                              MessageIds messageIds, Router router, SessionManager sessions, SessionStore store,
+                              Admission admission, Vertx vertx) {
+
+    /** Whether the node takes new clients (started, not draining, quorum present), and why not. */
+    public interface Admission {
+        boolean accepting();
+
+        String notAcceptingReason();
+    }
+}

@@ -1,0 +1,259 @@
+package io.mqttcluster.broker.channel;
+
+import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
+import io.mqttcluster.broker.pubsub.Publication;
+import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.session.Qos2Receive;
+import io.mqttcluster.cluster.topic.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The PUBLISH and PUBREL packets one client sends: each message is routed, and acknowledged only once it is
+ * safe, in the order the client sent them [MQTT-4.6.0-2] [MQTT-4.6.0-3].
+ *
+ * <p><b>What an acknowledgement means.</b> PUBACK (QoS 1) and PUBREC (QoS 2) go out when the message is
+ * stored for every persistent session it matches (with synchronous backups), and every other node with a
+ * matching subscriber has received it ({@link io.mqttcluster.broker.pubsub.Dispatcher#dispatch}). Until
+ * then the client keeps the message and sends it again after a reconnect; a failure on the way closes the
+ * connection without an acknowledgement, for the same reason.
+ *
+ * <p><b>The pipeline.</b> Each message passes two stages, in order: <i>stored</i> (the routing decision and
+ * the store writes, which may complete out of order), then <i>confirmed</i> (dispatched, in order, and
+ * received by the other nodes). Acknowledgements leave in packet order as the head of the line is confirmed.
+ *
+ * <p><b>QoS 2 receive state</b> [MQTT-4.3.3-2]. Per packet id: for a persistent session it lives in the
+ * session record ({@link Qos2Receive}), so it survives a reconnect to any node and the node's death: the id
+ * is <i>recorded</i> with a message id before the message goes anywhere, and marked <i>routed</i> before
+ * PUBREC. A re-send (DUP=1) of a routed id gets PUBREC and nothing else; of a recorded one (a crash
+ * interrupted its routing), it is routed again under the first id, and every receiver recognises the copy
+ * it has. A clean session's state lives here only (it ends with the connection). PUBCOMP goes out once the
+ * release of the id is stored, so a new message under the same id is never taken for a re-send.
+ *
+ * <p>Owned by the connection's event loop.
+ */
+final class InboundPublishes {
+
+    private static final int ACK_NONE = 0;
+    private static final int ACK_PUBACK = 1;
+    private static final int ACK_PUBREC = 2;
+
+    /** One publish on its way: stored, then confirmed, then acknowledged. */
+    private static final class Step {
+        final Future<Publication> stored;
+        final int ack;
+        final int packetId;
+        /** A persistent session's QoS 2 message that this step routes: mark it routed before PUBREC. */
+        final boolean markRouted;
+        Future<?> confirmed;
+
+        Step(Future<Publication> stored, int ack, int packetId, boolean markRouted) {
+            this.stored = stored;
+            this.ack = ack;
+            this.packetId = packetId;
+            this.markRouted = markRouted;
+        }
+    }
+
+    private final Channel channel;
+    private ArrayDeque<Step> storing;
+    private ArrayDeque<Step> confirming;
+    /** QoS 2 packet ids received on this connection and not released: completes once PUBREC went out. */
+    private Map<Integer, Promise<Void>> qos2;
+
+    InboundPublishes(Channel channel) {
+        this.channel = channel;
+    }
+
+    void onPublish(Packets.Publish p) {
+        ChannelServices s = channel.services();
+        s.metrics().received(p.qos());
+        String problem = Topics.checkTopicName(p.topic(), s.topicLimits());
+        if (problem != null) {
+            channel.protocolError("publish topic: " + problem); // [MQTT-4.7.3-*], [MQTT-3.3.2-2]
+            return;
+        }
+        boolean dropped = Topics.isDollarTopic(p.topic());
+        if (dropped) {
+            s.metrics().dropped(DropReason.DOLLAR_TOPIC);
+        } else if (!channel.acl().canPublish(p.topic())) {
+            // MQTT 3.1.1 has no way to say no: acknowledged as usual, delivered to no one, not retained, counted
+            dropped = true;
+            s.metrics().dropped(DropReason.NOT_AUTHORIZED);
+            channel.logDenied(p.topic());
+        }
+        boolean retain = p.retain() && s.config().retainAvailable();
+        int qos = p.qos();
+        if (qos == 0) {
+            if (!dropped) {
+                add(new Step(accept(fresh(p, retain), false), ACK_NONE, 0, false));
+            }
+            return;
+        }
+        if (qos == 1) {
+            add(new Step(dropped ? Future.succeededFuture() : accept(fresh(p, retain), false), ACK_PUBACK, p.packetId(), false));
+            return;
+        }
+        int id = p.packetId();
+        if (qos2 == null) {
+            qos2 = new HashMap<>(4);
+        }
+        Promise<Void> known = qos2.get(id);
+        if (known != null) {
+            // sent again on this connection before PUBREL: acknowledge again once the first is, deliver nothing
+            add(new Step(known.future().map(v -> null), ACK_PUBREC, id, false));
+            return;
+        }
+        qos2.put(id, Promise.promise());
+        if (dropped) {
+            add(new Step(Future.succeededFuture(), ACK_PUBREC, id, false));
+        } else if (!channel.persistent()) {
+            add(new Step(accept(fresh(p, retain), false), ACK_PUBREC, id, false));
+        } else {
+            Message m = fresh(p, retain);
+            Future<Publication> stored = channel.retrying(() -> s.store().qos2Receive(channel.clientId(), channel.epoch(), id, m.idHigh(), m.idLow()))
+                    .compose(known2 -> switch ((int) known2[0]) {
+                        case Qos2Receive.NEW -> accept(m, false);
+                        case Qos2Receive.RECORDED -> accept(m.withId(known2[1], known2[2]), true);
+                        case Qos2Receive.ROUTED -> Future.succeededFuture(); // routed before: PUBREC only
+                        default -> Future.failedFuture(new IllegalStateException("taken over"));
+                    });
+            add(new Step(stored, ACK_PUBREC, id, true));
+        }
+    }
+
+    private Message fresh(Packets.Publish p, boolean retain) {
+        return channel.newMessage(p.topic(), p.payload(), Math.min(p.qos(), channel.services().config().maxQos()), retain);
+    }
+
+    private Future<Publication> accept(Message m, boolean mayBeDuplicate) {
+        return channel.services().router().accept(m, channel.clientId(), mayBeDuplicate, channel.context());
+    }
+
+    private void add(Step step) {
+        if ((storing == null || storing.isEmpty()) && (confirming == null || confirming.isEmpty())
+                && step.stored.succeeded()) {
+            // the common case: nothing waiting, nothing to wait for
+            confirm(step);
+            if (step.confirmed.succeeded()) {
+                acknowledge(step);
+                return;
+            }
+            confirming().addLast(step);
+            step.confirmed.onComplete(ar -> advance());
+            return;
+        }
+        storing().addLast(step);
+        if (step.stored.isComplete()) {
+            advance();
+        } else {
+            step.stored.onComplete(ar -> advance());
+        }
+    }
+
+    private void advance() {
+        if (!channel.isConnected()) {
+            return;
+        }
+        while (storing != null && !storing.isEmpty() && storing.peekFirst().stored.isComplete()) {
+            Step s = storing.pollFirst();
+            if (s.stored.failed()) {
+                fail(s.stored.cause());
+                return;
+            }
+            confirm(s);
+            confirming().addLast(s);
+            if (!s.confirmed.isComplete()) {
+                s.confirmed.onComplete(ar -> advance());
+            }
+        }
+        while (confirming != null && !confirming.isEmpty() && confirming.peekFirst().confirmed.isComplete()) {
+            Step s = confirming.pollFirst();
+            if (s.confirmed.failed()) {
+                fail(s.confirmed.cause());
+                return;
+            }
+            acknowledge(s);
+        }
+    }
+
+    /** Dispatches a stored step (in packet order) and sets what its acknowledgement waits for. */
+    private void confirm(Step s) {
+        Publication p = s.stored.result();
+        if (p == null) {
+            s.confirmed = Future.succeededFuture();
+            return;
+        }
+        Future<Void> delivered = channel.services().router().dispatch(p, channel.context());
+        if (s.markRouted) {
+            int id = s.packetId;
+            ChannelServices svc = channel.services();
+            s.confirmed = delivered.compose(v -> channel.retrying(() -> svc.store().qos2Routed(channel.clientId(), channel.epoch(), id)))
+                    .compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("taken over")));
+        } else {
+            s.confirmed = delivered;
+        }
+    }
+
+    private void acknowledge(Step s) {
+        if (!channel.isConnected()) {
+            return;
+        }
+        if (s.ack == ACK_PUBACK) {
+            channel.out().puback(s.packetId);
+        } else if (s.ack == ACK_PUBREC) {
+            channel.out().pubrec(s.packetId);
+            Promise<Void> p = qos2 == null ? null : qos2.get(s.packetId);
+            if (p != null) {
+                p.tryComplete();
+            }
+        }
+    }
+
+    private void fail(Throwable cause) {
+        channel.storeFailed("publish", cause); // not acknowledged: the client sends it again
+        storing = null;
+        confirming = null;
+    }
+
+    /** PUBREL: releases the QoS 2 packet id, then PUBCOMP; also for an id we do not know [MQTT-4.3.3-2]. */
+    void onPubrel(int packetId) {
+        Promise<Void> known = qos2 == null ? null : qos2.remove(packetId);
+        Future<Void> routed = known == null ? Future.succeededFuture() : known.future();
+        if (!channel.persistent()) {
+            routed.onSuccess(v -> channel.out().pubcomp(packetId));
+            return;
+        }
+        ChannelServices s = channel.services();
+        routed.compose(v -> channel.retrying(() -> s.store().qos2Release(channel.clientId(), channel.epoch(), packetId)))
+                .onComplete(ar -> {
+                    if (!channel.isConnected()) {
+                        return;
+                    }
+                    if (ar.succeeded() && ar.result()) {
+                        channel.out().pubcomp(packetId);
+                    } else {
+                        // not stored: the client sends PUBREL again after it reconnects
+                        channel.storeFailed("pubrel", ar.failed() ? ar.cause() : new IllegalStateException("taken over"));
+                    }
+                });
+    }
+
+    private ArrayDeque<Step> storing() {
+        if (storing == null) {
+            storing = new ArrayDeque<>(4);
+        }
+        return storing;
+    }
+
+    private ArrayDeque<Step> confirming() {
+        if (confirming == null) {
+            confirming = new ArrayDeque<>(4);
+        }
+        return confirming;
+    }
+}

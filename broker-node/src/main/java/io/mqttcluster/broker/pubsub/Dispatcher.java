@@ -1,0 +1,189 @@
+package io.mqttcluster.broker.pubsub;
+
+import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.cluster.ForwardCodec;
+import io.mqttcluster.broker.cluster.ForwardCodec.Notice;
+import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
+import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
+import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.session.AppendResult;
+import io.mqttcluster.cluster.session.QueuedMessage;
+import io.mqttcluster.cluster.session.Target;
+import io.mqttcluster.cluster.topic.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Carries out a {@link Publication}: hands the message to the subscribers connected here, tells the
+ * connections of persistent sessions where their stored copy is, and forwards it once to each other node
+ * that takes a copy. On the receiving node, {@link #onForward} does the same for that node's connections.
+ *
+ * <p><b>When a publish may be acknowledged.</b> {@link #dispatch} completes once every other node that
+ * takes a copy of a QoS 1/2 message has it (the node-to-node link acknowledges each forward). So a
+ * publisher's PUBACK / PUBREC means: stored for every persistent session, and received by every node with
+ * a matching subscriber; a node that dies after that takes only its own connections with it. A node that
+ * leaves the cluster meanwhile counts as done: it has no subscribers left.
+ *
+ * <p><b>QoS 2 re-sends.</b> A publication marked {@code mayBeDuplicate} (a QoS 2 message re-sent under its
+ * first id after a crash interrupted its routing) is not handed to the direct subscribers of a node that
+ * delivered it before ({@link RecentQos2}); stored copies are recognised by the queues, and the
+ * connections by sequence number.
+ *
+ * <p>Thread-safe: deliveries hop to each subscriber's event loop.
+ */
+public final class Dispatcher {
+
+    private final Broker broker;
+    private final LocalSubscriptions local;
+    private final RecentQos2 recent = new RecentQos2();
+    private volatile Function<String, Subscriber> clients = id -> null;
+
+    public Dispatcher(Broker broker, LocalSubscriptions local) {
+        this.broker = broker;
+        this.local = local;
+    }
+
+    /** How to find a client connected here by id (the session registry, which exists after this). */
+    public void clients(Function<String, Subscriber> lookup) {
+        this.clients = lookup;
+    }
+
+    /** The client connected here with this id, or null. */
+    public Subscriber client(String clientId) {
+        return clients.apply(clientId);
+    }
+
+    /**
+     * Delivers a stored publication here and forwards it to other nodes. Completes on {@code ctx} once
+     * every other node that takes a copy acknowledged it (QoS 1/2), at once for QoS 0.
+     */
+    public Future<Void> dispatch(Publication p, ContextInternal ctx) {
+        Message message = p.message();
+        if (!p.direct().isEmpty() && firstTime(message, p.mayBeDuplicate())) {
+            for (LocalSubscriptions.Direct d : p.direct()) {
+                Subscriber sub = d.subscriber();
+                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), d.shareKey()));
+            }
+        }
+        Map<String, List<Notice>> notices = null;
+        String self = broker.nodeId();
+        for (Publication.Stored stored : p.stored()) {
+            for (Map.Entry<String, AppendResult> e : stored.results().entrySet()) {
+                AppendResult r = e.getValue();
+                if (r == null) {
+                    continue;
+                }
+                if (r.droppedOldest() > 0) {
+                    broker.metrics().dropped(DropReason.QUEUE_FULL, r.droppedOldest());
+                }
+                if (r.status() == AppendResult.DROPPED_NEW) {
+                    broker.metrics().dropped(DropReason.QUEUE_FULL);
+                    continue;
+                }
+                if (r.owner() == null || r.seq() == 0) {
+                    continue; // offline: it reads its queue on return; or a copy it has finished already
+                }
+                // APPENDED, or DUPLICATE of a copy still queued: its connection may never have heard of it
+                // (the node that stored it first died); the connection drops a sequence number it has seen
+                Target t = stored.targets().get(e.getKey());
+                QueuedMessage q = new QueuedMessage(r.seq(), message, t.qos(), t.retainFlag() ? QueuedMessage.RETAIN : 0,
+                        t.shareGroup(), t.subscriptionIds());
+                if (self.equals(r.owner())) {
+                    deliverQueued(e.getKey(), r.epoch(), q);
+                } else {
+                    if (notices == null) {
+                        notices = new HashMap<>();
+                    }
+                    notices.computeIfAbsent(r.owner(), n -> new ArrayList<>(2)).add(new Notice(e.getKey(), r.epoch(), q));
+                }
+            }
+        }
+        if (p.remoteRoutes() == null && notices == null && p.remoteShared() == null) {
+            return Future.succeededFuture();
+        }
+        Set<String> nodes = new HashSet<>();
+        if (p.remoteRoutes() != null) {
+            nodes.addAll(p.remoteRoutes());
+        }
+        if (notices != null) {
+            nodes.addAll(notices.keySet());
+        }
+        if (p.remoteShared() != null) {
+            nodes.addAll(p.remoteShared().keySet());
+        }
+        boolean confirm = message.qos() >= 1;
+        List<Future<Void>> delivered = confirm ? new ArrayList<>(nodes.size()) : null;
+        for (String node : nodes) {
+            boolean matchThere = p.remoteRoutes() != null && p.remoteRoutes().contains(node);
+            Future<Void> d = broker.forward(node, ForwardCodec.encodeForward(message, matchThere, p.mayBeDuplicate(),
+                    notices == null ? null : notices.get(node), p.remoteShared() == null ? null : p.remoteShared().get(node)), confirm);
+            if (confirm) {
+                delivered.add(d);
+            }
+        }
+        if (!confirm || delivered.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = ctx.promise();
+        Future.all(delivered).<Void>mapEmpty().onComplete(done);
+        return done.future();
+    }
+
+    /** False for a message marked as a possible second copy that this node has delivered before. */
+    private boolean firstTime(Message message, boolean mayBeDuplicate) {
+        if (message.qos() < 2) {
+            return true;
+        }
+        boolean first = recent.firstTime(message);
+        if (!first && mayBeDuplicate) {
+            broker.metrics().qos2ResendSkipped();
+            return false;
+        }
+        return true;
+    }
+
+    /** Hands a stored copy to the connection of its session here, if it is here. */
+    public void deliverQueued(String clientId, long epoch, QueuedMessage q) {
+        Subscriber sub = client(clientId);
+        if (sub != null) {
+            sub.context().execute(() -> sub.deliverQueued(epoch, q));
+        }
+    }
+
+    /** A message forwarded by another node: deliver it to this node's connections. On the link's context. */
+    public void onForward(ForwardCodec.Forward f) {
+        Message message = f.message();
+        boolean first = (!f.matchLocal() && f.shared().isEmpty()) || firstTime(message, f.mayBeDuplicate());
+        if (f.matchLocal() && first) {
+            List<LocalSubscriptions.Direct> direct = new ArrayList<>(4);
+            local.match(message, Topics.levels(message.topic()), Topics.isDollarTopic(message.topic()), message.publisherId(), direct);
+            for (LocalSubscriptions.Direct d : direct) {
+                Subscriber sub = d.subscriber();
+                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), null));
+            }
+        }
+        for (Notice n : f.notices()) {
+            deliverQueued(n.clientId(), n.epoch(), n.queued());
+        }
+        if (!first) {
+            return;
+        }
+        for (SharedDelivery d : f.shared()) {
+            Subscriber sub = client(d.clientId());
+            if (sub != null) {
+                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), false, d.shareKey()));
+            } else {
+                broker.router().redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), broker.systemContext());
+            }
+        }
+    }
+}

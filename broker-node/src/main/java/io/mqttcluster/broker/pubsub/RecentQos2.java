@@ -1,0 +1,33 @@
+package io.mqttcluster.broker.pubsub;
+
+import io.mqttcluster.cluster.message.Message;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ids of the last QoS 2 messages this node handed to its clean-session subscribers. When a QoS 2
+ * publisher re-sends a message whose first routing a crashed node had begun (the re-send carries the
+ * first message id), a node that already delivered it does not deliver it again [MQTT-4.3.3-2]. Bounded:
+ * beyond {@link #CAPACITY} newer messages an id is forgotten, and such a late re-send may be delivered a
+ * second time (never lost). Thread-safe.
+ */
+public final class RecentQos2 {
+
+    static final int CAPACITY = 65_536;
+
+    private record Id(long high, long low) {
+    }
+
+    private final Map<Id, Boolean> ids = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Id, Boolean> eldest) {
+            return size() > CAPACITY;
+        }
+    };
+
+    /** Remembers a message; returns false when it was already there (a second copy). */
+    public synchronized boolean firstTime(Message m) {
+        return ids.put(new Id(m.idHigh(), m.idLow()), Boolean.TRUE) == null;
+    }
+}

@@ -1,0 +1,43 @@
+package io.mqttcluster.cluster.serial;
+
+/**
+ * Type ids of everything the broker stores in or sends through Hazelcast. The ids are part of the stored
+ * format: never renumber, only add. This class imports nothing, so every serialised type can name its id
+ * without depending on the factory that builds them all.
+ */
+public final class SerializationIds {
+
+    public static final int FACTORY_ID = 7001;
+
+    public static final int MESSAGE = 1;
+    public static final int SESSION_RECORD = 2;
+    public static final int CLAIM_RESULT = 3;
+    public static final int RELEASE_RESULT = 4;
+    public static final int APPEND_RESULT = 5;
+    public static final int SNAPSHOT_RESULT = 6;
+    public static final int EXPIRE_RESULT = 7;
+    public static final int CLAIM = 10;
+    public static final int RELEASE = 11;
+    public static final int APPEND = 12;
+    public static final int ACK = 13;
+    public static final int MARK_PUBREL = 14;
+    public static final int UPDATE_SUBSCRIPTIONS = 15;
+    // 16 was the first QoS 2 receive processor (packet id -> message id, no routed state): retired
+    public static final int RELEASE_DEAD_OWNER = 17;
+    public static final int OWNER_NOT_LIVE = 18;
+    public static final int SNAPSHOT = 19;
+    public static final int TAKE_SHARED = 20;
+    public static final int OFFLINE = 21;
+    public static final int QOS2_RECEIVE = 22;
+    public static final int QOS2_ROUTED = 23;
+    public static final int QOS2_RELEASE = 24;
+    public static final int EXPIRE = 25;
+    public static final int EXPIRY_DUE = 26;
+    public static final int SESSION_MERGE_POLICY = 27;
+    public static final int RETAINED_MERGE_POLICY = 28;
+    public static final int ROUTE_KEY_NODE_IN = 30;
+    public static final int DURABLE_REMOVE_IF_SESSION = 31;
+
+    private SerializationIds() {
+    }
+}

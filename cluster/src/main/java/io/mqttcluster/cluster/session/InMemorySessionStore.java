@@ -1,0 +1,133 @@
+package io.mqttcluster.cluster.session;
+
+import io.mqttcluster.cluster.message.Message;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The session table in this process's memory, running the same rules ({@link SessionOp}s) as the cluster,
+ * one at a time per client id. For tests of the protocol and routing without a cluster; it has no
+ * backups and survives nothing. Calls complete before they return.
+ */
+public final class InMemorySessionStore extends RuleSessionStore {
+
+    private final Map<String, SessionRecord> records = new ConcurrentHashMap<>();
+
+    @Override
+    protected <R> CompletionStage<R> call(String clientId, SessionOp<R> op) {
+        try {
+            return CompletableFuture.completedFuture(apply(clientId, op));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private <R> R apply(String clientId, SessionOp<R> op) {
+        Object[] result = new Object[1];
+        records.compute(clientId, (k, current) -> {
+            Entry entry = new Entry(k, current);
+            result[0] = op.process(entry);
+            return entry.value;
+        });
+        @SuppressWarnings("unchecked")
+        R r = (R) result[0];
+        return r;
+    }
+
+    /** A map entry handed to a rule; its final value goes back into the map (null removes). */
+    private static final class Entry implements Map.Entry<String, SessionRecord> {
+        final String key;
+        SessionRecord value;
+
+        Entry(String key, SessionRecord value) {
+            this.key = key;
+            this.value = value;
+        }
+
+        @Override
+        public String getKey() {
+            return key;
+        }
+
+        @Override
+        public SessionRecord getValue() {
+            return value;
+        }
+
+        @Override
+        public SessionRecord setValue(SessionRecord v) {
+            SessionRecord old = value;
+            value = v;
+            return old;
+        }
+    }
+
+
+
+
+    @Override
+    public CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, QueueLimits limits,
+                                                             boolean mayBeDuplicate) {
+        Map<String, AppendResult> out = new HashMap<>();
+        for (Map.Entry<String, Target> e : targets.entrySet()) {
+            AppendResult r = apply(e.getKey(), new Append(message, e.getValue(), limits, mayBeDuplicate));
+            if (r != null) {
+                out.put(e.getKey(), r);
+            }
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+
+
+
+
+
+
+
+
+    @Override
+    public Map<String, ReleaseResult> releaseDeadOwners(Set<String> liveNodes, long nowMillis) {
+        Map<String, ReleaseResult> out = new HashMap<>();
+        for (String id : Set.copyOf(records.keySet())) {
+            ReleaseResult r = apply(id, new ReleaseDeadOwner(liveNodes, nowMillis));
+            if (r != null) {
+                out.put(id, r);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Set<String> dueForExpiry(long nowMillis) {
+        Set<String> out = new HashSet<>();
+        records.forEach((id, rec) -> {
+            if (rec.due(nowMillis)) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public SessionRecord get(String clientId) {
+        return records.get(clientId);
+    }
+
+    @Override
+    public long countOffline() {
+        return records.values().stream().filter(r -> r.owner == null).count();
+    }
+
+    @Override
+    public int size() {
+        return records.size();
+    }
+}

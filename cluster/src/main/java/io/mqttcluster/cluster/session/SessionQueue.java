@@ -1,0 +1,292 @@
+package io.mqttcluster.cluster.session;
+
+import io.mqttcluster.cluster.message.Message;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The QoS 1/2 messages waiting for one persistent session, in order, and the rules of its queue: append
+ * with a size limit, acknowledge, mark PUBREL, take the shared-subscription copies back. Part of a
+ * {@link SessionRecord}; changed only by the session's entry processors, so single-threaded.
+ *
+ * <p><b>Sequence numbers.</b> Every appended message gets the next number of the session; numbers are
+ * never reused, also across a clean start (a new session under the same client id continues from where
+ * the old one stopped). The connection delivers them in this order and notices a gap, so the queue is the
+ * single source of truth for a connected session too (see the broker's {@code DurableSequencer}).
+ *
+ * <p><b>QoS 2 copies already taken.</b> A QoS 2 publisher re-sends a message whose routing a crashed node
+ * may have done in part; the re-sent copy carries the first copy's message id. The queue recognises the
+ * message while its copy waits here, and afterwards through a bounded ring of the ids of QoS 2 copies it
+ * took in ({@code qos2Window} entries at most, grown on demand: a session that receives few QoS 2 messages
+ * keeps a few ids).
+ */
+final class SessionQueue {
+
+    private static final ArrayDeque<QueuedMessage> EMPTY = new ArrayDeque<>(0);
+
+    /** Created with the first message: most sessions of a fleet never queue anything. */
+    private ArrayDeque<QueuedMessage> entries;
+    long nextSeq = 1;
+    /** Ids (high, low pairs) of QoS 2 copies taken in, oldest overwritten first. */
+    private long[] seen;
+    private int seenNext;
+    private int seenCount;
+
+    int size() {
+        return entries == null ? 0 : entries.size();
+    }
+
+    Iterable<QueuedMessage> view() {
+        return entries == null ? EMPTY : entries;
+    }
+
+    List<QueuedMessage> copy() {
+        return entries == null ? List.of() : new ArrayList<>(entries);
+    }
+
+    private ArrayDeque<QueuedMessage> entries() {
+        if (entries == null) {
+            entries = new ArrayDeque<>(4);
+        }
+        return entries;
+    }
+
+    /**
+     * Queues one copy. {@code connected}: the session has a connection now, so the copy may be sent before
+     * anyone reads the queue again (a later resend carries DUP=1).
+     */
+    AppendResult append(Message message, Target target, QueueLimits limits, boolean mayBeDuplicate, boolean connected,
+                        String owner, long epoch) {
+        if (mayBeDuplicate) {
+            for (QueuedMessage q : view()) {
+                if (q.message().sameId(message)) {
+                    return new AppendResult(AppendResult.DUPLICATE, q.seq(), owner, epoch, 0);
+                }
+            }
+            if (hasSeen(message)) {
+                return new AppendResult(AppendResult.DUPLICATE, 0, owner, epoch, 0);
+            }
+        }
+        int dropped = 0;
+        if (size() >= limits.maxMessages()) {
+            if (!limits.dropOldest()) {
+                return new AppendResult(AppendResult.DROPPED_NEW, 0, owner, epoch, 0);
+            }
+            Iterator<QueuedMessage> it = entries().iterator();
+            while (size() >= limits.maxMessages() && it.hasNext()) {
+                // a message half-way through QoS 2 (PUBREL sent) must finish, or its packet id stays taken
+                if (!it.next().pubrelSent()) {
+                    it.remove();
+                    dropped++;
+                }
+            }
+            if (size() >= limits.maxMessages()) {
+                return new AppendResult(AppendResult.DROPPED_NEW, 0, owner, epoch, dropped);
+            }
+        }
+        long seq = nextSeq++;
+        int flags = (connected ? QueuedMessage.MAYBE_SENT : 0) | (target.retainFlag() ? QueuedMessage.RETAIN : 0);
+        entries().addLast(new QueuedMessage(seq, message, target.qos(), flags, target.shareGroup(), target.subscriptionIds()));
+        if (target.qos() == 2) {
+            remember(message, limits.qos2Window());
+        }
+        return new AppendResult(AppendResult.APPENDED, seq, owner, epoch, dropped);
+    }
+
+    private boolean hasSeen(Message m) {
+        if (seen == null) {
+            return false;
+        }
+        for (int i = 0; i < seenCount; i++) {
+            if (seen[2 * i] == m.idHigh() && seen[2 * i + 1] == m.idLow()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void remember(Message m, int window) {
+        if (window <= 0) {
+            return;
+        }
+        if (seen == null || (seenCount == seen.length / 2 && seen.length / 2 < window)) {
+            int capacity = Math.min(window, seen == null ? 8 : seen.length);
+            long[] grown = new long[2 * capacity];
+            // unroll the ring, oldest first, so the next write goes after the newest
+            for (int i = 0; i < seenCount; i++) {
+                int from = (seenNext - seenCount + i + seen.length / 2) % (seen.length / 2);
+                grown[2 * i] = seen[2 * from];
+                grown[2 * i + 1] = seen[2 * from + 1];
+            }
+            seenNext = seenCount;
+            seen = grown;
+        }
+        int slots = seen.length / 2;
+        seen[2 * seenNext] = m.idHigh();
+        seen[2 * seenNext + 1] = m.idLow();
+        seenNext = (seenNext + 1) % slots;
+        seenCount = Math.min(seenCount + 1, slots);
+    }
+
+    /** Removes acknowledged messages; true when something changed. */
+    boolean ack(long[] seqs) {
+        if (entries == null) {
+            return false;
+        }
+        boolean changed = false;
+        for (long seq : seqs) {
+            Iterator<QueuedMessage> it = entries.iterator();
+            while (it.hasNext()) {
+                if (it.next().seq() == seq) {
+                    it.remove();
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** The client answered PUBREC: from now on a resend is a PUBREL. True when something changed. */
+    boolean markPubrel(long seq) {
+        return replaceFlags(seq, QueuedMessage.PUBREL_SENT);
+    }
+
+    /** Every message is about to be sent by a resuming connection: a later resend carries DUP=1. */
+    boolean markAllMaybeSent() {
+        if (entries == null) {
+            return false;
+        }
+        boolean changed = false;
+        int n = entries.size();
+        for (int i = 0; i < n; i++) {
+            QueuedMessage q = entries.pollFirst();
+            if (!q.maybeSent()) {
+                q = q.withFlags(q.flags() | QueuedMessage.MAYBE_SENT);
+                changed = true;
+            }
+            entries.addLast(q);
+        }
+        return changed;
+    }
+
+    private boolean replaceFlags(long seq, int flag) {
+        if (entries == null) {
+            return false;
+        }
+        boolean changed = false;
+        int n = entries.size();
+        for (int i = 0; i < n; i++) {
+            QueuedMessage q = entries.pollFirst();
+            if (q.seq() == seq && (q.flags() & flag) == 0) {
+                q = q.withFlags(q.flags() | flag);
+                changed = true;
+            }
+            entries.addLast(q);
+        }
+        return changed;
+    }
+
+    /** Takes out the copies that came through a shared group and are not half-way through QoS 2. */
+    List<QueuedMessage> takeShared() {
+        List<QueuedMessage> taken = new ArrayList<>();
+        if (entries == null) {
+            return taken;
+        }
+        Iterator<QueuedMessage> it = entries.iterator();
+        while (it.hasNext()) {
+            QueuedMessage q = it.next();
+            if (q.shareGroup() != null && !q.pubrelSent()) {
+                it.remove();
+                taken.add(q);
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Adds the messages of another version of this queue (the other side of a split brain) that this one
+     * does not hold, after its own, with new sequence numbers.
+     */
+    void mergeFrom(SessionQueue other) {
+        nextSeq = Math.max(nextSeq, other.nextSeq);
+        for (QueuedMessage q : other.view()) {
+            boolean held = false;
+            for (QueuedMessage mine : view()) {
+                if (mine.message().sameId(q.message())) {
+                    held = true;
+                    break;
+                }
+            }
+            if (!held) {
+                entries().addLast(new QueuedMessage(nextSeq++, q.message(), q.qos(), q.flags() & ~QueuedMessage.PUBREL_SENT,
+                        q.shareGroup(), q.subscriptionIds()));
+            }
+        }
+        for (int i = 0; i < other.seenCount; i++) {
+            int slot = (other.seenNext - other.seenCount + i + other.seen.length / 2) % (other.seen.length / 2);
+            Message id = new Message(other.seen[2 * slot], other.seen[2 * slot + 1], "", null, 2, false, null, 0, null);
+            if (!hasSeen(id)) {
+                remember(id, Math.max(seen == null ? 0 : seen.length / 2, other.seen.length / 2));
+            }
+        }
+    }
+
+    /** A new, empty queue that continues this one's numbering (a clean start under the same client id). */
+    SessionQueue successor() {
+        SessionQueue next = new SessionQueue();
+        next.nextSeq = nextSeq;
+        return next;
+    }
+
+    void writeTo(DataOutput out) throws IOException {
+        out.writeLong(nextSeq);
+        out.writeInt(size());
+        for (QueuedMessage q : view()) {
+            q.writeTo(out);
+        }
+        out.writeInt(seenCount);
+        for (int i = 0; i < seenCount; i++) {
+            int slot = (seenNext - seenCount + i + seen.length / 2) % (seen.length / 2);
+            out.writeLong(seen[2 * slot]);
+            out.writeLong(seen[2 * slot + 1]);
+        }
+    }
+
+    static SessionQueue readFrom(DataInput in) throws IOException {
+        SessionQueue q = new SessionQueue();
+        q.nextSeq = in.readLong();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            q.entries().addLast(QueuedMessage.readFrom(in));
+        }
+        int seen = in.readInt();
+        if (seen > 0) {
+            q.seen = new long[2 * seen];
+            for (int i = 0; i < seen; i++) {
+                q.seen[2 * i] = in.readLong();
+                q.seen[2 * i + 1] = in.readLong();
+            }
+            q.seenCount = seen;
+            q.seenNext = 0; // full ring of exactly seenCount slots: the next write replaces the oldest
+        }
+        return q;
+    }
+
+    /** Reads the queue part of a version 1 record (no seen ids). */
+    static SessionQueue readVersion1(DataInput in) throws IOException {
+        SessionQueue q = new SessionQueue();
+        q.nextSeq = in.readLong();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            q.entries().addLast(QueuedMessage.readFrom(in));
+        }
+        return q;
+    }
+}
