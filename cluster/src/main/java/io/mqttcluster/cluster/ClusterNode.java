@@ -19,7 +19,6 @@ import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.RouteTable;
 import io.mqttcluster.cluster.route.SharedGroups;
 import io.mqttcluster.cluster.session.HazelcastSessionStore;
-import io.mqttcluster.cluster.session.SessionMergePolicy;
 import io.mqttcluster.cluster.session.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +54,7 @@ public final class ClusterNode implements AutoCloseable {
     private final SharedGroups sharedGroups;
     private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
     private volatile boolean rebuilding;
+    private final List<Runnable> afterMerge = new CopyOnWriteArrayList<>();
 
     private ClusterNode(HazelcastInstance hazelcast, ClusterSettings settings) {
         this.hazelcast = hazelcast;
@@ -160,12 +160,14 @@ public final class ClusterNode implements AutoCloseable {
         // how long a write waits for its backup before it is indeterminate: the writers try again (with their
         // duplicate checks), so a dead backup costs two seconds, not the default five
         c.setProperty("hazelcast.operation.backup.timeout.millis", "2000");
-        // Sessions and queues: changed in place by entry processors, so kept as objects; after a split,
-        // both sides' queued messages are kept (SessionMergePolicy).
+        // Sessions and queues: changed in place by entry processors, so kept as objects. After a split the
+        // majority's version of a session wins: the minority could not acknowledge anything (quorum, and
+        // writes whose backup is across the cut fail), and its copy is stale (joining it would bring back
+        // messages the majority delivered). See the README's guarantees for clusters of five and more.
         MapConfig sessions = new MapConfig(HazelcastSessionStore.MAP_NAME)
                 .setBackupCount(s.backupCount()).setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
-                .setMergePolicyConfig(new MergePolicyConfig(SessionMergePolicy.class.getName(), 100));
+                .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100));
         c.addMapConfig(protect(sessions, s, QUORUM_NAME));
         c.addMapConfig(protect(new MapConfig(RetainedStore.MAP_NAME).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.BINARY)
@@ -211,11 +213,17 @@ public final class ClusterNode implements AutoCloseable {
             }
             sharedGroups.forgetNodesNotIn(live);
             log.info("event=cluster_merged node={} members={} mirrors=rebuilt", settings.nodeName(), memberCount());
+            afterMerge.forEach(Runnable::run);
         } catch (RuntimeException e) {
             log.warn("event=mirror_rebuild_failed node={} error={}", settings.nodeName(), e.toString());
         } finally {
             rebuilding = false;
         }
+    }
+
+    /** Runs (on a background thread, blocking allowed) after a split brain healed and the mirrors are rebuilt. */
+    public void onMerged(Runnable task) {
+        afterMerge.add(task);
     }
 
     /** True while the mirrors are being rebuilt after a merge. */

@@ -88,6 +88,8 @@ public final class Channel implements Subscriber, Outbound.Sink {
     private ArrayDeque<PendingPubrel> pubrels;
     /** Stored-copy notices that arrived while connecting, with their epoch. */
     private List<Object[]> early;
+    /** What this connection knew of its shared-group copies when it ended (set by releaseLocalState). */
+    private io.mqttcluster.cluster.session.SharedHandover handover;
     private long[] acks;
     private int ackCount;
     private int storeOpsInFlight;
@@ -293,7 +295,7 @@ public final class Channel implements Subscriber, Outbound.Sink {
         }
         if (state == State.CLOSED) {
             // the socket went away while we were claiming: give the session back, no will
-            services.sessions().disconnected(this, false, false).onComplete(ar -> ended().tryComplete());
+            services.sessions().disconnected(this, false, null).onComplete(ar -> ended().tryComplete());
             return;
         }
         if (kickedEpoch >= epoch) {
@@ -691,7 +693,7 @@ public final class Channel implements Subscriber, Outbound.Sink {
         if (was == State.CONNECTED) {
             flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
-            services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, subscribe.hasShared())
+            services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, handover)
                     .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, oneLine(err)))
                     .onComplete(ar -> ended().tryComplete());
         } else {
@@ -764,13 +766,25 @@ public final class Channel implements Subscriber, Outbound.Sink {
             services.vertx().cancelTimer(gapTimer);
             gapTimer = -1;
         }
+        boolean shared = subscribe.hasShared();
         subscribe.releaseLocal();
+        List<Long> neverSent = new ArrayList<>();
         if (outbound != null) {
             for (Outgoing o : outbound.abandon()) {
                 if (o.shareGroup() != null && !o.durable()) {
-                    services.router().redispatchShared(o.message(), o.qos(), o.shareGroup(), clientId, context);
+                    // a QoS 2 copy this client may have received stays its own [MQTT-4.8.2-5]
+                    if (o.qos() < 2 || !o.dup) {
+                        services.router().redispatchShared(o.message(), o.qos(), o.shareGroup(), clientId, context);
+                    }
+                } else if (o.shareGroup() != null && !o.dup) {
+                    neverSent.add(o.seq());
                 }
             }
+        }
+        if (shared && persistent) {
+            long handedUpTo = sequencer != null && sequencer.started() && !restoring ? sequencer.expected() : Long.MAX_VALUE;
+            handover = new io.mqttcluster.cluster.session.SharedHandover(handedUpTo,
+                    neverSent.stream().mapToLong(Long::longValue).toArray());
         }
     }
 

@@ -90,12 +90,16 @@ final class InboundPublishes {
         int qos = p.qos();
         if (qos == 0) {
             if (!dropped) {
-                add(new Step(accept(fresh(p, retain), false), ACK_NONE, 0, false));
+                route(ACK_NONE, 0, fresh(p, retain), false);
             }
             return;
         }
         if (qos == 1) {
-            add(new Step(dropped ? Future.succeededFuture() : accept(fresh(p, retain), false), ACK_PUBACK, p.packetId(), false));
+            if (dropped) {
+                add(new Step(Future.succeededFuture(), ACK_PUBACK, p.packetId(), false));
+            } else {
+                route(ACK_PUBACK, p.packetId(), fresh(p, retain), false);
+            }
             return;
         }
         int id = p.packetId();
@@ -111,18 +115,8 @@ final class InboundPublishes {
         qos2.put(id, Promise.promise());
         if (dropped) {
             add(new Step(Future.succeededFuture(), ACK_PUBREC, id, false));
-        } else if (!channel.persistent()) {
-            add(new Step(accept(fresh(p, retain), false), ACK_PUBREC, id, false));
         } else {
-            Message m = fresh(p, retain);
-            Future<Publication> stored = channel.retrying(() -> s.store().qos2Receive(channel.clientId(), channel.epoch(), id, m.idHigh(), m.idLow()))
-                    .compose(known2 -> switch ((int) known2[0]) {
-                        case Qos2Receive.NEW -> accept(m, false);
-                        case Qos2Receive.RECORDED -> accept(m.withId(known2[1], known2[2]), true);
-                        case Qos2Receive.ROUTED -> Future.succeededFuture(); // routed before: PUBREC only
-                        default -> Future.failedFuture(new IllegalStateException("taken over"));
-                    });
-            add(new Step(stored, ACK_PUBREC, id, true));
+            route(ACK_PUBREC, id, fresh(p, retain), channel.persistent());
         }
     }
 
@@ -130,8 +124,106 @@ final class InboundPublishes {
         return channel.newMessage(p.topic(), p.payload(), Math.min(p.qos(), channel.services().config().maxQos()), retain);
     }
 
-    private Future<Publication> accept(Message m, boolean mayBeDuplicate) {
-        return channel.services().router().accept(m, channel.clientId(), mayBeDuplicate, channel.context());
+    // ---------------------------------------------------------------- store rounds
+
+    /** Most messages stored in one round. */
+    private static final int MAX_ROUND = 64;
+
+    /** A message waiting for its store round. {@code qos2State}: a persistent session's QoS 2 packet (id recorded first). */
+    private record Waiting(Promise<Publication> stored, Message message, int packetId, boolean qos2State) {
+    }
+
+    private ArrayDeque<Waiting> nextRound;
+    private boolean roundInFlight;
+
+    /**
+     * Routes a message: it joins the next store round, and its acknowledgement waits in the pipeline.
+     * Store rounds run one at a time per connection, each storing everything that arrived while the previous
+     * one ran: so the stored copies of this client's messages reach every queue in the order it sent them,
+     * whatever the cluster retries underneath (a write retried after a partition moved could otherwise
+     * overtake the next one).
+     */
+    private void route(int ack, int packetId, Message m, boolean qos2State) {
+        Promise<Publication> stored = Promise.promise();
+        if (nextRound == null) {
+            nextRound = new ArrayDeque<>(4);
+        }
+        nextRound.addLast(new Waiting(stored, m, packetId, qos2State));
+        if (!roundInFlight) {
+            startRound();
+        }
+        add(new Step(stored.future(), ack, packetId, qos2State));
+    }
+
+    private void startRound() {
+        if (nextRound == null || nextRound.isEmpty() || !channel.isConnected()) {
+            return;
+        }
+        java.util.List<Waiting> round = new java.util.ArrayList<>(Math.min(nextRound.size(), MAX_ROUND));
+        while (!nextRound.isEmpty() && round.size() < MAX_ROUND) {
+            round.add(nextRound.pollFirst());
+        }
+        roundInFlight = true;
+        ChannelServices s = channel.services();
+        java.util.List<Waiting> qos2State = round.stream().filter(Waiting::qos2State).toList();
+        Future<long[]> known;
+        if (qos2State.isEmpty()) {
+            known = Future.succeededFuture();
+        } else {
+            int[] ids = new int[qos2State.size()];
+            long[] messageIds = new long[2 * ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = qos2State.get(i).packetId();
+                messageIds[2 * i] = qos2State.get(i).message().idHigh();
+                messageIds[2 * i + 1] = qos2State.get(i).message().idLow();
+            }
+            known = channel.retrying(() -> s.store().qos2ReceiveBatch(channel.clientId(), channel.epoch(), ids, messageIds));
+        }
+        Future<Void> done = known.compose(states -> {
+            if (states != null && states[0] == Qos2Receive.FENCED) {
+                return Future.failedFuture(new IllegalStateException("taken over"));
+            }
+            java.util.List<io.mqttcluster.broker.pubsub.Router.Plan> plans = new java.util.ArrayList<>(round.size());
+            java.util.List<Waiting> planned = new java.util.ArrayList<>(round.size());
+            int q = 0;
+            for (Waiting w : round) {
+                Message m = w.message();
+                boolean again = false;
+                if (w.qos2State()) {
+                    long[] st = {states[3 * q], states[3 * q + 1], states[3 * q + 2]};
+                    q++;
+                    if (st[0] == Qos2Receive.ROUTED) {
+                        w.stored().complete(null); // routed before: PUBREC only
+                        continue;
+                    }
+                    if (st[0] == Qos2Receive.RECORDED) {
+                        m = m.withId(st[1], st[2]); // a crash interrupted its routing: again, under its first id
+                        again = true;
+                    }
+                }
+                plans.add(s.router().plan(m, channel.clientId(), again));
+                planned.add(w);
+            }
+            if (plans.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            return s.router().store(plans, channel.context()).map(pubs -> {
+                for (int i = 0; i < pubs.size(); i++) {
+                    planned.get(i).stored().complete(pubs.get(i));
+                }
+                return null;
+            });
+        });
+        done.onComplete(ar -> {
+            roundInFlight = false;
+            if (ar.failed()) {
+                for (Waiting w : round) {
+                    w.stored().tryFail(ar.cause());
+                }
+                return; // the pipeline closes the connection
+            }
+            startRound();
+        });
     }
 
     private void add(Step step) {

@@ -35,11 +35,14 @@ public final class ClusterCoordinator {
 
     private final Broker broker;
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final io.mqttcluster.broker.session.SessionReconciler reconciler;
+    private int ticks;
     private volatile boolean stopped;
     private long timer = -1;
 
     public ClusterCoordinator(Broker broker) {
         this.broker = broker;
+        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(broker);
     }
 
     public void start() {
@@ -52,6 +55,13 @@ public final class ClusterCoordinator {
             if (broker.cluster().isOldestMember()) {
                 sweep("periodic");
             }
+            reconcile(++ticks % 10 == 0 && broker.cluster().isOldestMember());
+        });
+        cluster.onMerged(() -> {
+            // what the minority could not record, and what came back with it, is repaired once the tables are
+            // rebuilt; the subscription entries need a second pass a little later (see SessionReconciler)
+            reconcile(broker.cluster().isOldestMember());
+            broker.vertx().setTimer(60_000, t -> reconcile(broker.cluster().isOldestMember()));
         });
         if (cluster.isOldestMember() && cluster.memberCount() >= 1) {
             sweep("startup"); // sessions left by nodes that died while no node was running the sweep
@@ -116,6 +126,20 @@ public final class ClusterCoordinator {
         for (io.mqttcluster.broker.channel.Channel ch : broker.sessions().channels()) {
             ch.context().execute(() -> ch.close(io.mqttcluster.broker.channel.CloseReason.QUORUM_LOST));
         }
+    }
+
+    /** Releases this node's orphaned sessions and, on the oldest member, stale subscription entries. On a worker. */
+    private void reconcile(boolean subscriptions) {
+        if (stopped || !broker.hasQuorum()) {
+            return;
+        }
+        broker.vertx().executeBlocking(() -> {
+            reconciler.releaseOrphans();
+            if (subscriptions) {
+                reconciler.reconcileDurable();
+            }
+            return null;
+        }, false).onFailure(err -> log.warn("event=reconcile_failed error={}", err.toString()));
     }
 
     /** Releases sessions of dead nodes, publishes their wills, purges their routes. Runs on a worker. */

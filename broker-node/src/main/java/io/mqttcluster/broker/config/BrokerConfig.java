@@ -71,7 +71,7 @@ public final class BrokerConfig {
             Setting.duration("cluster.max-no-heartbeat", "5s", 2000, "A member silent this long is removed"),
             Setting.duration("sys.interval", "10s", 0, "How often each node publishes its $SYS/broker/<node>/... topics (0: never)"),
             Setting.oneOf("shared-subscriptions.strategy", "round_robin",
-                    List.of("round_robin", "random", "hash_clientid", "local_first"), "How a shared subscription group picks its member")
+                    List.of("round_robin", "random", "hash_clientid", "local_first"), "How a shared subscription group picks its member for QoS 0/1 messages (QoS 2 messages go by message id, so a re-sent one reaches the member that has it)")
     );
 
     private final Map<String, Object> values;

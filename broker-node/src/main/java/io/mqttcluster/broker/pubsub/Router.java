@@ -160,6 +160,18 @@ public final class Router {
     }
 
     /**
+     * Where one message goes, decided from this node's mirrors without any I/O.
+     *
+     * @param durable      persistent sessions that get a stored copy, or null
+     * @param sharedSecond second stored copies, for persistent shared-group members that get the message through
+     *                     a plain subscription too, or null
+     */
+    public record Plan(Message message, boolean mayBeDuplicate, List<LocalSubscriptions.Direct> direct,
+                       Map<String, Target> durable, Map<String, Target> sharedSecond, Set<String> remoteRoutes,
+                       Map<String, List<SharedDelivery>> remoteShared) {
+    }
+
+    /**
      * Works out where a message goes and stores what must be stored (copies for persistent sessions, the
      * retained copy). Completes on {@code context} with the publication, ready for {@link #dispatch}.
      *
@@ -167,6 +179,11 @@ public final class Router {
      *                       they already have
      */
     public Future<Publication> accept(Message message, String publisherId, boolean mayBeDuplicate, ContextInternal context) {
+        return store(List.of(plan(message, publisherId, mayBeDuplicate)), context).map(all -> all.get(0));
+    }
+
+    /** The routing decision for one message ({@link Plan}). */
+    public Plan plan(Message message, String publisherId, boolean mayBeDuplicate) {
         String topic = message.topic();
         String[] levels = Topics.levels(topic);
         boolean dollar = Topics.isDollarTopic(topic);
@@ -189,14 +206,16 @@ public final class Router {
         }
 
         Map<String, List<SharedDelivery>> remoteShared = null;
-        List<Map.Entry<String, Target>> sharedDurable = null;
+        Map<String, Target> sharedSecond = null;
         SharedGroups shared = broker.cluster().sharedGroups();
         if (shared.groupCount() > 0) {
             List<Map.Entry<String, Target>> storedPicks = new ArrayList<>();
             Map<String, List<SharedDelivery>> byNode = new HashMap<>();
             String strategy = broker.config().sharedStrategy();
             shared.match(levels, dollar, group -> {
-                SharedGroups.Member m = group.pick(strategy, publisherId, self, null);
+                // QoS 2: by message id, so a re-routed copy finds the member that has it [MQTT-4.3.3-2]
+                SharedGroups.Member m = message.qos() == 2 ? group.pickFor(message.idHigh(), message.idLow())
+                        : group.pick(strategy, publisherId, self, null);
                 if (m == null) {
                     broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
                     return;
@@ -217,13 +236,13 @@ public final class Router {
                 if (durable == null) {
                     durable = new HashMap<>();
                 }
-                // one stored copy per session per call: a client that also gets the message through a plain
-                // subscription gets its shared copy in a second call
+                // one stored copy per session and store call: a client that also gets the message through a
+                // plain subscription gets its shared copy as a second copy
                 if (durable.putIfAbsent(e.getKey(), e.getValue()) != null) {
-                    if (sharedDurable == null) {
-                        sharedDurable = new ArrayList<>(1);
+                    if (sharedSecond == null) {
+                        sharedSecond = new HashMap<>(2);
                     }
-                    sharedDurable.add(e);
+                    sharedSecond.put(e.getKey(), e.getValue());
                 }
             }
             remoteShared = byNode.isEmpty() ? null : byNode;
@@ -239,65 +258,113 @@ public final class Router {
             });
             remoteRoutes = nodes.isEmpty() ? null : nodes;
         }
+        return new Plan(message, mayBeDuplicate, direct, durable == null || durable.isEmpty() ? null : durable, sharedSecond,
+                remoteRoutes, remoteShared);
+    }
 
-        if (message.qos() >= 1 && !broker.hasQuorum()) {
+    /**
+     * Stores what the plans of one publisher need, in their order, in one round: the retained copies and one
+     * batch of queue appends ({@code AppendBatch}), so every session queues the publisher's messages in the
+     * order they came. Completes on {@code context} with one publication per plan.
+     */
+    public Future<List<Publication>> store(List<Plan> plans, ContextInternal context) {
+        boolean acknowledged = false;
+        for (Plan p : plans) {
+            acknowledged |= p.message().qos() >= 1;
+        }
+        if (acknowledged && !broker.hasQuorum()) {
             return Future.failedFuture(new IllegalStateException("the cluster is below its quorum"));
         }
-        Future<?> retainedWrite = null;
-        if (message.retain() && broker.config().retainAvailable()) {
-            retainedWrite = idempotent(() -> broker.cluster().retained().retain(message), context, 1);
-            if (message.qos() == 0) {
-                retainedWrite = null; // nothing to acknowledge: do not wait
+        List<Future<?>> waits = new ArrayList<>(2);
+        if (broker.config().retainAvailable()) {
+            Map<String, Message> lastRetained = new java.util.LinkedHashMap<>(); // the last one per topic is what stays
+            for (Plan p : plans) {
+                if (p.message().retain()) {
+                    lastRetained.put(p.message().topic(), p.message());
+                }
+            }
+            for (Message m : lastRetained.values()) {
+                Future<?> w = idempotent(() -> broker.cluster().retained().retain(m), context, 1);
+                if (m.qos() >= 1) {
+                    waits.add(w); // QoS 0: nothing to acknowledge, do not wait
+                }
             }
         }
-        List<Map<String, Target>> calls = new ArrayList<>(2);
-        if (durable != null && !durable.isEmpty()) {
-            calls.add(durable);
+        List<Message> messages = new ArrayList<>();
+        List<Map<String, Target>> targets = new ArrayList<>();
+        List<Boolean> dup = new ArrayList<>();
+        int[] durableIndex = new int[plans.size()];
+        int[] secondIndex = new int[plans.size()];
+        for (int i = 0; i < plans.size(); i++) {
+            Plan p = plans.get(i);
+            durableIndex[i] = add(p.durable(), p, messages, targets, dup);
+            secondIndex[i] = add(p.sharedSecond(), p, messages, targets, dup);
         }
-        if (sharedDurable != null) {
-            // second copies, for clients that get the message through a plain subscription too
-            Map<String, Target> second = new HashMap<>();
-            sharedDurable.forEach(e -> second.put(e.getKey(), e.getValue()));
-            calls.add(second);
-        }
-        Set<String> routes = remoteRoutes;
-        Map<String, List<SharedDelivery>> shares = remoteShared;
-        Future<Publication> stored;
-        if (calls.isEmpty()) {
-            stored = Future.succeededFuture(new Publication(message, mayBeDuplicate, direct, List.of(), routes, shares));
+        Future<List<Map<String, io.mqttcluster.cluster.session.AppendResult>>> appended;
+        if (messages.isEmpty()) {
+            appended = Future.succeededFuture(List.of());
         } else {
-            List<Future<Publication.Stored>> appends = new ArrayList<>(calls.size());
-            for (Map<String, Target> targets : calls) {
-                appends.add(append(message, targets, mayBeDuplicate, context, 1).map(results -> new Publication.Stored(targets, results)));
+            boolean[] mayBeDuplicate = new boolean[dup.size()];
+            for (int i = 0; i < mayBeDuplicate.length; i++) {
+                mayBeDuplicate[i] = dup.get(i);
             }
-            stored = Future.all(appends).map(all -> new Publication(message, mayBeDuplicate, direct, all.list(), routes, shares));
+            appended = append(messages, targets, mayBeDuplicate, context, 1);
         }
-        if (retainedWrite != null) {
-            Future<Publication> both = stored;
-            stored = retainedWrite.compose(v -> both);
+        Future<List<Map<String, io.mqttcluster.cluster.session.AppendResult>>> all = waits.isEmpty() ? appended
+                : Future.all(waits).compose(v -> appended);
+        return all.map(results -> {
+            List<Publication> out = new ArrayList<>(plans.size());
+            for (int i = 0; i < plans.size(); i++) {
+                Plan p = plans.get(i);
+                List<Publication.Stored> stored = new ArrayList<>(2);
+                if (durableIndex[i] >= 0) {
+                    stored.add(new Publication.Stored(p.durable(), results.get(durableIndex[i])));
+                }
+                if (secondIndex[i] >= 0) {
+                    stored.add(new Publication.Stored(p.sharedSecond(), results.get(secondIndex[i])));
+                }
+                out.add(new Publication(p.message(), p.mayBeDuplicate(), p.direct(), stored, p.remoteRoutes(), p.remoteShared()));
+            }
+            return out;
+        });
+    }
+
+    private static int add(Map<String, Target> t, Plan p, List<Message> messages, List<Map<String, Target>> targets, List<Boolean> dup) {
+        if (t == null || t.isEmpty()) {
+            return -1;
         }
-        return stored;
+        messages.add(p.message());
+        targets.add(t);
+        dup.add(p.mayBeDuplicate());
+        return messages.size() - 1;
     }
 
     /** Attempts of a store write that failed as indeterminate before the publish fails. */
     private static final int APPEND_ATTEMPTS = 3;
 
     /**
-     * Queues a message. When the store cannot tell whether the write happened (the primary applied it but a
-     * backup did not answer, typically because its node just died), it is written again as a possible
-     * duplicate: each session that has the copy keeps the one it has, the others take it, and the new
-     * backups get it. So a node's death costs the publisher a delay, not its connection.
+     * Queues a batch of messages. When the store cannot tell whether the write happened (the primary applied
+     * it but a backup did not answer, typically because its node just died), it is written again as a possible
+     * duplicate: each session that has the copy keeps the one it has, the others take it, and the new backups
+     * get it. So a node's death costs the publisher a delay, not its connection.
      */
-    private Future<Map<String, io.mqttcluster.cluster.session.AppendResult>> append(Message message, Map<String, Target> targets,
-                                                                                   boolean mayBeDuplicate, ContextInternal ctx, int attempt) {
-        return Future.fromCompletionStage(broker.cluster().sessions().append(message, targets, limits(), mayBeDuplicate), ctx)
+    private Future<List<Map<String, io.mqttcluster.cluster.session.AppendResult>>> append(List<Message> messages,
+            List<Map<String, Target>> targets, boolean[] mayBeDuplicate, ContextInternal ctx, int attempt) {
+        return Future.fromCompletionStage(broker.cluster().sessions().appendBatch(messages, targets, limits(), mayBeDuplicate), ctx)
                 .recover(err -> {
                     if (attempt >= APPEND_ATTEMPTS || !indeterminate(err)) {
                         return Future.failedFuture(err);
                     }
                     broker.metrics().storeRetry();
-                    return append(message, targets, true, ctx, attempt + 1);
+                    boolean[] all = new boolean[mayBeDuplicate.length];
+                    java.util.Arrays.fill(all, true);
+                    return append(messages, targets, all, ctx, attempt + 1);
                 });
+    }
+
+    private Future<Map<String, io.mqttcluster.cluster.session.AppendResult>> append(Message message, Map<String, Target> targets,
+                                                                                   boolean mayBeDuplicate, ContextInternal ctx, int attempt) {
+        return append(List.of(message), List.of(targets), new boolean[]{mayBeDuplicate}, ctx, attempt).map(all -> all.get(0));
     }
 
     /** An idempotent write, done again while the store cannot tell whether it was applied. */

@@ -146,15 +146,14 @@ public final class SessionManager {
      * The channel's connection ended (not by a takeover). Releases the session in the cluster and
      * publishes the will when the end was abnormal.
      */
-    public Future<Void> disconnected(Channel ch, boolean abnormal, boolean hadSharedSubscriptions) {
+    public Future<Void> disconnected(Channel ch, boolean abnormal, io.mqttcluster.cluster.session.SharedHandover handover) {
         registry.remove(ch.clientId(), ch);
         if (ch.epoch() == 0) {
             return Future.succeededFuture();
         }
         ContextInternal ctx = ch.context();
-        boolean takeShared = ch.persistent() && hadSharedSubscriptions;
         return Future.fromCompletionStage(broker.cluster().sessions().release(ch.clientId(), broker.nodeId(),
-                        ch.epoch(), abnormal, takeShared, System.currentTimeMillis()), ctx)
+                        ch.epoch(), abnormal, ch.persistent() ? handover : null, System.currentTimeMillis()), ctx)
                 .compose(result -> afterRelease(result, ctx));
     }
 

@@ -114,6 +114,11 @@ public final class DurableSubscriptions extends MirroredTable<long[], DurableSub
         return index().byKey.size();
     }
 
+    /** Calls {@code sink} with every persistent-session subscription this node's mirror holds. */
+    public void forEach(Consumer<DurableSub> sink) {
+        index().byKey.values().forEach(sink);
+    }
+
     public static String key(String clientId, String filter) {
         return clientId + RouteProcessors.SEP + filter;
     }

@@ -58,6 +58,21 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
             return members;
         }
 
+        /**
+         * The member a QoS 2 message goes to, by its id: the same member on every node while the group is the
+         * same, so a message re-sent by its publisher after a crash and routed again goes where its first copy
+         * went (and is recognised there) instead of to a second member. Null when there is none.
+         */
+        public Member pickFor(long idHigh, long idLow) {
+            List<Member> all = members;
+            if (all.isEmpty()) {
+                return null;
+            }
+            List<Member> sorted = all.stream().sorted(java.util.Comparator.comparing(Member::clientId)).toList();
+            long h = idHigh * 0x9E3779B97F4A7C15L ^ idLow * 0xC2B2AE3D27D4EB4FL;
+            return sorted.get((int) Math.floorMod(h ^ (h >>> 31), (long) sorted.size()));
+        }
+
         /** The member that gets the next message, never {@code exceptClientId}; null when there is none. */
         public Member pick(String strategy, String publisherId, String localNode, String exceptClientId) {
             List<Member> all = members;

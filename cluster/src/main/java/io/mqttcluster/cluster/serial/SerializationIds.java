@@ -26,15 +26,21 @@ public final class SerializationIds {
     public static final int RELEASE_DEAD_OWNER = 17;
     public static final int OWNER_NOT_LIVE = 18;
     public static final int SNAPSHOT = 19;
-    public static final int TAKE_SHARED = 20;
+    // 20 was TakeShared (shared copies of an offline session): done by Release now
     public static final int OFFLINE = 21;
     public static final int QOS2_RECEIVE = 22;
     public static final int QOS2_ROUTED = 23;
     public static final int QOS2_RELEASE = 24;
     public static final int EXPIRE = 25;
     public static final int EXPIRY_DUE = 26;
-    public static final int SESSION_MERGE_POLICY = 27;
+    // 27 was a session merge policy that joined both sides' queues: retired (it brought back delivered messages)
     public static final int RETAINED_MERGE_POLICY = 28;
+    public static final int APPEND_BATCH = 29;
+    public static final int APPEND_RESULTS = 32;
+    public static final int QOS2_RECEIVE_BATCH = 33;
+    public static final int READ_SUBSCRIPTIONS = 34;
+    public static final int OWNER_EPOCHS = 35;
+    public static final int OWNED_BY = 36;
     public static final int ROUTE_KEY_NODE_IN = 30;
     public static final int DURABLE_REMOVE_IF_SESSION = 31;
 

@@ -8,7 +8,6 @@ import io.mqttcluster.cluster.util.Stages;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,45 +37,39 @@ public final class HazelcastSessionStore extends RuleSessionStore {
 
 
     /**
-     * The sessions are grouped by partition and by the way they get the message (QoS, group, ids): one
-     * operation per group and partition, each carrying a small processor and only its own keys.
-     * (Hazelcast's multi-key call hands every partition the whole key set, which costs partitions x keys for
-     * a message that many sessions subscribe to.)
+     * One operation per partition, carrying that partition's messages, targets and keys ({@link AppendBatch}).
+     * (Hazelcast's multi-key call hands every partition the whole processor; here each gets only its own.)
      */
     @Override
-    public CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, QueueLimits limits,
-                                                             boolean mayBeDuplicate) {
-        if (targets.size() == 1) {
-            Map.Entry<String, Target> only = targets.entrySet().iterator().next();
-            return call(only.getKey(), new Append(message, only.getValue(), limits, mayBeDuplicate)).thenApply(r -> {
-                Map<String, AppendResult> m = new HashMap<>(2);
-                if (r != null) {
-                    m.put(only.getKey(), r);
+    public CompletionStage<List<Map<String, AppendResult>>> appendBatch(List<Message> messages, List<Map<String, Target>> targets,
+                                                                       QueueLimits limits, boolean[] mayBeDuplicate) {
+        Map<Integer, AppendBatch> byPartition;
+        try {
+            byPartition = plan(messages, targets, limits, mayBeDuplicate, this::partitionOf);
+        } catch (RuntimeException notActive) {
+            return CompletableFuture.failedStage(notActive);
+        }
+        List<CompletableFuture<Void>> pending = new ArrayList<>(byPartition.size());
+        List<Map<String, AppendResult>> out = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            out.add(new HashMap<>(targets.get(i).size() * 2));
+        }
+        for (AppendBatch batch : byPartition.values()) {
+            CompletionStage<Map<String, AppendResults>> call = batch.keys().size() == 1
+                    ? Stages.safe(() -> map.submitToKey(batch.keys().iterator().next(), batch))
+                            .thenApply(r -> {
+                                Map<String, AppendResults> one = new HashMap<>(2);
+                                one.put(batch.keys().iterator().next(), r);
+                                return one;
+                            })
+                    : Stages.safe(() -> map.submitToKeys(batch.keys(), batch));
+            pending.add(call.thenAccept(answers -> {
+                synchronized (out) {
+                    collect(batch, answers, out);
                 }
-                return m;
-            });
+            }).toCompletableFuture());
         }
-        Map<Object, Map.Entry<Target, Set<String>>> calls = new HashMap<>();
-        for (Map.Entry<String, Target> e : targets.entrySet()) {
-            int partition;
-            try {
-                partition = partitionOf(e.getKey());
-            } catch (RuntimeException notActive) {
-                return CompletableFuture.failedStage(notActive);
-            }
-            calls.computeIfAbsent(List.of(partition, e.getValue().groupKey()),
-                    k -> Map.entry(e.getValue(), new HashSet<>(4))).getValue().add(e.getKey());
-        }
-        List<CompletableFuture<Map<String, AppendResult>>> pending = new ArrayList<>(calls.size());
-        for (Map.Entry<Target, Set<String>> call : calls.values()) {
-            Append processor = new Append(message, call.getKey(), limits, mayBeDuplicate);
-            pending.add(Stages.safe(() -> map.submitToKeys(call.getValue(), processor)).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            Map<String, AppendResult> all = new HashMap<>(targets.size() * 2);
-            pending.forEach(c -> all.putAll(c.join()));
-            return all;
-        });
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> out);
     }
 
     private int partitionOf(String clientId) {
@@ -107,6 +100,27 @@ public final class HazelcastSessionStore extends RuleSessionStore {
     @Override
     public Set<String> dueForExpiry(long nowMillis) {
         return map.localKeySet(new SessionPredicates.ExpiryDue(nowMillis));
+    }
+
+    @Override
+    public Map<String, Long> ownedBy(String node) {
+        Map<String, Long> out = new HashMap<>();
+        for (String s : map.project(new OwnerEpochs(), new SessionPredicates.OwnedBy(node))) {
+            int sep = s.lastIndexOf('\0');
+            out.put(s.substring(0, sep), Long.parseLong(s.substring(sep + 1)));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, List<String>> subscriptionsOf(Set<String> clientIds) {
+        Map<String, List<String>> out = new HashMap<>();
+        map.executeOnKeys(clientIds, new ReadSubscriptions()).forEach((k, v) -> {
+            if (v != null) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     @Override

@@ -73,25 +73,21 @@ public final class InMemorySessionStore extends RuleSessionStore {
 
 
     @Override
-    public CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, QueueLimits limits,
-                                                             boolean mayBeDuplicate) {
-        Map<String, AppendResult> out = new HashMap<>();
-        for (Map.Entry<String, Target> e : targets.entrySet()) {
-            AppendResult r = apply(e.getKey(), new Append(message, e.getValue(), limits, mayBeDuplicate));
-            if (r != null) {
-                out.put(e.getKey(), r);
+    public CompletionStage<List<Map<String, AppendResult>>> appendBatch(List<Message> messages, List<Map<String, Target>> targets,
+                                                                       QueueLimits limits, boolean[] mayBeDuplicate) {
+        List<Map<String, AppendResult>> out = new java.util.ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            out.add(new HashMap<>());
+        }
+        for (AppendBatch batch : plan(messages, targets, limits, mayBeDuplicate, id -> 0).values()) {
+            Map<String, AppendResults> answers = new HashMap<>();
+            for (String id : batch.keys()) {
+                answers.put(id, apply(id, batch));
             }
+            collect(batch, answers, out);
         }
         return CompletableFuture.completedFuture(out);
     }
-
-
-
-
-
-
-
-
 
     @Override
     public Map<String, ReleaseResult> releaseDeadOwners(Set<String> liveNodes, long nowMillis) {
@@ -113,6 +109,29 @@ public final class InMemorySessionStore extends RuleSessionStore {
                 out.add(id);
             }
         });
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> ownedBy(String node) {
+        Map<String, Long> out = new HashMap<>();
+        records.forEach((id, rec) -> {
+            if (node.equals(rec.owner)) {
+                out.put(id, rec.epoch);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Map<String, List<String>> subscriptionsOf(Set<String> clientIds) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (String id : clientIds) {
+            List<String> v = apply(id, new ReadSubscriptions());
+            if (v != null) {
+                out.put(id, v);
+            }
+        }
         return out;
     }
 

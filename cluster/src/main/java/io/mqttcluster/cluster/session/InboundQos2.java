@@ -50,11 +50,6 @@ final class InboundQos2 {
         return ids.remove(packetId) != null;
     }
 
-    /** Keeps the packet ids another version of this state knows and this one does not. */
-    void mergeFrom(InboundQos2 other) {
-        other.ids.forEach((id, v) -> ids.putIfAbsent(id, v.clone()));
-    }
-
     boolean isEmpty() {
         return ids.isEmpty();
     }

@@ -11,24 +11,24 @@ import java.util.Map;
 /**
  * A connection ended ({@link SessionRecord#release}). Only the current owner (same node, same epoch)
  * changes anything: a connection that was taken over leaves the session alone and publishes no will.
- * With {@code takeShared} the messages it got through shared groups and did not finish leave its queue in
- * the same step, to go to other members.
+ * With a {@link SharedHandover} the messages it got through shared groups that another member may get
+ * instead leave its queue in the same step ({@link SessionQueue#takeShared}).
  */
 public final class Release extends SessionOp<ReleaseResult> {
     private String node;
     private long epoch;
     private boolean abnormal;
-    private boolean takeShared;
+    private SharedHandover handover;
     private long nowMillis;
 
     public Release() {
     }
 
-    public Release(String node, long epoch, boolean abnormal, boolean takeShared, long nowMillis) {
+    public Release(String node, long epoch, boolean abnormal, SharedHandover handover, long nowMillis) {
         this.node = node;
         this.epoch = epoch;
         this.abnormal = abnormal;
-        this.takeShared = takeShared;
+        this.handover = handover;
         this.nowMillis = nowMillis;
     }
 
@@ -39,15 +39,15 @@ public final class Release extends SessionOp<ReleaseResult> {
         if (rec == null || !node.equals(rec.owner) || rec.epoch != epoch) {
             return result;
         }
-        apply(entry, rec, abnormal, takeShared, nowMillis, result);
+        apply(entry, rec, abnormal, handover, nowMillis, result);
         return result;
     }
 
-    static void apply(Map.Entry<String, SessionRecord> entry, SessionRecord rec, boolean abnormal, boolean takeShared,
+    static void apply(Map.Entry<String, SessionRecord> entry, SessionRecord rec, boolean abnormal, SharedHandover handover,
                       long nowMillis, ReleaseResult result) {
         boolean keep = rec.release(abnormal, nowMillis, result);
-        if (keep && takeShared && rec.queue != null) {
-            result.sharedCopies.addAll(rec.queue.takeShared());
+        if (keep && handover != null && rec.queue != null) {
+            result.sharedCopies.addAll(rec.queue.takeShared(handover.handedUpTo(), handover.neverSent()));
         }
         entry.setValue(keep ? rec : null);
     }
@@ -57,7 +57,11 @@ public final class Release extends SessionOp<ReleaseResult> {
         Wire.writeString(out, node);
         out.writeLong(epoch);
         out.writeBoolean(abnormal);
-        out.writeBoolean(takeShared);
+        out.writeBoolean(handover != null);
+        if (handover != null) {
+            out.writeLong(handover.handedUpTo());
+            out.writeLongArray(handover.neverSent());
+        }
         out.writeLong(nowMillis);
     }
 
@@ -66,7 +70,7 @@ public final class Release extends SessionOp<ReleaseResult> {
         node = Wire.readString(in);
         epoch = in.readLong();
         abnormal = in.readBoolean();
-        takeShared = in.readBoolean();
+        handover = in.readBoolean() ? new SharedHandover(in.readLong(), in.readLongArray()) : null;
         nowMillis = in.readLong();
     }
 

@@ -34,7 +34,7 @@ public final class ReleaseDeadOwner extends SessionOp<ReleaseResult> {
             return null;
         }
         ReleaseResult result = new ReleaseResult(entry.getKey());
-        Release.apply(entry, rec, true, true, nowMillis, result);
+        Release.apply(entry, rec, true, SharedHandover.UNKNOWN, nowMillis, result);
         return result;
     }
 

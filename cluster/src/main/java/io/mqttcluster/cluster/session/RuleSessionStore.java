@@ -1,5 +1,7 @@
 package io.mqttcluster.cluster.session;
 
+import io.mqttcluster.cluster.message.Message;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -24,15 +26,11 @@ abstract class RuleSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal, boolean takeShared,
+    public CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal, SharedHandover handover,
                                                   long nowMillis) {
-        return call(clientId, new Release(node, epoch, abnormal, takeShared, nowMillis));
+        return call(clientId, new Release(node, epoch, abnormal, handover, nowMillis));
     }
 
-    @Override
-    public CompletionStage<List<QueuedMessage>> takeShared(String clientId, long epoch) {
-        return call(clientId, new TakeShared(epoch));
-    }
 
     @Override
     public CompletionStage<Object> ack(String clientId, long[] seqs) {
@@ -55,6 +53,11 @@ abstract class RuleSessionStore implements SessionStore {
     }
 
     @Override
+    public CompletionStage<long[]> qos2ReceiveBatch(String clientId, long epoch, int[] packetIds, long[] ids) {
+        return call(clientId, new Qos2ReceiveBatch(epoch, packetIds, ids));
+    }
+
+    @Override
     public CompletionStage<Boolean> qos2Routed(String clientId, long epoch, int packetId) {
         return call(clientId, new Qos2Routed(epoch, packetId));
     }
@@ -62,6 +65,73 @@ abstract class RuleSessionStore implements SessionStore {
     @Override
     public CompletionStage<Boolean> qos2Release(String clientId, long epoch, int packetId) {
         return call(clientId, new Qos2Release(epoch, packetId));
+    }
+
+    /**
+     * Splits a batch by partition: per partition, the messages it needs, the distinct targets, and per client
+     * id which message goes how.
+     */
+    static Map<Integer, AppendBatch> plan(List<Message> messages, List<Map<String, Target>> targets, QueueLimits limits,
+                                         boolean[] mayBeDuplicate, java.util.function.ToIntFunction<String> partitionOf) {
+        Map<Integer, PartitionPlan> byPartition = new java.util.HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            for (Map.Entry<String, Target> e : targets.get(i).entrySet()) {
+                byPartition.computeIfAbsent(partitionOf.applyAsInt(e.getKey()), p -> new PartitionPlan())
+                        .add(i, e.getKey(), e.getValue());
+            }
+        }
+        Map<Integer, AppendBatch> out = new java.util.HashMap<>(byPartition.size() * 2);
+        byPartition.forEach((p, plan) -> out.put(p, plan.build(messages, limits, mayBeDuplicate)));
+        return out;
+    }
+
+    /** The part of a batch that goes to one partition, being built. */
+    private static final class PartitionPlan {
+        final Map<Integer, Integer> messageIndex = new java.util.LinkedHashMap<>();
+        final Map<Object, Integer> targetIndex = new java.util.HashMap<>();
+        final List<Target> targetList = new java.util.ArrayList<>();
+        final Map<String, java.util.List<Integer>> perKey = new java.util.HashMap<>();
+
+        void add(int message, String clientId, Target target) {
+            int m = messageIndex.computeIfAbsent(message, k -> messageIndex.size());
+            int t = targetIndex.computeIfAbsent(target.groupKey(), k -> {
+                targetList.add(target);
+                return targetList.size() - 1;
+            });
+            java.util.List<Integer> pairs = perKey.computeIfAbsent(clientId, k -> new java.util.ArrayList<>(2));
+            pairs.add(m);
+            pairs.add(t);
+        }
+
+        AppendBatch build(List<Message> messages, QueueLimits limits, boolean[] mayBeDuplicate) {
+            List<Message> mine = new java.util.ArrayList<>(messageIndex.size());
+            boolean[] dup = new boolean[messageIndex.size()];
+            for (Map.Entry<Integer, Integer> e : messageIndex.entrySet()) {
+                mine.add(messages.get(e.getKey()));
+                dup[e.getValue()] = mayBeDuplicate[e.getKey()];
+            }
+            Map<String, int[]> plan = new java.util.HashMap<>(perKey.size() * 2);
+            perKey.forEach((k, pairs) -> plan.put(k, pairs.stream().mapToInt(Integer::intValue).toArray()));
+            return new AppendBatch(mine, dup, targetList, limits, plan, globalIndexes());
+        }
+
+        private int[] globalIndexes() {
+            int[] g = new int[messageIndex.size()];
+            messageIndex.forEach((global, local) -> g[local] = global);
+            return g;
+        }
+    }
+
+    /** Puts the per-session answers of one partition's batch back under the batch's message numbers. */
+    static void collect(AppendBatch batch, Map<String, AppendResults> answers, List<Map<String, AppendResult>> into) {
+        answers.forEach((clientId, results) -> {
+            if (results == null) {
+                return;
+            }
+            for (int i = 0; i < results.size(); i++) {
+                into.get(batch.globalIndex(results.messageIndex(i))).put(clientId, results.result(i));
+            }
+        });
     }
 
     @Override

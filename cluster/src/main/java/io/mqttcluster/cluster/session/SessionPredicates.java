@@ -114,4 +114,37 @@ public final class SessionPredicates {
             return SerializationIds.EXPIRY_DUE;
         }
     }
+
+    /** Sessions whose connection is held by one node. */
+    public static final class OwnedBy extends Base {
+        private String node;
+
+        public OwnedBy() {
+        }
+
+        public OwnedBy(String node) {
+            this.node = node;
+        }
+
+        @Override
+        public boolean apply(Map.Entry<String, SessionRecord> entry) {
+            SessionRecord rec = entry.getValue();
+            return rec != null && node.equals(rec.owner);
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            Wire.writeString(out, node);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            node = Wire.readString(in);
+        }
+
+        @Override
+        public int getClassId() {
+            return SerializationIds.OWNED_BY;
+        }
+    }
 }

@@ -193,8 +193,14 @@ final class SessionQueue {
         return changed;
     }
 
-    /** Takes out the copies that came through a shared group and are not half-way through QoS 2. */
-    List<QueuedMessage> takeShared() {
+    /**
+     * Takes out the copies that came through a shared group and may go to another member instead
+     * [MQTT-4.8.2-4] [MQTT-4.8.2-5]: QoS 1 copies not half-way through; QoS 2 copies only when the client cannot
+     * have them: never sent to any connection (not maybe-sent), never handed to the last connection (sequence
+     * number at or above {@code handedUpTo}), or handed to it and not sent ({@code neverSent}). A QoS 2 copy
+     * the client may have stays with it.
+     */
+    List<QueuedMessage> takeShared(long handedUpTo, long[] neverSent) {
         List<QueuedMessage> taken = new ArrayList<>();
         if (entries == null) {
             return taken;
@@ -202,7 +208,11 @@ final class SessionQueue {
         Iterator<QueuedMessage> it = entries.iterator();
         while (it.hasNext()) {
             QueuedMessage q = it.next();
-            if (q.shareGroup() != null && !q.pubrelSent()) {
+            if (q.shareGroup() == null || q.pubrelSent()) {
+                continue;
+            }
+            boolean clientCannotHaveIt = !q.maybeSent() || q.seq() >= handedUpTo || contains(neverSent, q.seq());
+            if (q.qos() < 2 || clientCannotHaveIt) {
                 it.remove();
                 taken.add(q);
             }
@@ -210,32 +220,13 @@ final class SessionQueue {
         return taken;
     }
 
-    /**
-     * Adds the messages of another version of this queue (the other side of a split brain) that this one
-     * does not hold, after its own, with new sequence numbers.
-     */
-    void mergeFrom(SessionQueue other) {
-        nextSeq = Math.max(nextSeq, other.nextSeq);
-        for (QueuedMessage q : other.view()) {
-            boolean held = false;
-            for (QueuedMessage mine : view()) {
-                if (mine.message().sameId(q.message())) {
-                    held = true;
-                    break;
-                }
-            }
-            if (!held) {
-                entries().addLast(new QueuedMessage(nextSeq++, q.message(), q.qos(), q.flags() & ~QueuedMessage.PUBREL_SENT,
-                        q.shareGroup(), q.subscriptionIds()));
+    private static boolean contains(long[] values, long v) {
+        for (long x : values) {
+            if (x == v) {
+                return true;
             }
         }
-        for (int i = 0; i < other.seenCount; i++) {
-            int slot = (other.seenNext - other.seenCount + i + other.seen.length / 2) % (other.seen.length / 2);
-            Message id = new Message(other.seen[2 * slot], other.seen[2 * slot + 1], "", null, 2, false, null, 0, null);
-            if (!hasSeen(id)) {
-                remember(id, Math.max(seen == null ? 0 : seen.length / 2, other.seen.length / 2));
-            }
-        }
+        return false;
     }
 
     /** A new, empty queue that continues this one's numbering (a clean start under the same client id). */

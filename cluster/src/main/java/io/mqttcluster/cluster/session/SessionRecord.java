@@ -36,6 +36,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     private static final byte FORMAT_VERSION = 2;
     /** expirySeconds of a session that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
+    static final long[] NO_SEQS = new long[0];
 
     String clientId;
     /** Node id of the node holding the connection, or null when the client is offline. */
@@ -168,7 +169,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         result.sessionUid = sessionUid;
         result.subscriptions.addAll(subscriptions().keySet());
         if (queue != null) {
-            result.sharedCopies.addAll(queue.takeShared());
+            result.sharedCopies.addAll(queue.takeShared(Long.MAX_VALUE, NO_SEQS));
             result.queuedDropped = queue.size();
         }
         return false;

@@ -25,20 +25,27 @@ public interface SessionStore {
 
     /**
      * Ends the connection of {@code node} at {@code epoch}; returns the will to publish when abnormal and
-     * not delayed, and with {@code takeShared} the unfinished shared-subscription messages.
+     * not delayed, and with a handover the shared-group copies another member may get instead.
      */
-    CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal, boolean takeShared,
+    CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal, SharedHandover handover,
                                           long nowMillis);
 
     /**
      * Queues one message for several persistent sessions; per client id the queue position and the node to
      * tell. Sessions that are gone or not persistent have no entry.
      */
-    CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, QueueLimits limits,
-                                                      boolean mayBeDuplicate);
+    default CompletionStage<Map<String, AppendResult>> append(Message message, Map<String, Target> targets, QueueLimits limits,
+                                                              boolean mayBeDuplicate) {
+        return appendBatch(List.of(message), List.of(targets), limits, new boolean[]{mayBeDuplicate}).thenApply(all -> all.get(0));
+    }
 
-    /** Takes the unfinished shared-subscription messages out of an offline session's queue. */
-    CompletionStage<List<QueuedMessage>> takeShared(String clientId, long epoch);
+    /**
+     * Queues several messages of one publisher, each for its own sessions, so that every session takes them
+     * in this order ({@link AppendBatch}). Per message, per client id, the store's answer.
+     */
+    CompletionStage<List<Map<String, AppendResult>>> appendBatch(List<Message> messages, List<Map<String, Target>> targets,
+                                                                QueueLimits limits, boolean[] mayBeDuplicate);
+
 
     /** Removes acknowledged messages from a session's queue. */
     CompletionStage<Object> ack(String clientId, long[] seqs);
@@ -51,6 +58,9 @@ public interface SessionStore {
 
     /** A QoS 2 PUBLISH of a persistent session; see {@link Qos2Receive} for the result. */
     CompletionStage<long[]> qos2Receive(String clientId, long epoch, int packetId, long idHigh, long idLow);
+
+    /** Several QoS 2 PUBLISH packets in one step; see {@link Qos2ReceiveBatch}. */
+    CompletionStage<long[]> qos2ReceiveBatch(String clientId, long epoch, int[] packetIds, long[] ids);
 
     CompletionStage<Boolean> qos2Routed(String clientId, long epoch, int packetId);
 
@@ -66,6 +76,15 @@ public interface SessionStore {
 
     /** Client ids of offline sessions held by this member that expired or owe a delayed will. */
     Set<String> dueForExpiry(long nowMillis);
+
+    /** Sessions whose connection this node holds, as the cluster sees it: client id -> connection epoch. */
+    Map<String, Long> ownedBy(String node);
+
+    /**
+     * Per client id (of those given that have a session), its session uid followed by its subscription
+     * filters; see {@link ReadSubscriptions}.
+     */
+    Map<String, List<String>> subscriptionsOf(Set<String> clientIds);
 
     /** A copy of a session's record, or null. */
     SessionRecord get(String clientId);

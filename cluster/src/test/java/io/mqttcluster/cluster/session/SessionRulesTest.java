@@ -40,7 +40,7 @@ class SessionRulesTest {
 
     private ClaimResult offlineSession(String id) {
         ClaimResult c = now(store.claim(id, req("n1", false, FOREVER, null, 0, 1000)));
-        now(store.release(id, "n1", c.epoch(), false, false, 1000));
+        now(store.release(id, "n1", c.epoch(), false, null, 1000));
         return c;
     }
 
@@ -121,7 +121,7 @@ class SessionRulesTest {
         SnapshotResult first = now(store.snapshot("s", c.epoch()));
         assertThat(first.queue()).singleElement().matches(q -> !q.maybeSent());
         assertThat(first.nextSeq()).isEqualTo(2);
-        now(store.release("s", "n1", c.epoch(), true, false, 1000));
+        now(store.release("s", "n1", c.epoch(), true, null, 1000));
         ClaimResult again = now(store.claim("s", req("n2", false, FOREVER, null, 0, 3000)));
         assertThat(now(store.snapshot("s", again.epoch())).queue()).singleElement()
                 .as("sent by the previous connection: a resend carries DUP=1 [MQTT-4.4.0-1]").matches(QueuedMessage::maybeSent);
@@ -156,7 +156,7 @@ class SessionRulesTest {
     void expire_afterTheInterval_removesTheSessionAndReturnsWhatToCleanUp() {
         ClaimResult c = now(store.claim("s", req("n1", false, 5, null, 0, 1000)));
         now(store.updateSubscriptions("s", c.epoch(), Map.of("a/#", SubOptions.ofQos(1)), List.of()));
-        now(store.release("s", "n1", c.epoch(), false, false, 1000));
+        now(store.release("s", "n1", c.epoch(), false, null, 1000));
         now(store.append(msg(1), Map.of("s", new Target(1, false, "$share/g/a/#", null)), LIMITS, false));
         now(store.append(msg(2), Map.of("s", new Target(1, false, null, null)), LIMITS, false));
         assertThat(store.dueForExpiry(5_999)).isEmpty();
@@ -173,7 +173,7 @@ class SessionRulesTest {
     @Test
     void expire_ofASessionThatReconnected_changesNothing() {
         ClaimResult c = now(store.claim("s", req("n1", false, 5, null, 0, 1000)));
-        now(store.release("s", "n1", c.epoch(), false, false, 1000));
+        now(store.release("s", "n1", c.epoch(), false, null, 1000));
         now(store.claim("s", req("n1", false, 5, null, 0, 5_500)));
         ExpireResult r = now(store.expire("s", 7_000));
         assertThat(r.expired()).isFalse();
@@ -184,7 +184,7 @@ class SessionRulesTest {
     void delayedWill_isPublishedByTheSweepAfterTheDelay_notAtDisconnect() {
         Message will = new Message(1, 1, "w", "bye".getBytes(), 1, false, "s", 0, null);
         ClaimResult c = now(store.claim("s", req("n1", false, 60, will, 10, 1000)));
-        ReleaseResult released = now(store.release("s", "n1", c.epoch(), true, false, 1000));
+        ReleaseResult released = now(store.release("s", "n1", c.epoch(), true, null, 1000));
         assertThat(released.will()).as("delayed").isNull();
         assertThat(store.dueForExpiry(10_999)).isEmpty();
         ExpireResult due = now(store.expire("s", 11_000));
@@ -197,7 +197,7 @@ class SessionRulesTest {
     void delayedWill_isDiscardedWhenTheSessionResumesFirst() {
         Message will = new Message(1, 1, "w", "bye".getBytes(), 1, false, "s", 0, null);
         ClaimResult c = now(store.claim("s", req("n1", false, 60, will, 10, 1000)));
-        now(store.release("s", "n1", c.epoch(), true, false, 1000));
+        now(store.release("s", "n1", c.epoch(), true, null, 1000));
         ClaimResult back = now(store.claim("s", req("n2", false, 60, null, 0, 5000)));
         assertThat(back.endedWill()).isNull();
         assertThat(store.dueForExpiry(20_000)).isEmpty();
@@ -207,7 +207,7 @@ class SessionRulesTest {
     void delayedWill_isPublishedAtOnceWhenACleanStartEndsTheSession() {
         Message will = new Message(1, 1, "w", "bye".getBytes(), 1, false, "s", 0, null);
         ClaimResult c = now(store.claim("s", req("n1", false, 60, will, 10, 1000)));
-        now(store.release("s", "n1", c.epoch(), true, false, 1000));
+        now(store.release("s", "n1", c.epoch(), true, null, 1000));
         assertThat(now(store.claim("s", req("n2", true, 0, null, 0, 5000))).endedWill().topic()).isEqualTo("w");
     }
 
@@ -215,7 +215,7 @@ class SessionRulesTest {
     void delayedWill_longerThanTheSession_isPublishedWhenTheSessionEnds() {
         Message will = new Message(1, 1, "w", "bye".getBytes(), 1, false, "s", 0, null);
         ClaimResult c = now(store.claim("s", req("n1", false, 5, will, 30, 1000)));
-        now(store.release("s", "n1", c.epoch(), true, false, 1000));
+        now(store.release("s", "n1", c.epoch(), true, null, 1000));
         ExpireResult r = now(store.expire("s", 6_000));
         assertThat(r.expired()).isTrue();
         assertThat(r.will().topic()).isEqualTo("w");
@@ -232,38 +232,5 @@ class SessionRulesTest {
         assertThat(released.get("s").will().topic()).isEqualTo("w");
         assertThat(released.get("s").sharedCopies()).hasSize(1);
         assertThat(store.get("s").queueSize()).isZero();
-    }
-
-    // ------------------------------------------------------------------ split-brain merge
-
-    @Test
-    void merge_sameIncarnation_keepsBothSidesQueuedMessages() {
-        ClaimResult c = now(store.claim("s", req("n1", false, FOREVER, null, 0, 1000)));
-        now(store.release("s", "n1", c.epoch(), false, false, 1000));
-        now(store.append(msg(1), Map.of("s", qos2()), LIMITS, false));
-        SessionRecord sideA = store.get("s");
-        InMemorySessionStore other = new InMemorySessionStore();
-        ClaimResult oc = now(other.claim("s", new ClaimRequest("n2", false, FOREVER, null, 0, 5, 1000, c.sessionUid())));
-        now(other.append(msg(2), Map.of("s", qos2()), LIMITS, false));
-        now(other.append(msg(1), Map.of("s", qos2()), LIMITS, false));
-        SessionRecord sideB = other.get("s");
-        assertThat(oc.epoch()).isEqualTo(1);
-
-        SessionRecord merged = SessionMergePolicy.merge(sideB, sideA);
-        assertThat(merged.queued()).extracting(q -> q.message().idLow()).containsExactlyInAnyOrder(1L, 2L);
-        assertThat(merged.queued()).extracting(QueuedMessage::seq).doesNotHaveDuplicates();
-    }
-
-    @Test
-    void merge_differentIncarnations_keepsTheNewerOnly() {
-        now(store.claim("s", req("n1", false, FOREVER, null, 0, 1000)));
-        now(store.claim("s", req("n1", true, FOREVER, null, 0, 2000)));
-        SessionRecord newer = store.get("s");
-        InMemorySessionStore other = new InMemorySessionStore();
-        now(other.claim("s", req("n2", false, FOREVER, null, 0, 900)));
-        now(other.append(msg(3), Map.of("s", qos2()), LIMITS, false));
-        SessionRecord merged = SessionMergePolicy.merge(other.get("s"), newer);
-        assertThat(merged).isSameAs(newer);
-        assertThat(merged.queueSize()).isZero();
     }
 }

@@ -81,7 +81,7 @@ class SessionStoreTest {
         String id = "dev-" + UUID.randomUUID();
         ClaimResult first = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
         await(a.sessions().updateSubscriptions(id, first.epoch(), Map.of("t/#", SubOptions.ofQos(1)), List.of()));
-        ReleaseResult released = await(a.sessions().release(id, a.nodeId(), first.epoch(), false, false, System.currentTimeMillis()));
+        ReleaseResult released = await(a.sessions().release(id, a.nodeId(), first.epoch(), false, null, System.currentTimeMillis()));
         assertThat(released.released()).isTrue();
 
         for (int i = 0; i < 5; i++) {
@@ -121,7 +121,7 @@ class SessionStoreTest {
         assertThat(await(b.sessions().snapshot(id, clean.epoch())).queue()).isEmpty();
         assertThat(clean.discardedSubscriptions()).containsExactly("x");
         // a clean session ends with its connection
-        assertThat(await(b.sessions().release(id, b.nodeId(), clean.epoch(), false, false, System.currentTimeMillis())).released()).isTrue();
+        assertThat(await(b.sessions().release(id, b.nodeId(), clean.epoch(), false, null, System.currentTimeMillis())).released()).isTrue();
         assertThat(b.sessions().get(id)).isNull();
     }
 
@@ -132,10 +132,10 @@ class SessionStoreTest {
         ClaimResult first = await(a.sessions().claim(id, req(a.nodeId(), true, 0, will)));
         ClaimResult second = await(b.sessions().claim(id, req(b.nodeId(), true, 0, will)));
         assertThat(second.previousOwner()).isEqualTo(a.nodeId());
-        ReleaseResult stale = await(a.sessions().release(id, a.nodeId(), first.epoch(), true, false, System.currentTimeMillis()));
+        ReleaseResult stale = await(a.sessions().release(id, a.nodeId(), first.epoch(), true, null, System.currentTimeMillis()));
         assertThat(stale.released()).isFalse();
         assertThat(stale.will()).isNull();
-        ReleaseResult current = await(b.sessions().release(id, b.nodeId(), second.epoch(), true, false, System.currentTimeMillis()));
+        ReleaseResult current = await(b.sessions().release(id, b.nodeId(), second.epoch(), true, null, System.currentTimeMillis()));
         assertThat(current.released()).isTrue();
         assertThat(current.will().topic()).isEqualTo("will/t");
     }
@@ -146,7 +146,7 @@ class SessionStoreTest {
         String newest = "dev-" + UUID.randomUUID();
         for (String id : List.of(oldest, newest)) {
             ClaimResult c = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
-            await(a.sessions().release(id, a.nodeId(), c.epoch(), false, false, System.currentTimeMillis()));
+            await(a.sessions().release(id, a.nodeId(), c.epoch(), false, null, System.currentTimeMillis()));
         }
         for (int i = 0; i < 5; i++) {
             await(a.sessions().append(msg("t", i), Map.of(oldest, new Target(1, false, null, null)), new QueueLimits(3, true, 100), false));
@@ -162,7 +162,7 @@ class SessionStoreTest {
     void append_resentQos2Message_isQueuedOnce() throws Exception {
         String id = "dev-" + UUID.randomUUID();
         ClaimResult c = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
-        await(a.sessions().release(id, a.nodeId(), c.epoch(), false, false, System.currentTimeMillis()));
+        await(a.sessions().release(id, a.nodeId(), c.epoch(), false, null, System.currentTimeMillis()));
         Message m = msg("t", 1);
         AppendResult r1 = await(a.sessions().append(m, Map.of(id, new Target(2, false, null, null)), new QueueLimits(10, true, 100), false)).get(id);
         AppendResult r2 = await(b.sessions().append(m, Map.of(id, new Target(2, false, null, null)), new QueueLimits(10, true, 100), true)).get(id);
