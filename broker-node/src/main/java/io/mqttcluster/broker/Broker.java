@@ -50,6 +50,11 @@ public final class Broker {
     private final Security security;
     private volatile boolean ready;
     private volatile boolean draining;
+    /** System.nanoTime() until which this node treats itself as cut off after its process stood still; 0: none. */
+    private volatile long fencedUntilNanos;
+    /** When the pause watch last ran (System.nanoTime()), 0 while there is none; and how long a gap is a pause. */
+    private volatile long lastWatchTickNanos;
+    private volatile long pauseThresholdNanos = Long.MAX_VALUE;
 
     /**
      * @param bus the links to other nodes, or null for a node that never forwards (tests of one channel)
@@ -78,6 +83,11 @@ public final class Broker {
                     @Override
                     public String notAcceptingReason() {
                         return Broker.this.notAcceptingReason();
+                    }
+
+                    @Override
+                    public boolean hasQuorum() {
+                        return Broker.this.hasQuorum();
                     }
                 }, vertx);
     }
@@ -142,27 +152,79 @@ public final class Broker {
 
     /** Whether the cluster has the members it needs to accept writes (split-brain protection). */
     public boolean hasQuorum() {
-        return cluster.memberCount() >= config.quorum();
+        return !fenced() && cluster.memberCount() >= config.quorum();
     }
 
     /**
-     * Sends a forward to another node; counted. With {@code confirm}, the result completes once that node
-     * has it (or has left the cluster, and with it its subscribers); it fails when the link cannot take it
-     * (its unacknowledged bytes are at their cap) or the node does not answer in time.
+     * After this node's process stood still (SIGSTOP, a long GC, a frozen VM) long enough for the others to remove
+     * it, its member list is stale and Hazelcast's recently-active check is reset, so both still show a quorum it no
+     * longer has. For {@code millis} it acts as the minority: no quorum, no new clients, no acknowledgements.
      */
-    public Future<Void> forward(String node, Buffer frame, boolean confirm) {
+    public void fence(long millis) {
+        fencedUntilNanos = Math.max(1, System.nanoTime() + millis * 1_000_000L);
+    }
+
+    /**
+     * Also true between the end of a pause and the moment the pause watch notices it: every thread resumes at
+     * once, and a store response that arrived during the pause must not lead to an acknowledgement first.
+     */
+    public boolean fenced() {
+        long now = System.nanoTime();
+        long until = fencedUntilNanos;
+        if (until != 0 && now - until < 0) {
+            return true;
+        }
+        long tick = lastWatchTickNanos;
+        return tick != 0 && now - tick > pauseThresholdNanos;
+    }
+
+    /** The pause watch ran at {@code nanos}; a gap over {@code thresholdMillis} since the last run is a pause. */
+    public void pauseWatchTick(long nanos, long thresholdMillis) {
+        pauseThresholdNanos = thresholdMillis * 1_000_000L;
+        lastWatchTickNanos = nanos;
+    }
+
+    /**
+     * Sends a forward to another node; counted. With {@code confirm}, the result completes once that node has
+     * it ({@code true}), or once it has left the cluster ({@code false}: it has no subscribers left, see
+     * {@link #afterPeerLeft}); it fails when the link cannot take it (its unacknowledged bytes are at their cap)
+     * or the node does not answer in time.
+     */
+    public Future<Boolean> forward(String node, Buffer frame, boolean confirm) {
         if (bus == null) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
         long seq = bus.send(node, ForwardCodec.FORWARD, frame);
         if (seq < 0) {
             if (bus.hasPeer(node)) {
                 return Future.failedFuture(new IllegalStateException("link to " + node + " is full"));
             }
-            return Future.succeededFuture(); // not (or no longer) a member
+            return Future.succeededFuture(false); // not (or no longer) a member
         }
         metrics.forwardedOut(1);
-        return confirm ? bus.delivered(node, seq) : Future.succeededFuture();
+        if (!confirm) {
+            return Future.succeededFuture(true);
+        }
+        return bus.delivered(node, seq).compose(v -> bus.hasPeer(node) ? Future.succeededFuture(true)
+                : afterPeerLeft(node).map(false));
+    }
+
+    /**
+     * A forward's node left the cluster before it acknowledged: done, if this node is on the side that
+     * stays. A node that was itself cut off (or frozen) sees the others leave one by one before it notices it
+     * lost its quorum; it must not take their departure as delivery. So this waits two heartbeats and asks
+     * whether this node still has its quorum.
+     */
+    private Future<Void> afterPeerLeft(String node) {
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        vertx.setTimer(Math.max(1_000L, 2_000L * config.heartbeatSeconds()), t -> {
+            if (hasQuorum() && !bus.hasPeer(node)) {
+                p.complete();
+            } else {
+                p.fail(new IllegalStateException("node " + node + " left while this node may be the one cut off"));
+            }
+        });
+        return p.future();
     }
 
     /**
@@ -211,7 +273,7 @@ public final class Broker {
 
     /** Whether new connections are accepted: started, not draining, and the cluster has its quorum. */
     public boolean acceptingConnections() {
-        return ready && !draining && cluster.memberCount() >= config.quorum() && !cluster.rebuildingMirrors();
+        return ready && !draining && cluster.memberCount() >= config.quorum() && !cluster.rebuildingMirrors() && !fenced();
     }
 
     public String notAcceptingReason() {
@@ -223,6 +285,9 @@ public final class Broker {
         }
         if (cluster.rebuildingMirrors()) {
             return "rebuilding the subscription tables after a split brain healed";
+        }
+        if (fenced()) {
+            return "this node's process stood still; waiting until the cluster's membership is settled";
         }
         return "cluster has " + cluster.memberCount() + " members, quorum is " + config.quorum();
     }

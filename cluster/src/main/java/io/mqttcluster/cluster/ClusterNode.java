@@ -160,14 +160,19 @@ public final class ClusterNode implements AutoCloseable {
         // how long a write waits for its backup before it is indeterminate: the writers try again (with their
         // duplicate checks), so a dead backup costs two seconds, not the default five
         c.setProperty("hazelcast.operation.backup.timeout.millis", "2000");
+        // Two members that cannot reach each other while both reach the others (a partial partition) stay in
+        // the cluster by default, and writes between them hang; the master removes one of them after a few
+        // heartbeats in which it was reported unreachable. An operation that still hangs fails after 15 s.
+        c.setProperty("hazelcast.partial.member.disconnection.resolution.heartbeat.count", "3");
+        c.setProperty("hazelcast.operation.call.timeout.millis", "15000");
         // Sessions and queues: changed in place by entry processors, so kept as objects. After a split the
-        // majority's version of a session wins: the minority could not acknowledge anything (quorum, and
-        // writes whose backup is across the cut fail), and its copy is stale (joining it would bring back
-        // messages the majority delivered). See the README's guarantees for clusters of five and more.
+        // copy that changed more often wins (SessionMergePolicy): the side without quorum could not change
+        // anything, and its copy is stale (joining it would bring back messages the majority delivered), also
+        // when it is the side the others merge into (a member paused past its heartbeat timeout).
         MapConfig sessions = new MapConfig(HazelcastSessionStore.MAP_NAME)
                 .setBackupCount(s.backupCount()).setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
-                .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100));
+                .setMergePolicyConfig(new MergePolicyConfig(io.mqttcluster.cluster.session.SessionMergePolicy.class.getName(), 100));
         c.addMapConfig(protect(sessions, s, QUORUM_NAME));
         c.addMapConfig(protect(new MapConfig(RetainedStore.MAP_NAME).setBackupCount(s.backupCount()).setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.BINARY)

@@ -73,6 +73,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case OWNED_BY -> new SessionPredicates.OwnedBy();
             case ROUTE_KEY_NODE_IN -> new RouteProcessors.KeyNodeNotIn<>();
             case DURABLE_REMOVE_IF_SESSION -> new DurableSubscriptions.RemoveIfSession();
+            case SESSION_MERGE_POLICY -> new io.mqttcluster.cluster.session.SessionMergePolicy();
             default -> throw new IllegalArgumentException("unknown type id " + typeId);
         };
     }

@@ -667,6 +667,11 @@ public final class Channel implements Subscriber, Outbound.Sink {
         return outbound;
     }
 
+    @Override
+    public SubOptions subscription(String filter) {
+        return subscribe.options().get(filter);
+    }
+
     /** For tests: subscriptions by filter. */
     public Map<String, SubOptions> subscriptionOptions() {
         return subscribe.options();

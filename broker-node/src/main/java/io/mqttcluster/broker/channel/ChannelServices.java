@@ -25,5 +25,8 @@ public record ChannelServices(BrokerConfig config, Security security, BrokerMetr
         boolean accepting();
 
         String notAcceptingReason();
+
+        /** The cluster has the members it needs to accept writes (split-brain protection). */
+        boolean hasQuorum();
     }
 }

@@ -295,6 +295,11 @@ final class InboundPublishes {
         if (!channel.isConnected()) {
             return;
         }
+        if (s.ack != ACK_NONE && !channel.services().admission().hasQuorum()) {
+            // the node lost its quorum while the message was on its way: the other side may not have it
+            fail(new IllegalStateException("the cluster is below its quorum"));
+            return;
+        }
         if (s.ack == ACK_PUBACK) {
             channel.out().puback(s.packetId);
         } else if (s.ack == ACK_PUBREC) {

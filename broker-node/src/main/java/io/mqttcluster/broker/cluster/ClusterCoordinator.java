@@ -46,6 +46,7 @@ public final class ClusterCoordinator {
     }
 
     public void start() {
+        startPauseWatch();
         ClusterNode cluster = broker.cluster();
         cluster.onMembershipChange(this::onMembership);
         for (Member m : cluster.otherMembers()) {
@@ -66,6 +67,40 @@ public final class ClusterCoordinator {
         if (cluster.isOldestMember() && cluster.memberCount() >= 1) {
             sweep("startup"); // sessions left by nodes that died while no node was running the sweep
         }
+    }
+
+    /**
+     * A thread that only measures how long it slept: when the whole process stood still for about as long as the
+     * others wait for a heartbeat, they have removed this node (and taken over its clients) while it still
+     * believes it is a member. It then fences itself for a heartbeat timeout and two intervals, long enough for
+     * its member list to catch up (see {@link Broker#fence}), and closes its connections like a minority.
+     */
+    private void startPauseWatch() {
+        long threshold = Math.max(1000, (broker.config().maxNoHeartbeatSeconds() - broker.config().heartbeatSeconds()) * 1000L);
+        long fence = (broker.config().maxNoHeartbeatSeconds() + 2L * broker.config().heartbeatSeconds()) * 1000L;
+        broker.pauseWatchTick(System.nanoTime(), threshold);
+        Thread watch = new Thread(() -> {
+            long last = System.nanoTime();
+            while (!stopped) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                long stoodStill = (now - last) / 1_000_000L - 200;
+                last = now;
+                if (stoodStill >= threshold && !stopped) {
+                    broker.fence(fence); // before the tick: no moment in which the gap is forgotten unfenced
+                    broker.metrics().paused();
+                    log.warn("event=node_paused node={} paused_ms={} fenced_ms={}", broker.cluster().nodeName(), stoodStill, fence);
+                    broker.systemContext().runOnContext(v -> dropClients());
+                }
+                broker.pauseWatchTick(now, threshold);
+            }
+        }, "pause-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     public void stop() {

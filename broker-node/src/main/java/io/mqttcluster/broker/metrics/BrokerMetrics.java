@@ -48,6 +48,7 @@ public final class BrokerMetrics {
     private final Counter qos2ResendSkipped;
     private final Counter queueResyncs;
     private final Counter storeRetries;
+    private final Counter pauses;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -85,6 +86,9 @@ public final class BrokerMetrics {
                 .description("Topic filters of SUBSCRIBE packets refused by the ACL").register(registry);
         subscriptionsRevoked = Counter.builder("mqtt.subscriptions.revoked")
                 .description("Subscriptions removed because reloaded rules no longer allow them").register(registry);
+        pauses = Counter.builder("mqtt.node.pauses")
+                .description("Times this node's process stood still long enough for the others to remove it (it then fences itself)")
+                .register(registry);
         sessionsExpired = Counter.builder("mqtt.sessions.expired")
                 .description("Persistent sessions removed because their expiry interval passed while offline").register(registry);
         qos2ResendSkipped = Counter.builder("mqtt.qos2.resends.skipped")
@@ -183,6 +187,10 @@ public final class BrokerMetrics {
 
     public void willPublished() {
         willsPublished.increment();
+    }
+
+    public void paused() {
+        pauses.increment();
     }
 
     public void sessionsExpired(int n) {

@@ -124,10 +124,12 @@ public final class Dispatcher {
         List<Future<Void>> delivered = confirm ? new ArrayList<>(nodes.size()) : null;
         for (String node : nodes) {
             boolean matchThere = p.remoteRoutes() != null && p.remoteRoutes().contains(node);
-            Future<Void> d = broker.forward(node, ForwardCodec.encodeForward(message, matchThere, p.mayBeDuplicate(),
-                    notices == null ? null : notices.get(node), p.remoteShared() == null ? null : p.remoteShared().get(node)), confirm);
+            List<SharedDelivery> shared = p.remoteShared() == null ? null : p.remoteShared().get(node);
+            Future<Boolean> d = broker.forward(node, ForwardCodec.encodeForward(message, matchThere, p.mayBeDuplicate(),
+                    notices == null ? null : notices.get(node), shared), confirm);
             if (confirm) {
-                delivered.add(d);
+                delivered.add(d.compose(received -> received || shared == null ? Future.succeededFuture()
+                        : redispatchAfterNodeLeft(message, shared, ctx)));
             }
         }
         if (!confirm || delivered.isEmpty()) {
@@ -136,6 +138,20 @@ public final class Dispatcher {
         Promise<Void> done = ctx.promise();
         Future.all(delivered).<Void>mapEmpty().onComplete(done);
         return done.future();
+    }
+
+    /**
+     * Shared-group picks whose node left before it took them: QoS 1 ones go to another member; a QoS 2 one may
+     * have reached its member before the node went, and must not reach a second one [MQTT-4.8.2-5].
+     */
+    private Future<Void> redispatchAfterNodeLeft(Message message, List<SharedDelivery> shared, ContextInternal ctx) {
+        List<Future<Void>> again = new ArrayList<>(shared.size());
+        for (SharedDelivery d : shared) {
+            if (d.qos() < 2) {
+                again.add(broker.router().redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), ctx));
+            }
+        }
+        return Future.all(again).mapEmpty();
     }
 
     /** False for a message marked as a possible second copy that this node has delivered before. */

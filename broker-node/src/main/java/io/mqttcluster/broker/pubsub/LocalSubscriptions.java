@@ -66,6 +66,27 @@ public final class LocalSubscriptions {
         return tree.size();
     }
 
+    /**
+     * Removes this node's route for a filter no client here subscribes to (a leftover), under the same lock as
+     * {@link #add}, so a subscriber arriving meanwhile keeps its route. Returns whether it removed it.
+     */
+    public boolean removeRouteIfUnused(String filter) {
+        synchronized (filterCounts) {
+            if (filterCounts.containsKey(filter)) {
+                return false;
+            }
+            routes.remove(filter, nodeId);
+            return true;
+        }
+    }
+
+    /** Whether a client connected here subscribes to this filter (so this node's route for it is due). */
+    public boolean hasFilter(String filter) {
+        synchronized (filterCounts) {
+            return filterCounts.containsKey(filter);
+        }
+    }
+
     /** A delivery to a subscriber connected here that needs no stored copy. */
     public record Direct(Subscriber subscriber, int qos, boolean retainFlag, String shareKey) {
     }

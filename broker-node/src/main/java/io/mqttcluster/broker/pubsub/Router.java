@@ -125,6 +125,25 @@ public final class Router {
         }
     }
 
+    /** Writes a shared-group membership of a client connected here again (it was removed as a leftover meanwhile). */
+    public void rejoinShared(String subscriptionFilter, String clientId) {
+        Subscriber sub = dispatcher.client(clientId);
+        if (sub == null) {
+            return;
+        }
+        sub.context().execute(() -> {
+            SubOptions o = sub.subscription(subscriptionFilter);
+            if (o != null && dispatcher.client(clientId) == sub) {
+                broker.cluster().sharedGroups().join(subscriptionFilter, clientId, broker.nodeId(), o.qos(), sub.persistent());
+            }
+        });
+    }
+
+    /** Removes this node's route for a filter if no client here subscribes to it; see {@link LocalSubscriptions}. */
+    public boolean removeRouteIfUnused(String filter) {
+        return local.removeRouteIfUnused(filter);
+    }
+
     /** Subscriptions of clients connected to this node (shared ones not counted). */
     public int localSubscriptionCount() {
         return local.size();

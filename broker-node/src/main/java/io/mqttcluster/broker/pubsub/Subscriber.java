@@ -25,6 +25,9 @@ public interface Subscriber {
      */
     void deliverDirect(Message message, int qos, boolean retainFlag, String shareKey);
 
+    /** The options of one of its subscriptions, or null. Call on {@link #context()}. */
+    io.mqttcluster.cluster.session.SubOptions subscription(String filter);
+
     /** A message stored in this persistent session's queue, for the connection of {@code epoch}. */
     void deliverQueued(long epoch, QueuedMessage queued);
 }

@@ -53,6 +53,9 @@ public final class SessionExpiry {
 
     /** One sweep of the sessions this node holds; completes with the number of sessions that ended. */
     public Future<Integer> sweep() {
+        if (!broker.hasQuorum()) {
+            return Future.succeededFuture(0); // the store refuses writes without quorum; the next sweep catches up
+        }
         if (!sweeping.compareAndSet(false, true)) {
             return Future.succeededFuture(0);
         }

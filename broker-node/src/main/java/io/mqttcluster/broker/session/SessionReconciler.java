@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Repairs what a fault can leave behind in the cluster tables, where no single write could be made atomic.
  *
- * <p><b>Sessions this node owns without a connection.</b> A node that lost its quorum closes its
+ * <p><b>Sessions, shared-group memberships and routes this node holds without a connection.</b> A node that lost its quorum closes its
  * connections, but cannot record their end (the store refuses writes on the minority side); after the
  * split heals those sessions would look connected forever (their queues filling, never expiring). This
  * node releases every session the cluster says it holds that has no connection here, as an abnormal end
@@ -59,8 +59,25 @@ public final class SessionReconciler {
                 broker.sessions().afterRelease(r, broker.systemContext());
             }
         }
-        if (released > 0) {
-            log.info("event=orphan_sessions_released node={} sessions={}", broker.cluster().nodeName(), released);
+        // what the tables say is here and is not: shared-group memberships and routes (after a merge the
+        // minority's entries come back, though this node closed those connections when it lost its quorum)
+        int stale = 0;
+        for (Map.Entry<String, String> m : broker.cluster().sharedGroups().membersOn(self)) {
+            if (broker.sessions().channel(m.getValue()) == null) {
+                broker.cluster().sharedGroups().leaveIfOn(m.getKey(), m.getValue(), self);
+                stale++;
+                if (broker.sessions().channel(m.getValue()) != null) {
+                    broker.router().rejoinShared(m.getKey(), m.getValue()); // it connected meanwhile
+                }
+            }
+        }
+        for (String filter : broker.cluster().routes().filtersOf(self)) {
+            if (broker.router().removeRouteIfUnused(filter)) {
+                stale++;
+            }
+        }
+        if (released > 0 || stale > 0) {
+            log.info("event=orphans_released node={} sessions={} table_entries={}", broker.cluster().nodeName(), released, stale);
         }
         return released;
     }

@@ -188,6 +188,56 @@ class ChannelTest {
         await().atMost(10, TimeUnit.SECONDS).until(() -> again.out.actions.stream().anyMatch(a -> a.startsWith("PUBLISH p/x queued q1")));
     }
 
+    // issue 11, point 4: a takeover asked for while the connection was still claiming its session is not lost
+    @Test
+    void kickWhileClaiming_closesTheConnectionAsTakenOver_insteadOfLeavingTwoLiveConnections() {
+        Client c = new Client();
+        c.run(ch -> {
+            ch.onConnect(new Packets.Connect(4, "ch-kicked", false, 30, null, null, null, -1, 65_535));
+            ch.kick(Long.MAX_VALUE); // another node claimed the id while this claim is on its way
+        });
+        c.awaitAction("CLOSE taken_over");
+        assertThat(c.out.of("CONNACK")).isEmpty();
+    }
+
+    // issue 11, point 5: a message resent after a resume carries DUP=1 [MQTT-4.4.0-1], also one queued while
+    // the session was offline (sent for the first time by the connection before)
+    @Test
+    void resume_resendsWithDup_aMessageQueuedWhileOfflineAndSentOnce() {
+        Client first = new Client().connect("ch-flags", false).subscribe(1, "flags/#", 1);
+        first.run(Channel::onDisconnect);
+        first.run(Channel::onClosed);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-flags") == null);
+        Client pub = new Client().connect("ch-fpub", true);
+        pub.publish(1, "flags/x", "once", 1);
+        pub.awaitAction("PUBACK 1");
+        Client second = new Client().connect("ch-flags", false);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !second.out.of("PUBLISH flags/x once").isEmpty());
+        assertThat(second.out.of("PUBLISH flags/x once").get(0)).doesNotContain(" dup");
+        second.run(Channel::onClosed); // dropped before its PUBACK
+        await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-flags") == null);
+        Client third = new Client().connect("ch-flags", false);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !third.out.of("PUBLISH flags/x once").isEmpty());
+        assertThat(third.out.of("PUBLISH flags/x once").get(0)).contains(" dup");
+    }
+
+    // issue 11, point 5: a retained message sent because of a new subscription keeps RETAIN=1 when it is resent
+    // after a resume [MQTT-3.3.1-8]
+    @Test
+    void resume_resendsARetainedMessageOfANewSubscription_withRetain() {
+        Client pub = new Client().connect("ch-rpub", true);
+        pub.run(ch -> ch.onPublish(new Packets.Publish(1, "kept/r", "state".getBytes(), 1, false, true)));
+        pub.awaitAction("PUBACK 1");
+        Client first = new Client().connect("ch-rsub", false).subscribe(1, "kept/#", 1);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !first.out.of("PUBLISH kept/r state").isEmpty());
+        assertThat(first.out.of("PUBLISH kept/r state").get(0)).contains(" retain");
+        first.run(Channel::onClosed); // dropped before its PUBACK
+        await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-rsub") == null);
+        Client again = new Client().connect("ch-rsub", false);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !again.out.of("PUBLISH kept/r state").isEmpty());
+        assertThat(again.out.of("PUBLISH kept/r state").get(0)).contains(" retain").contains(" dup");
+    }
+
     @Test
     void takeover_closesTheOldChannelWithoutWill_andTheNewOneGetsTheMessages() {
         Client watcher = new Client().connect("ch-watch", true).subscribe(1, "will/ch", 1);

@@ -27,6 +27,26 @@ class ConfigLoaderTest {
         assertThat(c.sessionExpirySeconds()).isEqualTo(86_400);
     }
 
+    // issue 11, point 6: a cluster started without --cluster-size had a quorum of 1 (no split-brain protection)
+    @Test
+    void clusterSize_defaultsToTheMembersListed_soTheQuorumIsAMajority() {
+        BrokerConfig c = ConfigLoader.load(Map.of("cluster.members", "10.0.0.1:5701,10.0.0.2:5701,10.0.0.3:5701"), Map.of(), null);
+        assertThat(c.clusterSize()).isEqualTo(3);
+        assertThat(c.quorum()).isEqualTo(2);
+    }
+
+    @Test
+    void clusterSize_smallerThanTheMemberList_stopsStartUpNamingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("cluster.members", "a:1,b:1,c:1", "cluster.size", "2"), Map.of(), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.size").hasMessageContaining("3 nodes");
+    }
+
+    @Test
+    void kubernetesDiscovery_withoutClusterSize_stopsStartUp() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("cluster.kubernetes-service-dns", "mqtt-nodes.default.svc"), Map.of(), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.size");
+    }
+
     @Test
     void yamlThenEnvThenFlags_overrideInThatOrder(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("broker.yaml");

@@ -68,6 +68,38 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The sum of a Prometheus metric's samples on node i whose labels contain every given {@code key="value"}
+     * (e.g. {@code map="mqtt.sessions"}); 0 when there is none.
+     */
+    public double metric(int i, String name, String... labels) throws Exception {
+        double sum = 0;
+        for (String line : metrics(i).split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            boolean all = true;
+            for (String l : labels) {
+                all &= line.contains(l);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** The same, summed over every running node. */
+    public double clusterMetric(String name, String... labels) throws Exception {
+        double sum = 0;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).process.isAlive()) {
+                sum += metric(i, name, labels);
+            }
+        }
+        return sum;
+    }
+
     public String metrics(int i) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(i) + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

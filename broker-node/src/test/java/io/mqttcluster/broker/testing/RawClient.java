@@ -78,6 +78,45 @@ public final class RawClient implements AutoCloseable {
         return packet(0x10, v.toByteArray());
     }
 
+    /**
+     * CONNECT for MQTT 5 with a session expiry interval and, when {@code willTopic} is set, a will with a will
+     * delay interval (MQTT 5.0 3.1.2.11.2, 3.1.3.2.2).
+     */
+    public static byte[] connect5(String clientId, boolean cleanStart, int keepAlive, long sessionExpiry,
+                                  String willTopic, byte[] willPayload, int willQos, long willDelay) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        writeString(v, "MQTT");
+        v.write(5);
+        int flags = cleanStart ? 0x02 : 0;
+        if (willTopic != null) {
+            flags |= 0x04 | (willQos << 3);
+        }
+        v.write(flags);
+        v.write(keepAlive >> 8);
+        v.write(keepAlive & 0xFF);
+        v.write(5); // properties: session expiry interval
+        v.write(0x11);
+        writeInt(v, sessionExpiry);
+        writeString(v, clientId);
+        if (willTopic != null) {
+            v.write(5); // will properties: will delay interval
+            v.write(0x18);
+            writeInt(v, willDelay);
+            writeString(v, willTopic);
+            v.write(willPayload.length >> 8);
+            v.write(willPayload.length & 0xFF);
+            v.writeBytes(willPayload);
+        }
+        return packet(0x10, v.toByteArray());
+    }
+
+    private static void writeInt(ByteArrayOutputStream o, long value) {
+        o.write((int) (value >> 24) & 0xFF);
+        o.write((int) (value >> 16) & 0xFF);
+        o.write((int) (value >> 8) & 0xFF);
+        o.write((int) value & 0xFF);
+    }
+
     public static byte[] subscribe(int packetId, String filter, int qos) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.write(packetId >> 8);

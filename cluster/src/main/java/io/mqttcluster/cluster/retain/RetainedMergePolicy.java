@@ -1,21 +1,20 @@
 package io.mqttcluster.cluster.retain;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import com.hazelcast.spi.merge.MergingValue;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.serial.SerializationIds;
+import io.mqttcluster.cluster.serial.Stateless;
 
 /**
  * When a split brain heals, the retained message of a topic is the one published last (by the time the
  * broker took it in), whichever side it was published on.
  */
-public final class RetainedMergePolicy
-        implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object>, IdentifiedDataSerializable {
+public final class RetainedMergePolicy extends Stateless
+        implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
 
     public RetainedMergePolicy() {
+        super(SerializationIds.RETAINED_MERGE_POLICY);
     }
 
     @Override
@@ -29,23 +28,5 @@ public final class RetainedMergePolicy
             return e;
         }
         return m.createdAtMillis() > e.createdAtMillis() ? m : e;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) {
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) {
-    }
-
-    @Override
-    public int getFactoryId() {
-        return SerializationIds.FACTORY_ID;
-    }
-
-    @Override
-    public int getClassId() {
-        return SerializationIds.RETAINED_MERGE_POLICY;
     }
 }

@@ -95,6 +95,18 @@ public final class RouteTable extends MirroredTable<Boolean, RouteTable.Routes> 
         }
     }
 
+    /** The filters a node has routes for, in this node's index. */
+    public Set<String> filtersOf(String node) {
+        Set<String> out = new java.util.HashSet<>();
+        String suffix = RouteProcessors.SEP + node;
+        for (String key : index().keys) {
+            if (key.endsWith(suffix)) {
+                out.add(key.substring(0, key.length() - suffix.length()));
+            }
+        }
+        return out;
+    }
+
     /** Node ids that have routes in this node's index. */
     public Set<String> nodes() {
         Set<String> out = new java.util.HashSet<>();

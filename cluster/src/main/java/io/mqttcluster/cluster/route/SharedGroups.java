@@ -204,6 +204,28 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         }
     }
 
+    /** Client ids and subscription filters of the members that the table says are connected to a node. */
+    public List<Map.Entry<String, String>> membersOn(String node) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (Group g : index().groups.values()) {
+            for (Member m : g.members) {
+                if (m.node().equals(node)) {
+                    out.add(Map.entry(g.key, m.clientId()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Removes a membership if it still names this node (a later connection elsewhere keeps its own). Blocking. */
+    public void leaveIfOn(String subscriptionFilter, String clientId, String node) {
+        String key = key(subscriptionFilter, clientId);
+        String v = map().get(key);
+        if (v != null && v.startsWith(node + RouteProcessors.SEP)) {
+            map().remove(key, v);
+        }
+    }
+
     /** Forgets, in this node's index, the members connected to nodes not in {@code live}. */
     public void forgetNodesNotIn(Set<String> live) {
         for (Group g : index().groups.values()) {

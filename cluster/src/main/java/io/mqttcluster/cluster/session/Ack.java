@@ -26,7 +26,7 @@ public final class Ack extends SessionOp<Object> {
     public Object process(Map.Entry<String, SessionRecord> entry) {
         SessionRecord rec = entry.getValue();
         if (rec != null && rec.queue != null && rec.queue.ack(seqs)) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return null;
     }

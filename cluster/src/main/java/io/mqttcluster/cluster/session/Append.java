@@ -38,7 +38,7 @@ public final class Append extends SessionOp<AppendResult> {
         }
         AppendResult r = rec.queue().append(message, target, limits, mayBeDuplicate, rec.owner != null, rec.owner, rec.epoch);
         if (r.status() != AppendResult.DUPLICATE) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return r;
     }

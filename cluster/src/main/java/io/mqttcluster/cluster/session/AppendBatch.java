@@ -73,7 +73,7 @@ public final class AppendBatch extends SessionOp<AppendResults> {
             out.add(mine[i], r);
         }
         if (changed) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return out;
     }

@@ -29,7 +29,7 @@ public final class Expire extends SessionOp<ExpireResult> {
         if (rec == null || !rec.due(nowMillis)) {
             return result;
         }
-        entry.setValue(rec.expire(nowMillis, result) ? rec : null);
+        entry.setValue(rec.expire(nowMillis, result) ? rec.changed() : null);
         return result;
     }
 

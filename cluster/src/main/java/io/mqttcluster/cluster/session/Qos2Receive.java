@@ -42,7 +42,7 @@ public final class Qos2Receive extends SessionOp<long[]> {
         }
         long[] r = rec.inbound().receive(packetId, idHigh, idLow);
         if (r[0] == NEW) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return r;
     }

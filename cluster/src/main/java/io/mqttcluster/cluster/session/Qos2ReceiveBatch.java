@@ -41,7 +41,7 @@ public final class Qos2ReceiveBatch extends SessionOp<long[]> {
             System.arraycopy(r, 0, out, 3 * i, 3);
         }
         if (changed) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return out;
     }

@@ -25,7 +25,7 @@ public final class Qos2Release extends PacketIdOp<Boolean> {
             return false;
         }
         if (rec.inbound != null && rec.inbound.release(packetId)) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return true;
     }

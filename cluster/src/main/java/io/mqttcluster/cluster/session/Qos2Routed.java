@@ -24,7 +24,7 @@ public final class Qos2Routed extends PacketIdOp<Boolean> {
             return false;
         }
         if (rec.inbound().routed(packetId)) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return true;
     }

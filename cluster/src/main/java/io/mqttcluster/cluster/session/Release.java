@@ -49,7 +49,7 @@ public final class Release extends SessionOp<ReleaseResult> {
         if (keep && handover != null && rec.queue != null) {
             result.sharedCopies.addAll(rec.queue.takeShared(handover.handedUpTo(), handover.neverSent()));
         }
-        entry.setValue(keep ? rec : null);
+        entry.setValue(keep ? rec.changed() : null);
     }
 
     @Override

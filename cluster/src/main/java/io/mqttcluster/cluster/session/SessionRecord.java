@@ -33,7 +33,7 @@ import java.util.Map;
  */
 public final class SessionRecord implements IdentifiedDataSerializable {
 
-    private static final byte FORMAT_VERSION = 2;
+    private static final byte FORMAT_VERSION = 3;
     /** expirySeconds of a session that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
     static final long[] NO_SEQS = new long[0];
@@ -57,6 +57,13 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     LinkedHashMap<String, SubOptions> subscriptions;
     SessionQueue queue;
     InboundQos2 inbound;
+    /**
+     * Counts every change of this client id's record, across clean starts: after a split brain the copy with
+     * more changes wins ({@link SessionMergePolicy}). Only a side with quorum changes records, so the side that
+     * kept working has the higher count, also when the stale side is the one the other members merge into
+     * (a member that was paused past its heartbeat timeout and still believed it led the cluster).
+     */
+    long changes;
 
     /** For deserialization only. */
     public SessionRecord() {
@@ -94,6 +101,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
             }
         }
         rec.epoch = (old == null ? 0 : old.epoch) + 1;
+        rec.changes = (old == null ? 0 : old.changes) + 1;
         rec.owner = r.node();
         rec.expirySeconds = r.expirySeconds();
         rec.disconnectedAtMillis = 0;
@@ -269,6 +277,16 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         return inbound == null ? 0 : inbound.size();
     }
 
+    /** Counts a change; every rule that writes the record back goes through here. */
+    SessionRecord changed() {
+        changes++;
+        return this;
+    }
+
+    public long changes() {
+        return changes;
+    }
+
     // ------------------------------------------------------------------------------------------ format
 
     @Override
@@ -297,6 +315,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         if (inbound != null && !inbound.isEmpty()) {
             inbound.writeTo(out);
         }
+        out.writeLong(changes);
     }
 
     @Override
@@ -306,7 +325,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
             readVersion1(in);
             return;
         }
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != 2) {
             throw new IOException("unknown session record format version " + version);
         }
         clientId = Wire.readString(in);
@@ -322,6 +341,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         readSubscriptions(in);
         queue = in.readBoolean() ? SessionQueue.readFrom(in) : null;
         inbound = in.readBoolean() ? InboundQos2.readFrom(in) : null;
+        changes = version >= 3 ? in.readLong() : 0; // version 2 had no change count
     }
 
     /** The format of the first release (no session uid, will due time, routed state or seen ids). */

@@ -38,7 +38,7 @@ public final class Snapshot extends SessionOp<SnapshotResult> {
         result.queue.addAll(rec.queue.copy());
         result.nextSeq = rec.queue.nextSeq;
         if (rec.queue.markAllMaybeSent()) {
-            entry.setValue(rec);
+            entry.setValue(rec.changed());
         }
         return result;
     }

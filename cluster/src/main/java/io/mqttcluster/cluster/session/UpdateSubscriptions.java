@@ -35,7 +35,7 @@ public final class UpdateSubscriptions extends SessionOp<Boolean> {
         if (rec == null || !rec.updateSubscriptions(epoch, added, removed)) {
             return false;
         }
-        entry.setValue(rec);
+        entry.setValue(rec.changed());
         return true;
     }
 

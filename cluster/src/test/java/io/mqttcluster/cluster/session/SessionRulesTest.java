@@ -44,6 +44,41 @@ class SessionRulesTest {
         return c;
     }
 
+    // ------------------------------------------------------------------ split brain merge
+
+    @Test
+    void merge_theCopyThatKeptChangingWins_whicheverSideIsMergedInto() {
+        SessionRecord stale = SessionRecord.claim(null, "c", req("n1", false, FOREVER, null, 0, 1000), null);
+        SessionRecord working = SessionRecord.claim(null, "c", req("n1", false, FOREVER, null, 0, 1000), null);
+        for (int i = 0; i < 5; i++) {
+            working.changed(); // queued, acknowledged, taken over while the other copy was cut off
+        }
+        assertThat(SessionMergePolicy.choose(working, stale)).as("merged into the stale side").isSameAs(working);
+        assertThat(SessionMergePolicy.choose(stale, working)).as("the stale side merged in").isSameAs(working);
+    }
+
+    @Test
+    void merge_aSessionCreatedAfreshDuringTheMergeGivesWayToTheOldOne_andATieKeepsTheExisting() {
+        SessionRecord old = SessionRecord.claim(null, "c", req("n1", false, FOREVER, null, 0, 1000), null).changed().changed();
+        SessionRecord fresh = SessionRecord.claim(null, "c", req("n2", false, FOREVER, null, 0, 2000), null);
+        assertThat(SessionMergePolicy.choose(old, fresh)).isSameAs(old);
+        SessionRecord twin = SessionRecord.claim(null, "c", req("n2", false, FOREVER, null, 0, 2000), null).changed().changed();
+        assertThat(SessionMergePolicy.choose(twin, old)).isSameAs(old);
+        assertThat(SessionMergePolicy.choose(null, old)).isSameAs(old);
+        assertThat(SessionMergePolicy.choose(old, null)).isSameAs(old);
+    }
+
+    @Test
+    void everyRuleThatChangesARecordCountsIt_alsoAcrossACleanStart() {
+        ClaimResult c = now(store.claim("m", req("n1", false, FOREVER, null, 0, 1000)));
+        long[] before = {store.get("m").changes()};
+        now(store.qos2Receive("m", c.epoch(), 7, 1, 100));
+        assertThat(store.get("m").changes()).isGreaterThan(before[0]);
+        before[0] = store.get("m").changes();
+        now(store.claim("m", req("n2", true, FOREVER, null, 0, 2000)));
+        assertThat(store.get("m").changes()).as("a clean start continues the count").isGreaterThan(before[0]);
+    }
+
     // ------------------------------------------------------------------ QoS 2 receive state [MQTT-4.3.3-2]
 
     @Test

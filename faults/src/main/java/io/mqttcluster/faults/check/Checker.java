@@ -381,7 +381,12 @@ public final class Checker {
                 continue;
             }
             for (RunIndex.ClientInfo c : members) {
+                // connected to the faulted node when the message was sent, or when the fault began (a node that
+                // died is still a member for a moment, and so are the members connected to it)
                 RunIndex.Conn k = idx.connAt(c.id, Math.max(f.begin(), m.firstSent));
+                if (k == null || !java.util.Arrays.asList(f.target().split("\\|")).contains(k.node)) {
+                    k = idx.connAt(c.id, f.begin());
+                }
                 if (c.clean && k != null && java.util.Arrays.asList(f.target().split("\\|")).contains(k.node)) {
                     return "clean member " + c.id + " was on " + k.node + ", in fault #" + f.id() + " " + f.kind() + " "
                             + f.target() + " from " + times.ms(f.begin());

@@ -327,6 +327,15 @@ class CheckerTest {
         }
 
         @Test
+        void messageAtNoMember_sentJustAfterTheCleanMembersNodeDied_isReportedApart() {
+            // the member's connection dropped with its node at 150; the node was still in the others' tables when
+            // the message was picked for that member at 200
+            Verdict v = group().fault(1, "kill", "f2", 150, 5000).lost("g1b", 1, 160).message("p1", 1, 2, 200, 210).check();
+            assertThat(v.lostSharedWithCleanMemberOnKilledNode()).isEqualTo(1);
+            assertThat(v.lost()).isZero();
+        }
+
+        @Test
         void qos2AtTwoMembers_isCounted() {
             Verdict v = group().message("p1", 1, 2, 100, 110)
                     .recv("g1a", 1, 1, "p1", 1, 2, 1, false, true, 120).recv("g1b", 1, 0, "p1", 1, 2, 1, false, true, 121)

@@ -1,0 +1,107 @@
+package io.mqttcluster.broker.it;
+
+import io.mqttcluster.broker.testing.Paho;
+import io.mqttcluster.broker.testing.ProcessCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A node whose process stands still (SIGSTOP, as a long GC pause or a frozen VM would) past the heartbeat timeout
+ * is removed by the others, which take over its clients; when it runs again its member list is stale and still
+ * shows a quorum. It notices the pause itself, fences itself (not ready, no new clients, its connections closed),
+ * and once it is back in the cluster the persistent session it held has every message acknowledged meanwhile.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class PauseIT {
+
+    @Test
+    void aNodeStoppedPastTheHeartbeatTimeout_fencesItselfWhenItRunsAgain_andNothingAcknowledgedIsLost() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        try (ProcessCluster cluster = ProcessCluster.start(3, Map.of())) {
+            Paho dev = Paho.connect(cluster.mqttPort(2), "pause-dev", false).subscribe("pause/#", 1);
+            Paho watcher = Paho.connect(cluster.mqttPort(0), "pause-watcher", true).subscribe("pause/#", 1);
+            long pid = cluster.nodes.get(2).process.pid();
+
+            signal("STOP", pid);
+            long stoppedAt = System.nanoTime();
+            List<String> acknowledged = new ArrayList<>();
+            try {
+                await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.members(0) == 2);
+                try (Paho pub = Paho.connect(cluster.mqttPort(1), "pause-pub", true)) {
+                    for (int i = 0; i < 50; i++) {
+                        pub.publish("pause/t", "m" + i, 1, false);
+                        acknowledged.add("m" + i);
+                    }
+                }
+                // the fault lasts 8 s in all, well past the heartbeat timeout (5 s)
+                long left = 8000 - (System.nanoTime() - stoppedAt) / 1_000_000;
+                if (left > 0) {
+                    await().pollDelay(left, TimeUnit.MILLISECONDS).atMost(left + 1000, TimeUnit.MILLISECONDS).until(() -> true);
+                }
+            } finally {
+                signal("CONT", pid);
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.nodes.get(2).allOutput().contains("event=node_paused"));
+            assertThat(ready(http, cluster.httpPort(2))).as("fenced right after it runs again").isEqualTo(503);
+
+            Set<String> seen = new HashSet<>();
+            Paho.Received r;
+            while (seen.size() < acknowledged.size() && (r = watcher.next(10_000)) != null) {
+                seen.add(r.payload());
+            }
+            assertThat(seen).containsAll(acknowledged);
+
+            await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+                    .until(() -> cluster.members(2) == 3 && ready(http, cluster.httpPort(2)) == 200);
+            dev.close();
+            Paho back = null;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (back == null && System.currentTimeMillis() < deadline) {
+                try {
+                    back = Paho.connect(cluster.mqttPort(2), "pause-dev", false);
+                } catch (Exception e) {
+                    await().pollDelay(300, TimeUnit.MILLISECONDS).atMost(1, TimeUnit.SECONDS).until(() -> true);
+                }
+            }
+            assertThat(back).as("the paused node serves again").isNotNull();
+            Set<String> got = new HashSet<>();
+            while (got.size() < acknowledged.size() && (r = back.next(10_000)) != null) {
+                got.add(r.payload());
+            }
+            assertThat(got).as("the persistent session held by the paused node").containsAll(acknowledged);
+            assertThat(cluster.metric(2, "mqtt_node_pauses_total")).isEqualTo(1.0);
+            back.close();
+            watcher.close();
+        }
+    }
+
+    private static void signal(String sig, long pid) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).inheritIO().start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+    }
+
+    private static int ready(HttpClient http, int port) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
