@@ -33,10 +33,10 @@ import java.util.function.Function;
  * a matching subscriber; a node that dies after that takes only its own connections with it. A node that
  * leaves the cluster meanwhile counts as done: it has no subscribers left.
  *
- * <p><b>QoS 2 re-sends.</b> A publication marked {@code mayBeDuplicate} (a QoS 2 message re-sent under its
- * first id after a crash interrupted its routing) is not handed to the direct subscribers of a node that
- * delivered it before ({@link RecentQos2}); stored copies are recognised by the queues, and the
- * connections by sequence number.
+ * <p><b>QoS 2 second copies.</b> A QoS 2 message routed twice under one message id (re-sent by its publisher
+ * after a crash interrupted its first routing, or its first routing arriving late from a node that stood still
+ * in the middle of it) is handed to a node's direct subscribers, and to each shared-group member, only once
+ * ({@link RecentQos2}); stored copies are recognised by the queues, and the connections by sequence number.
  *
  * <p>Thread-safe: deliveries hop to each subscriber's event loop.
  */
@@ -68,10 +68,22 @@ public final class Dispatcher {
      */
     public Future<Void> dispatch(Publication p, ContextInternal ctx) {
         Message message = p.message();
-        if (!p.direct().isEmpty() && firstTime(message, p.mayBeDuplicate())) {
+        if (!p.direct().isEmpty()) {
+            int directFirst = -1; // not asked yet
             for (LocalSubscriptions.Direct d : p.direct()) {
                 Subscriber sub = d.subscriber();
-                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), d.shareKey()));
+                boolean first;
+                if (d.shareKey() != null) {
+                    first = firstTime(message, sub.clientId());
+                } else {
+                    if (directFirst < 0) {
+                        directFirst = firstTime(message, null) ? 1 : 0;
+                    }
+                    first = directFirst == 1;
+                }
+                if (first) {
+                    sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), d.shareKey()));
+                }
             }
         }
         Map<String, List<Notice>> notices = null;
@@ -154,13 +166,16 @@ public final class Dispatcher {
         return Future.all(again).mapEmpty();
     }
 
-    /** False for a message marked as a possible second copy that this node has delivered before. */
-    private boolean firstTime(Message message, boolean mayBeDuplicate) {
+    /**
+     * False for a QoS 2 message this node handed to its direct subscribers ({@code sharedMember} null), or to
+     * this shared-group member, before: a second copy, from a publisher's re-send under the first message id
+     * or from the first routing arriving late (its node stood still in the middle of it).
+     */
+    private boolean firstTime(Message message, String sharedMember) {
         if (message.qos() < 2) {
             return true;
         }
-        boolean first = recent.firstTime(message);
-        if (!first && mayBeDuplicate) {
+        if (!recent.firstTime(message, sharedMember)) {
             broker.metrics().qos2ResendSkipped();
             return false;
         }
@@ -178,8 +193,7 @@ public final class Dispatcher {
     /** A message forwarded by another node: deliver it to this node's connections. On the link's context. */
     public void onForward(ForwardCodec.Forward f) {
         Message message = f.message();
-        boolean first = (!f.matchLocal() && f.shared().isEmpty()) || firstTime(message, f.mayBeDuplicate());
-        if (f.matchLocal() && first) {
+        if (f.matchLocal() && firstTime(message, null)) {
             List<LocalSubscriptions.Direct> direct = new ArrayList<>(4);
             local.match(message, Topics.levels(message.topic()), Topics.isDollarTopic(message.topic()), message.publisherId(), direct);
             for (LocalSubscriptions.Direct d : direct) {
@@ -190,10 +204,10 @@ public final class Dispatcher {
         for (Notice n : f.notices()) {
             deliverQueued(n.clientId(), n.epoch(), n.queued());
         }
-        if (!first) {
-            return;
-        }
         for (SharedDelivery d : f.shared()) {
+            if (!firstTime(message, d.clientId())) {
+                continue;
+            }
             Subscriber sub = client(d.clientId());
             if (sub != null) {
                 sub.context().execute(() -> sub.deliverDirect(message, d.qos(), false, d.shareKey()));
