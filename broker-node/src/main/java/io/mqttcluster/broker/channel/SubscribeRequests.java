@@ -223,6 +223,9 @@ final class SubscribeRequests {
             if (!SharedSubscription.isShared(filter)) {
                 channel.track(channel.services().router().removeDurable(channel.clientId(), filter, discardedSessionUid,
                         channel.context()));
+            } else {
+                // the old session's membership, left offline when its node died
+                channel.track(channel.services().router().forgetOfflineMember(filter, channel.clientId(), channel.context()));
             }
         }
     }

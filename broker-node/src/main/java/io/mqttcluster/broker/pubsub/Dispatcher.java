@@ -88,7 +88,17 @@ public final class Dispatcher {
         }
         Map<String, List<Notice>> notices = null;
         String self = broker.nodeId();
+        List<Future<Void>> regiven = null;
         for (Publication.Stored stored : p.stored()) {
+            for (Map.Entry<String, Target> t : stored.targets().entrySet()) {
+                if (t.getValue().shareGroup() != null && stored.results().get(t.getKey()) == null) {
+                    // picked for a member whose session ended (an offline member that expired): another one
+                    if (regiven == null) {
+                        regiven = new ArrayList<>(1);
+                    }
+                    regiven.add(memberGone(message, t.getValue(), t.getKey(), ctx));
+                }
+            }
             for (Map.Entry<String, AppendResult> e : stored.results().entrySet()) {
                 AppendResult r = e.getValue();
                 if (r == null) {
@@ -120,7 +130,7 @@ public final class Dispatcher {
             }
         }
         if (p.remoteRoutes() == null && notices == null && p.remoteShared() == null) {
-            return Future.succeededFuture();
+            return regiven == null || message.qos() == 0 ? Future.succeededFuture() : Future.all(regiven).mapEmpty();
         }
         Set<String> nodes = new HashSet<>();
         if (p.remoteRoutes() != null) {
@@ -134,6 +144,9 @@ public final class Dispatcher {
         }
         boolean confirm = message.qos() >= 1;
         List<Future<Void>> delivered = confirm ? new ArrayList<>(nodes.size()) : null;
+        if (confirm && regiven != null) {
+            delivered.addAll(regiven);
+        }
         for (String node : nodes) {
             boolean matchThere = p.remoteRoutes() != null && p.remoteRoutes().contains(node);
             List<SharedDelivery> shared = p.remoteShared() == null ? null : p.remoteShared().get(node);
@@ -150,6 +163,12 @@ public final class Dispatcher {
         Promise<Void> done = ctx.promise();
         Future.all(delivered).<Void>mapEmpty().onComplete(done);
         return done.future();
+    }
+
+    /** A stored shared-group copy found no session: the membership is a leftover; the message goes to another member. */
+    private Future<Void> memberGone(Message message, Target t, String clientId, ContextInternal ctx) {
+        broker.router().forgetOfflineMember(t.shareGroup(), clientId, ctx);
+        return broker.router().redispatchShared(message, t.qos(), t.shareGroup(), clientId, ctx);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.mqttcluster.cluster.session.SubOptions;
 import io.mqttcluster.cluster.session.Target;
 import io.mqttcluster.cluster.topic.Topics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayList;
@@ -125,6 +126,21 @@ public final class Router {
         }
     }
 
+    /**
+     * Removes a client's offline membership of a shared group (its node died; now its session ended or started
+     * clean, or a stored copy for it found no session), here at once and in the cluster map. A membership it has
+     * since written by connecting again stays.
+     */
+    public Future<Void> forgetOfflineMember(String subscriptionFilter, String clientId, ContextInternal ctx) {
+        broker.cluster().sharedGroups().forgetOffline(subscriptionFilter, clientId);
+        Promise<Void> done = ctx.promise();
+        broker.vertx().executeBlocking(() -> {
+            broker.cluster().sharedGroups().leaveIfOffline(subscriptionFilter, clientId);
+            return null;
+        }, false).<Void>mapEmpty().onComplete(done);
+        return done.future();
+    }
+
     /** Writes a shared-group membership of a client connected here again (it was removed as a leftover meanwhile). */
     public void rejoinShared(String subscriptionFilter, String clientId) {
         Subscriber sub = dispatcher.client(clientId);
@@ -234,7 +250,7 @@ public final class Router {
             shared.match(levels, dollar, group -> {
                 // QoS 2: by message id, so a re-routed copy finds the member that has it [MQTT-4.3.3-2]
                 SharedGroups.Member m = message.qos() == 2 ? group.pickFor(message.idHigh(), message.idLow())
-                        : group.pick(strategy, publisherId, self, null);
+                        : group.pick(strategy, publisherId, self, null, message.qos() >= 1);
                 if (m == null) {
                     broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
                     return;
@@ -464,7 +480,7 @@ public final class Router {
     public Future<Void> redispatchShared(Message message, int qos, String shareKey, String exceptClientId, ContextInternal ctx) {
         SharedGroups.Group group = broker.cluster().sharedGroups().group(shareKey);
         SharedGroups.Member m = group == null ? null
-                : group.pick(broker.config().sharedStrategy(), message.publisherId(), broker.nodeId(), exceptClientId);
+                : group.pick(broker.config().sharedStrategy(), message.publisherId(), broker.nodeId(), exceptClientId, qos >= 1);
         if (m == null) {
             broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
             return Future.succeededFuture();

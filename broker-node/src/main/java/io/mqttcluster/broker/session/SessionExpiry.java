@@ -100,6 +100,10 @@ public final class SessionExpiry {
                     clientId, r.subscriptions().size(), r.queuedDropped(), r.sharedCopies().size());
             for (String filter : r.subscriptions()) {
                 work.add(broker.router().removeDurable(clientId, filter, r.sessionUid(), ctx));
+                if (io.mqttcluster.cluster.topic.SharedSubscription.isShared(filter)) {
+                    // a member whose node died stayed in its groups, offline, until now
+                    work.add(broker.router().forgetOfflineMember(filter, clientId, ctx));
+                }
             }
             for (QueuedMessage q : r.sharedCopies()) {
                 work.add(broker.router().redispatchShared(q.message(), q.qos(), q.shareGroup(), clientId, ctx));

@@ -145,10 +145,19 @@ public final class SessionManager {
     /**
      * The channel's connection ended (not by a takeover). Releases the session in the cluster and
      * publishes the will when the end was abnormal.
+     *
+     * <p>Not without a quorum (cut off, or fenced after a pause): such a node's member list can be stale, its
+     * write would land on its own outdated copy and, being the latest change, win the merge
+     * ({@link io.mqttcluster.cluster.session.SessionMergePolicy}). The others release the sessions of a node they
+     * lost, and this node's {@link SessionReconciler} releases what is left once it is back.
      */
     public Future<Void> disconnected(Channel ch, boolean abnormal, io.mqttcluster.cluster.session.SharedHandover handover) {
         registry.remove(ch.clientId(), ch);
         if (ch.epoch() == 0) {
+            return Future.succeededFuture();
+        }
+        if (!broker.hasQuorum()) {
+            log.info("event=session_release_deferred client_id={} reason=no_quorum", ch.clientId());
             return Future.succeededFuture();
         }
         ContextInternal ctx = ch.context();

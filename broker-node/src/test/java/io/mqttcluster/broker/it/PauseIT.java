@@ -90,6 +90,73 @@ class PauseIT {
         }
     }
 
+    /**
+     * Fault harness seed 102: while the node of a shared group's persistent members stood still, QoS 2 messages
+     * picked for them were acknowledged, and neither member got them after reconnecting elsewhere.
+     */
+    @Test
+    void sharedGroupMembersOnAStoppedNode_getEveryAcknowledgedQos2MessageAfterTheyMove() throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(3, Map.of())) {
+            Paho a = Paho.connect(cluster.mqttPort(2), "pause-sh-a", false).subscribe("$share/pg/pause/#", 2);
+            Paho b = Paho.connect(cluster.mqttPort(2), "pause-sh-b", false).subscribe("$share/pg/pause/#", 2);
+            long pid = cluster.nodes.get(2).process.pid();
+
+            signal("STOP", pid);
+            long stoppedAt = System.nanoTime();
+            List<String> acknowledged = new ArrayList<>();
+            Paho[] pub = {Paho.connect(cluster.mqttPort(1), "pause-sh-pub", true)};
+            try {
+                // acknowledged once node 3 is declared dead, about 5 s in
+                for (int i = 0; i < 40; i++) {
+                    publishOrReconnect(pub, cluster.mqttPort(1), "s" + i, acknowledged);
+                }
+                long left = 8000 - (System.nanoTime() - stoppedAt) / 1_000_000;
+                if (left > 0) {
+                    await().pollDelay(left, TimeUnit.MILLISECONDS).atMost(left + 1000, TimeUnit.MILLISECONDS).until(() -> true);
+                }
+                // and some while the members are gone and before they are back
+                for (int i = 40; i < 60; i++) {
+                    publishOrReconnect(pub, cluster.mqttPort(1), "s" + i, acknowledged);
+                }
+                pub[0].close();
+            } finally {
+                signal("CONT", pid);
+            }
+            a.client.disconnectForcibly(0, 1000, false);
+            b.client.disconnectForcibly(0, 1000, false);
+            Paho a2 = Paho.connect(cluster.mqttPort(0), "pause-sh-a", false);
+            Paho b2 = Paho.connect(cluster.mqttPort(0), "pause-sh-b", false);
+            List<String> got = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (new HashSet<>(got).size() < acknowledged.size() && System.currentTimeMillis() < deadline) {
+                for (Paho m : List.of(a2, b2)) {
+                    Paho.Received r = m.next(200);
+                    if (r != null) {
+                        got.add(r.payload());
+                    }
+                }
+            }
+            assertThat(new HashSet<>(got)).as("the group got every acknowledged message").containsAll(acknowledged);
+            assertThat(got).as("each once").doesNotHaveDuplicates();
+            a2.close();
+            b2.close();
+        }
+    }
+
+    /**
+     * Publishes at QoS 2; when the node closes the connection instead (a store write it could not confirm while the
+     * cluster was reorganising), connects again, as a device would. Only what was acknowledged counts.
+     */
+    private static void publishOrReconnect(Paho[] pub, int port, String payload, List<String> acknowledged) throws Exception {
+        try {
+            pub[0].publish("pause/t", payload, 2, false);
+            acknowledged.add(payload);
+        } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+            pub[0].client.close(true);
+            pub[0] = Paho.connect(port, "pause-sh-pub", true);
+        }
+    }
+
     private static void signal(String sig, long pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).inheritIO().start();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();

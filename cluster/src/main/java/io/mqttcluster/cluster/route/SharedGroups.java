@@ -22,7 +22,10 @@ import java.util.function.Consumer;
  * that gets it, wherever that member is connected.
  *
  * <p>Map: {@code $share/group/filter NUL clientId -> nodeId NUL grantedQos NUL persistent}. A member is
- * in the table while it is connected.
+ * in the table while it is connected. A persistent member whose node died stays, offline (an empty node id),
+ * until it connects again or its session ends: messages are picked for online members first, and for an offline
+ * persistent member (a stored copy it gets when it comes back) only when no member is online, so a group whose
+ * members all lost their node still takes what is acknowledged for it.
  *
  * <p>Strategies: {@code round_robin} (default; per picking node), {@code random}, {@code hash_clientid}
  * (the publisher's client id decides, so one publisher's messages stay with one member while the
@@ -34,9 +37,20 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
 
     public static final String MAP_NAME = "mqtt.shared";
 
-    /** A connected member of a group. */
+    /** A member of a group: connected to {@code node}, or offline (persistent, its node died) with an empty node. */
     public record Member(String clientId, String node, int qos, boolean persistent) {
+        public boolean online() {
+            return !node.isEmpty();
+        }
+
+        /** Can take a stored copy while offline. */
+        boolean storable() {
+            return persistent && qos >= 1;
+        }
     }
+
+    /** The node id of an offline persistent member. */
+    public static final String OFFLINE = "";
 
     /** One group: its key ({@code $share/g/f}) and its members. */
     public static final class Group {
@@ -64,21 +78,45 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
          * went (and is recognised there) instead of to a second member. Null when there is none.
          */
         public Member pickFor(long idHigh, long idLow) {
-            List<Member> all = members;
-            if (all.isEmpty()) {
+            List<Member> candidates = candidates(null, true);
+            if (candidates.isEmpty()) {
                 return null;
             }
-            List<Member> sorted = all.stream().sorted(java.util.Comparator.comparing(Member::clientId)).toList();
+            List<Member> sorted = candidates.stream().sorted(java.util.Comparator.comparing(Member::clientId)).toList();
             long h = idHigh * 0x9E3779B97F4A7C15L ^ idLow * 0xC2B2AE3D27D4EB4FL;
             return sorted.get((int) Math.floorMod(h ^ (h >>> 31), (long) sorted.size()));
         }
 
-        /** The member that gets the next message, never {@code exceptClientId}; null when there is none. */
-        public Member pick(String strategy, String publisherId, String localNode, String exceptClientId) {
+        /**
+         * The online members but {@code exceptClientId}; when there are none and {@code stored} (the message is
+         * QoS 1 or 2), the offline persistent ones that can take a stored copy.
+         */
+        private List<Member> candidates(String exceptClientId, boolean stored) {
             List<Member> all = members;
-            if (exceptClientId != null) {
-                all = all.stream().filter(m -> !m.clientId().equals(exceptClientId)).toList();
+            List<Member> online = new ArrayList<>(all.size());
+            for (Member m : all) {
+                if (m.online() && !m.clientId().equals(exceptClientId)) {
+                    online.add(m);
+                }
             }
+            if (!online.isEmpty() || !stored) {
+                return online;
+            }
+            List<Member> offline = new ArrayList<>(2);
+            for (Member m : all) {
+                if (!m.online() && m.storable() && !m.clientId().equals(exceptClientId)) {
+                    offline.add(m);
+                }
+            }
+            return offline;
+        }
+
+        /**
+         * The member that gets the next message, never {@code exceptClientId}; null when there is none. An offline
+         * persistent member only when no member is online and {@code stored} (the message is QoS 1 or 2).
+         */
+        public Member pick(String strategy, String publisherId, String localNode, String exceptClientId, boolean stored) {
+            List<Member> all = candidates(exceptClientId, stored);
             if (all.isEmpty()) {
                 return null;
             }
@@ -193,12 +231,12 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         return index().groups.size();
     }
 
-    /** Forgets, in this node's index, the members connected to a node that left. */
+    /** Forgets, in this node's index, the members connected to a node that left (persistent ones go offline). */
     public void forgetNode(String node) {
         for (Group g : index().groups.values()) {
             for (Member m : g.members) {
-                if (m.node().equals(node)) {
-                    apply(key(g.key, m.clientId()), null);
+                if (m.online() && m.node().equals(node)) {
+                    apply(key(g.key, m.clientId()), m.storable() ? value(OFFLINE, m.qos(), true) : null);
                 }
             }
         }
@@ -226,27 +264,57 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         }
     }
 
-    /** Forgets, in this node's index, the members connected to nodes not in {@code live}. */
+    /** Forgets, in this node's index, the members connected to nodes not in {@code live} (persistent ones go offline). */
     public void forgetNodesNotIn(Set<String> live) {
         for (Group g : index().groups.values()) {
             for (Member m : g.members) {
-                if (!live.contains(m.node())) {
-                    apply(key(g.key, m.clientId()), null);
+                if (m.online() && !live.contains(m.node())) {
+                    apply(key(g.key, m.clientId()), m.storable() ? value(OFFLINE, m.qos(), true) : null);
                 }
             }
         }
     }
 
-    /** Deletes from the cluster map the members of nodes that are not live. Blocking; run on a worker. */
+    /**
+     * Deletes from the cluster map the members of nodes that are not live; persistent ones that can take stored
+     * copies stay, offline. Blocking; run on a worker.
+     */
     public void purgeDeadNodes(Set<String> liveNodes) {
-        List<String> dead = new ArrayList<>();
         for (Map.Entry<String, String> e : map().entrySet()) {
-            String node = e.getValue().substring(0, e.getValue().indexOf(RouteProcessors.SEP));
-            if (!liveNodes.contains(node)) {
-                dead.add(e.getKey());
+            String v = e.getValue();
+            String[] parts = v.split(String.valueOf(RouteProcessors.SEP), -1);
+            String node = parts[0];
+            if (node.isEmpty() || liveNodes.contains(node)) {
+                continue;
+            }
+            int qos = Integer.parseInt(parts[1]);
+            if ("1".equals(parts[2]) && qos >= 1) {
+                map().replace(e.getKey(), v, value(OFFLINE, qos, true)); // unless it connected elsewhere meanwhile
+            } else {
+                map().remove(e.getKey(), v);
             }
         }
-        dead.forEach(k -> map().delete(k));
+    }
+
+    /** Forgets an offline membership in this node's index at once (a stored copy for it found no session). */
+    public void forgetOffline(String subscriptionFilter, String clientId) {
+        Group g = group(subscriptionFilter);
+        if (g != null) {
+            for (Member m : g.members) {
+                if (!m.online() && m.clientId().equals(clientId)) {
+                    apply(key(subscriptionFilter, clientId), null);
+                }
+            }
+        }
+    }
+
+    /** Removes a membership if it is an offline one (its session ended). Blocking; run on a worker. */
+    public void leaveIfOffline(String subscriptionFilter, String clientId) {
+        String key = key(subscriptionFilter, clientId);
+        String v = map().get(key);
+        if (v != null && v.startsWith(OFFLINE + RouteProcessors.SEP)) {
+            map().remove(key, v);
+        }
     }
 
     /** FNV-1a over UTF-8: the same on every node and Java version, unlike String.hashCode. */

@@ -33,7 +33,7 @@ import java.util.Map;
  */
 public final class SessionRecord implements IdentifiedDataSerializable {
 
-    private static final byte FORMAT_VERSION = 3;
+    private static final byte FORMAT_VERSION = 4;
     /** expirySeconds of a session that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
     static final long[] NO_SEQS = new long[0];
@@ -57,13 +57,13 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     LinkedHashMap<String, SubOptions> subscriptions;
     SessionQueue queue;
     InboundQos2 inbound;
-    /**
-     * Counts every change of this client id's record, across clean starts: after a split brain the copy with
-     * more changes wins ({@link SessionMergePolicy}). Only a side with quorum changes records, so the side that
-     * kept working has the higher count, also when the stale side is the one the other members merge into
-     * (a member that was paused past its heartbeat timeout and still believed it led the cluster).
-     */
+    /** Counts every change of this client id's record, across clean starts (a tie-break of {@link SessionMergePolicy}). */
     long changes;
+    /**
+     * When the record last changed (wall clock of the member that changed it, never going back): after a split
+     * brain the copy changed last wins ({@link SessionMergePolicy}).
+     */
+    long updatedAtMillis;
 
     /** For deserialization only. */
     public SessionRecord() {
@@ -102,6 +102,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         }
         rec.epoch = (old == null ? 0 : old.epoch) + 1;
         rec.changes = (old == null ? 0 : old.changes) + 1;
+        rec.updatedAtMillis = Math.max(old == null ? 0 : old.updatedAtMillis, System.currentTimeMillis());
         rec.owner = r.node();
         rec.expirySeconds = r.expirySeconds();
         rec.disconnectedAtMillis = 0;
@@ -280,11 +281,16 @@ public final class SessionRecord implements IdentifiedDataSerializable {
     /** Counts a change; every rule that writes the record back goes through here. */
     SessionRecord changed() {
         changes++;
+        updatedAtMillis = Math.max(updatedAtMillis, System.currentTimeMillis());
         return this;
     }
 
     public long changes() {
         return changes;
+    }
+
+    public long updatedAtMillis() {
+        return updatedAtMillis;
     }
 
     // ------------------------------------------------------------------------------------------ format
@@ -316,6 +322,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
             inbound.writeTo(out);
         }
         out.writeLong(changes);
+        out.writeLong(updatedAtMillis);
     }
 
     @Override
@@ -325,7 +332,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
             readVersion1(in);
             return;
         }
-        if (version != FORMAT_VERSION && version != 2) {
+        if (version < 2 || version > FORMAT_VERSION) {
             throw new IOException("unknown session record format version " + version);
         }
         clientId = Wire.readString(in);
@@ -342,6 +349,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         queue = in.readBoolean() ? SessionQueue.readFrom(in) : null;
         inbound = in.readBoolean() ? InboundQos2.readFrom(in) : null;
         changes = version >= 3 ? in.readLong() : 0; // version 2 had no change count
+        updatedAtMillis = version >= 4 ? in.readLong() : 0; // nor version 3 a change time
     }
 
     /** The format of the first release (no session uid, will due time, routed state or seen ids). */

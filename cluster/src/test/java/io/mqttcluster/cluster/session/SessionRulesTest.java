@@ -47,22 +47,40 @@ class SessionRulesTest {
     // ------------------------------------------------------------------ split brain merge
 
     @Test
-    void merge_theCopyThatKeptChangingWins_whicheverSideIsMergedInto() {
+    void merge_theCopyChangedLastWins_whicheverSideIsMergedInto() {
         SessionRecord stale = SessionRecord.claim(null, "c", req("n1", false, FOREVER, null, 0, 1000), null);
         SessionRecord working = SessionRecord.claim(null, "c", req("n1", false, FOREVER, null, 0, 1000), null);
-        for (int i = 0; i < 5; i++) {
-            working.changed(); // queued, acknowledged, taken over while the other copy was cut off
-        }
+        stale.updatedAtMillis = 1_000; // a paused member's copy, of before the pause
+        working.updatedAtMillis = 9_000; // queued, acknowledged, taken over meanwhile
         assertThat(SessionMergePolicy.choose(working, stale)).as("merged into the stale side").isSameAs(working);
         assertThat(SessionMergePolicy.choose(stale, working)).as("the stale side merged in").isSameAs(working);
     }
 
     @Test
-    void merge_aSessionCreatedAfreshDuringTheMergeGivesWayToTheOldOne_andATieKeepsTheExisting() {
+    void merge_aCopyWithMoreButEarlierChangesGivesWay() {
+        // fault harness seed 105: in a partial partition a primary applied writes its backup never confirmed
+        // (50 changes until its member was removed); the surviving members went on with fewer, later changes
+        SessionRecord cutOff = SessionRecord.claim(null, "c", req("n2", false, FOREVER, null, 0, 1000), null);
+        SessionRecord survivors = SessionRecord.claim(null, "c", req("n2", false, FOREVER, null, 0, 1000), null);
+        for (int i = 0; i < 50; i++) {
+            cutOff.changed();
+        }
+        cutOff.updatedAtMillis = 5_000;
+        survivors.changed();
+        survivors.updatedAtMillis = 6_000;
+        assertThat(SessionMergePolicy.choose(cutOff, survivors)).isSameAs(survivors);
+        assertThat(SessionMergePolicy.choose(survivors, cutOff)).isSameAs(survivors);
+    }
+
+    @Test
+    void merge_atTheSameTimeMoreChangesWins_andATieKeepsTheExisting() {
         SessionRecord old = SessionRecord.claim(null, "c", req("n1", false, FOREVER, null, 0, 1000), null).changed().changed();
         SessionRecord fresh = SessionRecord.claim(null, "c", req("n2", false, FOREVER, null, 0, 2000), null);
+        old.updatedAtMillis = 7_000;
+        fresh.updatedAtMillis = 7_000;
         assertThat(SessionMergePolicy.choose(old, fresh)).isSameAs(old);
         SessionRecord twin = SessionRecord.claim(null, "c", req("n2", false, FOREVER, null, 0, 2000), null).changed().changed();
+        twin.updatedAtMillis = 7_000;
         assertThat(SessionMergePolicy.choose(twin, old)).isSameAs(old);
         assertThat(SessionMergePolicy.choose(null, old)).isSameAs(old);
         assertThat(SessionMergePolicy.choose(old, null)).isSameAs(old);
@@ -75,8 +93,10 @@ class SessionRulesTest {
         now(store.qos2Receive("m", c.epoch(), 7, 1, 100));
         assertThat(store.get("m").changes()).isGreaterThan(before[0]);
         before[0] = store.get("m").changes();
+        long at = store.get("m").updatedAtMillis();
         now(store.claim("m", req("n2", true, FOREVER, null, 0, 2000)));
         assertThat(store.get("m").changes()).as("a clean start continues the count").isGreaterThan(before[0]);
+        assertThat(store.get("m").updatedAtMillis()).as("and its time never goes back").isGreaterThanOrEqualTo(at).isPositive();
     }
 
     // ------------------------------------------------------------------ QoS 2 receive state [MQTT-4.3.3-2]
