@@ -11,4 +11,4 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-20}
 mvn -B -q -DskipTests -pl cluster,broker-node -am install
 mvn -B -pl broker-node verify -Dfaults.skipIT=true -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=Qos2FailoverIT -Dfailover.runs="$RUNS" | grep -E "qos2 failover run|Tests run:|FAIL" 
+  -Dit.test=Qos2FailoverIT -Dfailover.runs="$RUNS" -Dsurefire.timeout=$((RUNS * 120 + 300)) | grep -E "qos2 failover run|Tests run:|FAIL" 
