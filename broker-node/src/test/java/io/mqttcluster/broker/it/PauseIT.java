@@ -42,12 +42,13 @@ class PauseIT {
             List<String> acknowledged = new ArrayList<>();
             try {
                 await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.members(0) == 2);
-                try (Paho pub = Paho.connect(cluster.mqttPort(1), "pause-pub", true)) {
-                    for (int i = 0; i < 50; i++) {
-                        pub.publish("pause/t", "m" + i, 1, false);
-                        acknowledged.add("m" + i);
-                    }
+                // right after the member left, a store write can still miss its backup's answer: the node then
+                // refuses the CONNECT (server unavailable) or closes the connection, and a device tries again
+                Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-pub")};
+                for (int i = 0; i < 50; i++) {
+                    publishOrReconnect(pub, cluster.mqttPort(1), "pause-pub", "pause/t", 1, "m" + i, acknowledged);
                 }
+                pub[0].close();
                 // the fault lasts 8 s in all, well past the heartbeat timeout (5 s)
                 long left = 8000 - (System.nanoTime() - stoppedAt) / 1_000_000;
                 if (left > 0) {
@@ -104,11 +105,11 @@ class PauseIT {
             signal("STOP", pid);
             long stoppedAt = System.nanoTime();
             List<String> acknowledged = new ArrayList<>();
-            Paho[] pub = {Paho.connect(cluster.mqttPort(1), "pause-sh-pub", true)};
+            Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-sh-pub")};
             try {
                 // acknowledged once node 3 is declared dead, about 5 s in
                 for (int i = 0; i < 40; i++) {
-                    publishOrReconnect(pub, cluster.mqttPort(1), "s" + i, acknowledged);
+                    publishOrReconnect(pub, cluster.mqttPort(1), "pause-sh-pub", "pause/t", 2, "s" + i, acknowledged);
                 }
                 long left = 8000 - (System.nanoTime() - stoppedAt) / 1_000_000;
                 if (left > 0) {
@@ -116,7 +117,7 @@ class PauseIT {
                 }
                 // and some while the members are gone and before they are back
                 for (int i = 40; i < 60; i++) {
-                    publishOrReconnect(pub, cluster.mqttPort(1), "s" + i, acknowledged);
+                    publishOrReconnect(pub, cluster.mqttPort(1), "pause-sh-pub", "pause/t", 2, "s" + i, acknowledged);
                 }
                 pub[0].close();
             } finally {
@@ -144,16 +145,32 @@ class PauseIT {
     }
 
     /**
-     * Publishes at QoS 2; when the node closes the connection instead (a store write it could not confirm while the
-     * cluster was reorganising), connects again, as a device would. Only what was acknowledged counts.
+     * Publishes; when the node closes the connection instead (a store write it could not confirm while the cluster
+     * was reorganising), connects again, as a device would. Only what was acknowledged counts.
      */
-    private static void publishOrReconnect(Paho[] pub, int port, String payload, List<String> acknowledged) throws Exception {
+    private static void publishOrReconnect(Paho[] pub, int port, String clientId, String topic, int qos, String payload,
+                                           List<String> acknowledged) throws Exception {
         try {
-            pub[0].publish("pause/t", payload, 2, false);
+            pub[0].publish(topic, payload, qos, false);
             acknowledged.add(payload);
         } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
             pub[0].client.close(true);
-            pub[0] = Paho.connect(port, "pause-sh-pub", true);
+            pub[0] = connectRetrying(port, clientId);
+        }
+    }
+
+    /** A clean-session connection, tried again for up to 20 s while the node refuses it (server unavailable). */
+    private static Paho connectRetrying(int port, String clientId) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (true) {
+            try {
+                return Paho.connect(port, clientId, true);
+            } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                await().pollDelay(200, TimeUnit.MILLISECONDS).atMost(1, TimeUnit.SECONDS).until(() -> true);
+            }
         }
     }
 
