@@ -44,7 +44,7 @@ class PauseIT {
                 await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.members(0) == 2);
                 // right after the member left, a store write can still miss its backup's answer: the node then
                 // refuses the CONNECT (server unavailable) or closes the connection, and a device tries again
-                Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-pub")};
+                Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-pub", true)};
                 for (int i = 0; i < 50; i++) {
                     publishOrReconnect(pub, cluster.mqttPort(1), "pause-pub", "pause/t", 1, "m" + i, acknowledged);
                 }
@@ -105,7 +105,7 @@ class PauseIT {
             signal("STOP", pid);
             long stoppedAt = System.nanoTime();
             List<String> acknowledged = new ArrayList<>();
-            Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-sh-pub")};
+            Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-sh-pub", true)};
             try {
                 // acknowledged once node 3 is declared dead, about 5 s in
                 for (int i = 0; i < 40; i++) {
@@ -125,8 +125,9 @@ class PauseIT {
             }
             a.client.disconnectForcibly(0, 1000, false);
             b.client.disconnectForcibly(0, 1000, false);
-            Paho a2 = Paho.connect(cluster.mqttPort(0), "pause-sh-a", false);
-            Paho b2 = Paho.connect(cluster.mqttPort(0), "pause-sh-b", false);
+            // node 3 merges back meanwhile: a CONNECT can be refused (server unavailable) for a moment
+            Paho a2 = connectRetrying(cluster.mqttPort(0), "pause-sh-a", false);
+            Paho b2 = connectRetrying(cluster.mqttPort(0), "pause-sh-b", false);
             List<String> got = new ArrayList<>();
             long deadline = System.currentTimeMillis() + 20_000;
             while (new HashSet<>(got).size() < acknowledged.size() && System.currentTimeMillis() < deadline) {
@@ -155,16 +156,16 @@ class PauseIT {
             acknowledged.add(payload);
         } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
             pub[0].client.close(true);
-            pub[0] = connectRetrying(port, clientId);
+            pub[0] = connectRetrying(port, clientId, true);
         }
     }
 
-    /** A clean-session connection, tried again for up to 20 s while the node refuses it (server unavailable). */
-    private static Paho connectRetrying(int port, String clientId) throws Exception {
+    /** A connection, tried again for up to 20 s while the node refuses it (server unavailable). */
+    private static Paho connectRetrying(int port, String clientId, boolean cleanSession) throws Exception {
         long deadline = System.currentTimeMillis() + 20_000;
         while (true) {
             try {
-                return Paho.connect(port, clientId, true);
+                return Paho.connect(port, clientId, cleanSession);
             } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
                 if (System.currentTimeMillis() > deadline) {
                     throw e;
