@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -192,10 +193,12 @@ class ChannelTest {
     @Test
     void kickWhileClaiming_closesTheConnectionAsTakenOver_insteadOfLeavingTwoLiveConnections() {
         Client c = new Client();
-        c.run(ch -> {
-            ch.onConnect(new Packets.Connect(4, "ch-kicked", false, 30, null, null, null, -1, 65_535));
-            ch.kick(Long.MAX_VALUE); // another node claimed the id while this claim is on its way
-        });
+        // Another node claimed the id before this claim returns. The kick is recorded first and waited for: a
+        // kick queued after onConnect may run after a fast claim's CONNACK, which is the other (ordinary) order.
+        CompletableFuture<Void> kicked = new CompletableFuture<>();
+        c.run(ch -> ch.kick(Long.MAX_VALUE).onComplete(ar -> kicked.complete(null)));
+        await().atMost(10, TimeUnit.SECONDS).until(kicked::isDone);
+        c.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-kicked", false, 30, null, null, null, -1, 65_535)));
         c.awaitAction("CLOSE taken_over");
         assertThat(c.out.of("CONNACK")).isEmpty();
     }
