@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Shared subscription groups ({@code $share/group/filter}) and their online members across the cluster,
@@ -233,13 +234,7 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
 
     /** Forgets, in this node's index, the members connected to a node that left (persistent ones go offline). */
     public void forgetNode(String node) {
-        for (Group g : index().groups.values()) {
-            for (Member m : g.members) {
-                if (m.online() && m.node().equals(node)) {
-                    apply(key(g.key, m.clientId()), m.storable() ? value(OFFLINE, m.qos(), true) : null);
-                }
-            }
-        }
+        forgetOnline(node::equals);
     }
 
     /** Client ids and subscription filters of the members that the table says are connected to a node. */
@@ -266,9 +261,13 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
 
     /** Forgets, in this node's index, the members connected to nodes not in {@code live} (persistent ones go offline). */
     public void forgetNodesNotIn(Set<String> live) {
+        forgetOnline(node -> !live.contains(node));
+    }
+
+    private void forgetOnline(Predicate<String> gone) {
         for (Group g : index().groups.values()) {
             for (Member m : g.members) {
-                if (m.online() && !live.contains(m.node())) {
+                if (m.online() && gone.test(m.node())) {
                     apply(key(g.key, m.clientId()), m.storable() ? value(OFFLINE, m.qos(), true) : null);
                 }
             }
