@@ -32,8 +32,20 @@ public final class NodeProcess implements AutoCloseable {
     static final Path LOG_DIR = Path.of(System.getProperty("node.logs", "target/node-logs"));
     private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * Node processes still running when the test JVM ends (a fork timeout sends it SIGTERM) are killed with it,
+     * so they cannot hold ports and CPU for the runs after it.
+     */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "kill-node-processes"));
+    }
+
     private NodeProcess(Process process) {
         this.process = process;
+        RUNNING.add(process);
+        process.onExit().thenRun(() -> RUNNING.remove(process));
         Path logFile = LOG_DIR.resolve(java.time.LocalTime.now().toString().replace(':', '-') + "-" + SEQ.incrementAndGet()
                 + "-pid" + process.pid() + ".log");
         reader = new Thread(() -> {
