@@ -118,6 +118,15 @@ public final class ClusterNode implements AutoCloseable {
         c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         c.setProperty("hazelcast.local.localAddress", s.bindHost());
+        // A member whose process stands still (SIGSTOP, a frozen VM) still accepts TCP connections in its kernel, so a
+        // peer's new connection to it never finishes its handshake. Hazelcast's output thread for that connection then
+        // spins on the packets it cannot encode and never selects again, and a healthy member's connection that shares
+        // the thread stops sending heartbeats: with the 3 default threads, the two healthy members of a 3-node cluster
+        // lost their quorum 4 s after the third stopped, in 4 of 6 runs, and split in 3. With a thread per
+        // connection (and the balancer moving a busy pipeline within seconds) the spinning one is alone.
+        int ioThreads = Math.max(8, 2 * s.members().size() + 2);
+        c.setProperty("hazelcast.io.thread.count", String.valueOf(ioThreads));
+        c.setProperty("hazelcast.io.balancer.interval.seconds", "2");
         ClusterSerialization.register(c);
 
         NetworkConfig net = c.getNetworkConfig();

@@ -27,10 +27,6 @@ import static org.awaitility.Awaitility.await;
  * and once it is back in the cluster the persistent session it held has every message acknowledged meanwhile.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-// Not in the default build yet: on fresh clones a publisher was refused (0x03) by a healthy node for more than
-// 20 s after another node was stopped, in 2 of 5 runs; an open bug, not a test to retry. Run it with
-// mvn -pl broker-node verify -Dit.test=PauseIT -Dpause.it=true -Dfaults.skipIT=true
-@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "pause.it", matches = "true")
 class PauseIT {
 
     @Test
@@ -46,6 +42,7 @@ class PauseIT {
             List<String> acknowledged = new ArrayList<>();
             try {
                 await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.members(0) == 2);
+                long leftAt = System.nanoTime();
                 // right after the member left, a store write can still miss its backup's answer: the node then
                 // refuses the CONNECT (server unavailable) or closes the connection, and a device tries again
                 Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-pub", true)};
@@ -53,10 +50,23 @@ class PauseIT {
                     publishOrReconnect(pub, cluster.mqttPort(1), "pause-pub", "pause/t", 1, "m" + i, acknowledged);
                 }
                 pub[0].close();
-                // the fault lasts 8 s in all, well past the heartbeat timeout (5 s)
-                long left = 8000 - (System.nanoTime() - stoppedAt) / 1_000_000;
-                if (left > 0) {
-                    await().pollDelay(left, TimeUnit.MILLISECONDS).atMost(left + 1000, TimeUnit.MILLISECONDS).until(() -> true);
+                // The fault lasts 12 s in all, well past the heartbeat timeout (5 s). Meanwhile the two healthy nodes
+                // keep their quorum and take clients: Hazelcast's output thread for a connection to the stopped node
+                // spins, and with the default 3 threads it held back their heartbeats to each other, so they lost
+                // the quorum and split (4 of 6 runs). The first 2.5 s after the member left are exempt: a write
+                // whose backup was on the stopped node can still fail then (the client tries again).
+                int probes = 0;
+                while ((System.nanoTime() - stoppedAt) / 1_000_000 < 12_000 || probes < 6) {
+                    await().pollDelay(400, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS).until(() -> true);
+                    if ((System.nanoTime() - leftAt) / 1_000_000 < 2500) {
+                        continue;
+                    }
+                    int node = probes++ % 2;
+                    assertThat(cluster.members(node)).as("members seen by healthy node " + (node + 1)).isEqualTo(2);
+                    assertThat(ready(http, cluster.httpPort(node))).as("healthy node " + (node + 1) + " ready").isEqualTo(200);
+                    Paho probe = Paho.connect(cluster.mqttPort(node), "pause-probe-" + probes, true);
+                    probe.client.publish("pause/probe", "p".getBytes(), 1, false);
+                    probe.close();
                 }
             } finally {
                 signal("CONT", pid);
