@@ -2,6 +2,7 @@ package io.mqttcluster.broker.channel;
 
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.broker.pubsub.Publication;
+import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.Qos2Receive;
 import io.mqttcluster.cluster.topic.Topics;
@@ -9,7 +10,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -159,61 +162,42 @@ final class InboundPublishes {
         if (nextRound == null || nextRound.isEmpty() || !channel.isConnected()) {
             return;
         }
-        java.util.List<Waiting> round = new java.util.ArrayList<>(Math.min(nextRound.size(), MAX_ROUND));
+        List<Waiting> round = new ArrayList<>(Math.min(nextRound.size(), MAX_ROUND));
+        int qos2Count = 0;
         while (!nextRound.isEmpty() && round.size() < MAX_ROUND) {
-            round.add(nextRound.pollFirst());
+            Waiting w = nextRound.pollFirst();
+            round.add(w);
+            if (w.qos2State()) {
+                qos2Count++;
+            }
         }
         roundInFlight = true;
-        ChannelServices s = channel.services();
-        java.util.List<Waiting> qos2State = round.stream().filter(Waiting::qos2State).toList();
-        Future<long[]> known;
-        if (qos2State.isEmpty()) {
-            known = Future.succeededFuture();
+        Future<Void> done;
+        if (qos2Count == 0) {
+            done = storeRound(round, null); // the common case: no receive state to read first
         } else {
-            int[] ids = new int[qos2State.size()];
-            long[] messageIds = new long[2 * ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = qos2State.get(i).packetId();
-                messageIds[2 * i] = qos2State.get(i).message().idHigh();
-                messageIds[2 * i + 1] = qos2State.get(i).message().idLow();
-            }
-            known = channel.retrying(() -> s.store().qos2ReceiveBatch(channel.clientId(), channel.epoch(), ids, messageIds));
-        }
-        Future<Void> done = known.compose(states -> {
-            if (states != null && states[0] == Qos2Receive.FENCED) {
-                return Future.failedFuture(new IllegalStateException("taken over"));
-            }
-            java.util.List<io.mqttcluster.broker.pubsub.Router.Plan> plans = new java.util.ArrayList<>(round.size());
-            java.util.List<Waiting> planned = new java.util.ArrayList<>(round.size());
+            int[] ids = new int[qos2Count];
+            long[] messageIds = new long[2 * qos2Count];
             int q = 0;
             for (Waiting w : round) {
-                Message m = w.message();
-                boolean again = false;
                 if (w.qos2State()) {
-                    long[] st = {states[3 * q], states[3 * q + 1], states[3 * q + 2]};
+                    ids[q] = w.packetId();
+                    messageIds[2 * q] = w.message().idHigh();
+                    messageIds[2 * q + 1] = w.message().idLow();
                     q++;
-                    if (st[0] == Qos2Receive.ROUTED) {
-                        w.stored().complete(null); // routed before: PUBREC only
-                        continue;
-                    }
-                    if (st[0] == Qos2Receive.RECORDED) {
-                        m = m.withId(st[1], st[2]); // a crash interrupted its routing: again, under its first id
-                        again = true;
-                    }
                 }
-                plans.add(s.router().plan(m, channel.clientId(), again));
-                planned.add(w);
             }
-            if (plans.isEmpty()) {
-                return Future.succeededFuture();
-            }
-            return s.router().store(plans, channel.context()).map(pubs -> {
-                for (int i = 0; i < pubs.size(); i++) {
-                    planned.get(i).stored().complete(pubs.get(i));
-                }
-                return null;
-            });
-        });
+            ChannelServices s = channel.services();
+            done = channel.retrying(() -> s.store().qos2ReceiveBatch(channel.clientId(), channel.epoch(), ids, messageIds))
+                    .compose(states -> states != null && states[0] == Qos2Receive.FENCED
+                            ? Future.failedFuture(new IllegalStateException("taken over"))
+                            : storeRound(round, states));
+        }
+        if (done.succeeded()) {
+            roundInFlight = false; // stored at once (nothing to write): no continuation to schedule
+            startRound();
+            return;
+        }
         done.onComplete(ar -> {
             roundInFlight = false;
             if (ar.failed()) {
@@ -223,6 +207,43 @@ final class InboundPublishes {
                 return; // the pipeline closes the connection
             }
             startRound();
+        });
+    }
+
+    /** Plans and stores one round; {@code states}: the QoS 2 receive states of its qos2State messages, in order. */
+    private Future<Void> storeRound(List<Waiting> round, long[] states) {
+        ChannelServices s = channel.services();
+        List<Router.Plan> plans = new ArrayList<>(round.size());
+        List<Waiting> planned = new ArrayList<>(round.size());
+        int q = 0;
+        for (Waiting w : round) {
+            Message m = w.message();
+            boolean again = false;
+            if (w.qos2State()) {
+                long state = states[3 * q];
+                long high = states[3 * q + 1];
+                long low = states[3 * q + 2];
+                q++;
+                if (state == Qos2Receive.ROUTED) {
+                    w.stored().complete(null); // routed before: PUBREC only
+                    continue;
+                }
+                if (state == Qos2Receive.RECORDED) {
+                    m = m.withId(high, low); // a crash interrupted its routing: again, under its first id
+                    again = true;
+                }
+            }
+            plans.add(s.router().plan(m, channel.clientId(), again));
+            planned.add(w);
+        }
+        if (plans.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return s.router().store(plans, channel.context()).map(pubs -> {
+            for (int i = 0; i < pubs.size(); i++) {
+                planned.get(i).stored().complete(pubs.get(i));
+            }
+            return null;
         });
     }
 

@@ -95,10 +95,11 @@ public final class BrokerConfig {
     }
 
     public Object get(String key) {
-        if (!values.containsKey(key)) {
+        Object v = values.get(key); // one lookup: several settings are read for every publish
+        if (v == null && !values.containsKey(key)) {
             throw new IllegalArgumentException("no such key " + key);
         }
-        return values.get(key);
+        return v;
     }
 
     private int i(String key) {

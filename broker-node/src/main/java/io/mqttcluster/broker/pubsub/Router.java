@@ -310,14 +310,24 @@ public final class Router {
         if (acknowledged && !broker.hasQuorum()) {
             return Future.failedFuture(new IllegalStateException("the cluster is below its quorum"));
         }
+        if (plans.size() == 1 && !plans.get(0).message().retain() && isEmpty(plans.get(0).durable())
+                && isEmpty(plans.get(0).sharedSecond())) {
+            // the common case (a round of one message that no persistent session takes): nothing to write
+            Plan p = plans.get(0);
+            return Future.succeededFuture(List.of(new Publication(p.message(), p.mayBeDuplicate(), p.direct(), List.of(),
+                    p.remoteRoutes(), p.remoteShared())));
+        }
         List<Future<?>> waits = new ArrayList<>(2);
-        if (broker.config().retainAvailable()) {
-            Map<String, Message> lastRetained = new java.util.LinkedHashMap<>(); // the last one per topic is what stays
-            for (Plan p : plans) {
-                if (p.message().retain()) {
-                    lastRetained.put(p.message().topic(), p.message());
+        Map<String, Message> lastRetained = null; // the last one per topic is what stays
+        for (Plan p : plans) {
+            if (p.message().retain()) {
+                if (lastRetained == null) {
+                    lastRetained = new java.util.LinkedHashMap<>();
                 }
+                lastRetained.put(p.message().topic(), p.message());
             }
+        }
+        if (lastRetained != null && broker.config().retainAvailable()) {
             for (Message m : lastRetained.values()) {
                 Future<?> w = idempotent(() -> broker.cluster().retained().retain(m), context, 1);
                 if (m.qos() >= 1) {
@@ -364,8 +374,12 @@ public final class Router {
         });
     }
 
+    private static boolean isEmpty(Map<String, Target> t) {
+        return t == null || t.isEmpty();
+    }
+
     private static int add(Map<String, Target> t, Plan p, List<Message> messages, List<Map<String, Target>> targets, List<Boolean> dup) {
-        if (t == null || t.isEmpty()) {
+        if (isEmpty(t)) {
             return -1;
         }
         messages.add(p.message());

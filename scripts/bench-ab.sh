@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Before/after figures for a change to a hot path: the same bench case against one broker-node per jar, the jars
+# taking turns run after run (so a machine that gets slower or faster meanwhile is shared by all), a fresh node
+# for every run; prints each run and the mean and median per jar.
+#
+#   git worktree add /tmp/before <commit> && (cd /tmp/before && mvn -B -q -DskipTests package -pl broker-node -am)
+#   scripts/bench-ab.sh /tmp/before/broker-node/target/broker-node.jar broker-node/target/broker-node.jar
+#   scripts/bench-ab.sh --case "pairs -N 20 -q 1" --reps 5 A.jar B.jar C.jar
+#
+# Options: --case "ARGS" (bench arguments; default "fanin -P 10 -q 1"), --reps N (default 3),
+#          --duration D (default 8s), --warmup D (default 2s).
+# Environment: NODE_JAVA_OPTS (default -Xms1g -Xmx1g), BENCH_JAVA_OPTS.
+# Stops exactly the processes it started (by PID). Results in run/bench-ab-<date>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CASE="fanin -P 10 -q 1"; REPS=3; DURATION=8s; WARMUP=2s; JARS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --case) CASE=$2; shift 2 ;;
+    --reps) REPS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "unknown option: $1" >&2; exit 2 ;;
+    *) JARS+=("$1"); shift ;;
+  esac
+done
+[ ${#JARS[@]} -ge 1 ] || { echo "give one or more broker-node jars (see --help)" >&2; exit 2; }
+for j in "${JARS[@]}"; do [ -f "$j" ] || { echo "no such jar: $j" >&2; exit 2; }; done
+NODE_JAVA_OPTS=${NODE_JAVA_OPTS:--Xms1g -Xmx1g}
+BENCH_JAR=bench/target/bench.jar
+[ -f "$BENCH_JAR" ] || mvn -B -q -DskipTests package -pl bench -am
+OUT=${OUT:-run/bench-ab-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+log() { echo "[bench-ab] $*" >&2; }
+source scripts/lib/processes.sh
+
+run_once() { # jar index rep -> LAST: received msg/s (not in a subshell: the node joins PIDS)
+  local jar=$1 i=$2 rep=$3 port http cluster pid json
+  port=$(free_port); http=$(free_port); cluster=$(free_port)
+  # shellcheck disable=SC2086
+  java $NODE_JAVA_OPTS -jar "$jar" --mqtt-port "$port" --http-port "$http" --cluster-port "$cluster" \
+    > "$OUT/node-$i-$rep.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_listening "$port" "$pid" "broker-node $jar" >/dev/null
+  json="$OUT/run-$i-$rep.json"
+  # shellcheck disable=SC2086
+  java ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" $CASE -d "$DURATION" --warmup "$WARMUP" --port "$port" --quiet \
+    --json "$json" > "$OUT/run-$i-$rep.txt" 2>&1 || log "run $i/$rep reported problems: see $OUT/run-$i-$rep.txt"
+  stop_pid "$pid"
+  LAST=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['received_per_second'])" "$json")
+}
+
+log "case: $CASE, $REPS repetitions of ${DURATION} after ${WARMUP} warm-up, results in $OUT"
+declare -A RESULTS
+for rep in $(seq 1 "$REPS"); do
+  for i in "${!JARS[@]}"; do
+    run_once "${JARS[$i]}" "$i" "$rep"
+    r=$LAST
+    RESULTS[$i]="${RESULTS[$i]:-} $r"
+    log "rep $rep ${JARS[$i]}: $r msg/s"
+  done
+done
+echo "| jar | runs (received msg/s) | mean | median | vs first |"
+echo "|---|---|---:|---:|---:|"
+first=""
+for i in "${!JARS[@]}"; do
+  read -r mean median < <(python3 -c "
+import statistics,sys
+v=[float(x) for x in sys.argv[1].split()]
+print(round(statistics.mean(v)), round(statistics.median(v)))" "${RESULTS[$i]}")
+  [ -n "$first" ] || first=$mean
+  ratio=$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$mean" "$first")
+  echo "| ${JARS[$i]} | ${RESULTS[$i]# } | $mean | $median | $ratio |"
+done
