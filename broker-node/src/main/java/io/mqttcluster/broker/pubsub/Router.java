@@ -91,7 +91,7 @@ public final class Router {
     /** Removes a subscription of a client connected here (unsubscribe or disconnect). */
     public void removeLocal(Subscription s) {
         if (s.shareGroup() != null) {
-            broker.cluster().sharedGroups().leave(s.filter(), s.subscriber().clientId());
+            broker.cluster().sharedGroups().leave(s.filter(), s.subscriber().clientId(), broker.nodeId());
         } else {
             local.remove(s);
         }

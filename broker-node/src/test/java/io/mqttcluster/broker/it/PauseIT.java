@@ -163,6 +163,49 @@ class PauseIT {
      * Publishes; when the node closes the connection instead (a store write it could not confirm while the cluster
      * was reorganising), connects again, as a device would. Only what was acknowledged counts.
      */
+    /**
+     * The shape of fault harness seed 796589107: a group member moves to another node while its node stands still;
+     * when that node runs again it closes the member's old connection, and its leave must not remove the membership
+     * the member made on the other node. (A leave now removes only a membership that names the leaving node,
+     * {@code SharedGroupsStoreTest}; here the paused node's late leave did not reach the cluster even before that,
+     * in 2 of 2 runs, so this guards the whole path rather than reproducing the loss.)
+     */
+    @Test
+    void aMemberThatMovedWhileItsNodeStoodStill_staysInItsGroupWhenTheOldConnectionCloses() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        try (ProcessCluster cluster = ProcessCluster.start(3, Map.of())) {
+            Paho old = Paho.connect(cluster.mqttPort(2), "pause-mv", true).subscribe("$share/mv/pause/mv", 1);
+            long pid = cluster.nodes.get(2).process.pid();
+            signal("STOP", pid);
+            Paho moved;
+            try {
+                await().atMost(30, TimeUnit.SECONDS).until(() -> cluster.members(0) == 2);
+                moved = connectRetrying(cluster.mqttPort(0), "pause-mv", true).subscribe("$share/mv/pause/mv", 1);
+            } finally {
+                signal("CONT", pid);
+            }
+            // node 3 notices its pause and closes its connections, the member's old one among them
+            await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.nodes.get(2).allOutput().contains("event=node_paused"));
+            await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+                    .until(() -> cluster.members(2) == 3 && ready(http, cluster.httpPort(2)) == 200);
+            old.client.disconnectForcibly(0, 1000, false);
+
+            List<String> acknowledged = new ArrayList<>();
+            Paho[] pub = {connectRetrying(cluster.mqttPort(1), "pause-mv-pub", true)};
+            for (int i = 0; i < 20; i++) {
+                publishOrReconnect(pub, cluster.mqttPort(1), "pause-mv-pub", "pause/mv", 1, "mv" + i, acknowledged);
+            }
+            pub[0].close();
+            Set<String> got = new HashSet<>();
+            Paho.Received r;
+            while (got.size() < acknowledged.size() && (r = moved.next(10_000)) != null) {
+                got.add(r.payload());
+            }
+            assertThat(got).as("the moved member, still connected, gets the group's messages").containsAll(acknowledged);
+            moved.close();
+        }
+    }
+
     private static void publishOrReconnect(Paho[] pub, int port, String clientId, String topic, int qos, String payload,
                                            List<String> acknowledged) throws Exception {
         try {

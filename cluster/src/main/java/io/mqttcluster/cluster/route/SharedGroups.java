@@ -1,10 +1,17 @@
 package io.mqttcluster.cluster.route;
 
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import io.mqttcluster.cluster.serial.SerializationIds;
+import io.mqttcluster.cluster.serial.Wire;
 import io.mqttcluster.cluster.topic.SharedSubscription;
 import io.mqttcluster.cluster.topic.TopicLimits;
 import io.mqttcluster.cluster.topic.TopicTree;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,9 +212,64 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         return write(key(subscriptionFilter, clientId), value(node, qos, persistent));
     }
 
-    /** A client left a group (unsubscribed or disconnected). */
-    public CompletionStage<String> leave(String subscriptionFilter, String clientId) {
-        return delete(key(subscriptionFilter, clientId));
+    /**
+     * A client connected to {@code node} left a group (unsubscribed or disconnected). Only a membership that still
+     * names {@code node} is removed: when the client has meanwhile connected to another node and joined there (its
+     * old connection here closed late: this node stood still, or never heard the client go), that membership is
+     * the client's, and deleting it would leave a connected member out of its group.
+     */
+    public CompletionStage<Void> leave(String subscriptionFilter, String clientId, String node) {
+        String key = key(subscriptionFilter, clientId);
+        Group g = group(subscriptionFilter);
+        if (g != null) {
+            for (Member m : g.members) {
+                if (m.clientId().equals(clientId) && m.node().equals(node)) {
+                    apply(key, null); // here at once; the others when the event arrives
+                }
+            }
+        }
+        return execute(key, new RemoveIfOn(node)).thenApply(v -> null);
+    }
+
+    /** Removes a membership only if it names the node that asks. */
+    public static final class RemoveIfOn implements EntryProcessor<String, String, Object>, IdentifiedDataSerializable {
+        private String node;
+
+        public RemoveIfOn() {
+        }
+
+        public RemoveIfOn(String node) {
+            this.node = node;
+        }
+
+        @Override
+        public Object process(Map.Entry<String, String> entry) {
+            String v = entry.getValue();
+            if (v != null && v.startsWith(node + RouteProcessors.SEP)) {
+                entry.setValue(null);
+            }
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            Wire.writeString(out, node);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            node = Wire.readString(in);
+        }
+
+        @Override
+        public int getFactoryId() {
+            return SerializationIds.FACTORY_ID;
+        }
+
+        @Override
+        public int getClassId() {
+            return SerializationIds.SHARED_REMOVE_IF_ON;
+        }
     }
 
     /** A membership another node pushed to this one before its write's event arrives. */

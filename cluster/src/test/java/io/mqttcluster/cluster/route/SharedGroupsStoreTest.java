@@ -1,0 +1,76 @@
+package io.mqttcluster.cluster.route;
+
+import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Shared-group memberships on two real Hazelcast members (the processors cross the wire for half the keys). */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SharedGroupsStoreTest {
+
+    private static ClusterNode a;
+    private static ClusterNode b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        List<Integer> ports = io.mqttcluster.cluster.Ports.pickFree(2);
+        List<String> members = List.of("127.0.0.1:" + ports.get(0), "127.0.0.1:" + ports.get(1));
+        CompletableFuture<ClusterNode> fa = CompletableFuture.supplyAsync(() -> ClusterNode.start(
+                new ClusterSettings(name, UUID.randomUUID().toString(), "a", null, "127.0.0.1", null, ports.get(0), members, null, 1, 1, 1, 5)));
+        CompletableFuture<ClusterNode> fb = CompletableFuture.supplyAsync(() -> ClusterNode.start(
+                new ClusterSettings(name, UUID.randomUUID().toString(), "b", null, "127.0.0.1", null, ports.get(1), members, null, 1, 1, 1, 5)));
+        a = fa.get(60, TimeUnit.SECONDS);
+        b = fb.get(60, TimeUnit.SECONDS);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> a.memberCount() == 2 && b.memberCount() == 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    private static List<SharedGroups.Member> members(ClusterNode n, String filter) {
+        SharedGroups.Group g = n.sharedGroups().group(filter);
+        return g == null ? List.of() : g.members();
+    }
+
+    /**
+     * Fault harness seed 796589107: a member's old connection on a node that had stood still closed after the
+     * member had joined the group again on another node, and its leave removed the new membership: the member
+     * stayed connected and got nothing for 90 s, and messages went to no one while the other members moved.
+     */
+    @Test
+    void aLeaveFromTheNodeTheMemberLeft_keepsItsMembershipOnTheNodeItMovedTo() throws Exception {
+        for (int i = 0; i < 20; i++) { // keys on both members
+            String filter = "$share/mv/t" + i;
+            String client = "m" + i;
+            a.sharedGroups().join(filter, client, "node-b", 1, false).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> members(b, filter).size() == 1);
+
+            a.sharedGroups().leave(filter, client, "node-a").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(members(a, filter)).as("here").extracting(SharedGroups.Member::node).containsExactly("node-b");
+            assertThat(b.sharedGroups().group(filter).members()).as("on the other member").hasSize(1);
+
+            // the node it is on now removes it when it leaves there
+            b.sharedGroups().leave(filter, client, "node-b").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> members(a, filter).isEmpty() && members(b, filter).isEmpty());
+        }
+    }
+}
