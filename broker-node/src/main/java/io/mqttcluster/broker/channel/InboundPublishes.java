@@ -174,7 +174,11 @@ final class InboundPublishes {
         roundInFlight = true;
         Future<Void> done;
         if (qos2Count == 0) {
-            done = storeRound(round, null); // the common case: no receive state to read first
+            try {
+                done = storeRound(round, null); // the common case: no receive state to read first
+            } catch (RuntimeException e) {
+                done = Future.failedFuture(e); // as a failure inside the chain would: the round fails, the connection closes
+            }
         } else {
             int[] ids = new int[qos2Count];
             long[] messageIds = new long[2 * qos2Count];
