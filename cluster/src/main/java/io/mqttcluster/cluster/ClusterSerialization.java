@@ -74,7 +74,7 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case ROUTE_KEY_NODE_IN -> new RouteProcessors.KeyNodeNotIn<>();
             case DURABLE_REMOVE_IF_SESSION -> new DurableSubscriptions.RemoveIfSession();
             case SESSION_MERGE_POLICY -> new io.mqttcluster.cluster.session.SessionMergePolicy();
-            case SHARED_REMOVE_IF_ON -> new io.mqttcluster.cluster.route.SharedGroups.RemoveIfOn();
+            case SHARED_LEAVE_IF_ON -> new io.mqttcluster.cluster.route.SharedGroups.LeaveIfOn();
             default -> throw new IllegalArgumentException("unknown type id " + typeId);
         };
     }

@@ -252,7 +252,7 @@ final class SubscribeRequests {
     void releaseLocal() {
         if (subscriptions != null) {
             for (Subscription sub : subscriptions.values()) {
-                channel.services().router().removeLocal(sub);
+                channel.services().router().connectionEnded(sub);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.DurableSubscriptions.DurableSub;
 import io.mqttcluster.cluster.route.SharedGroups;
 import io.mqttcluster.cluster.session.QueueLimits;
+import io.mqttcluster.cluster.session.QueuedMessage;
 import io.mqttcluster.cluster.session.SubOptions;
 import io.mqttcluster.cluster.session.Target;
 import io.mqttcluster.cluster.topic.Topics;
@@ -88,10 +89,23 @@ public final class Router {
         return broker.syncCluster(writes, sync, ctx);
     }
 
-    /** Removes a subscription of a client connected here (unsubscribe or disconnect). */
+    /** Removes a subscription of a client connected here (unsubscribed, replaced or no longer allowed). */
     public void removeLocal(Subscription s) {
         if (s.shareGroup() != null) {
             broker.cluster().sharedGroups().leave(s.filter(), s.subscriber().clientId(), broker.nodeId());
+        } else {
+            local.remove(s);
+        }
+    }
+
+    /**
+     * A subscription of a client whose connection here ended: out of this node's tables. A persistent session's
+     * QoS 1/2 shared-group membership stays, offline, since the session still subscribes (see
+     * {@link SharedGroups#disconnected}).
+     */
+    public void connectionEnded(Subscription s) {
+        if (s.shareGroup() != null) {
+            broker.cluster().sharedGroups().disconnected(s.filter(), s.subscriber().clientId(), broker.nodeId());
         } else {
             local.remove(s);
         }
@@ -251,6 +265,15 @@ public final class Router {
                 // QoS 2: by message id, so a re-routed copy finds the member that has it [MQTT-4.3.3-2]
                 SharedGroups.Member m = message.qos() == 2 ? group.pickFor(message.idHigh(), message.idLow())
                         : group.pick(strategy, publisherId, self, null, message.qos() >= 1);
+                Subscriber sub = null;
+                if (m != null && !(m.persistent() && message.qos() >= 1 && m.qos() >= 1) && m.node().equals(self)) {
+                    sub = dispatcher.client(m.clientId());
+                    if (sub == null) {
+                        // the table still has a member whose connection here just ended: another one
+                        m = group.pick(strategy, publisherId, self, m.clientId(), message.qos() >= 1);
+                        sub = m == null || !m.node().equals(self) ? null : dispatcher.client(m.clientId());
+                    }
+                }
                 if (m == null) {
                     broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
                     return;
@@ -259,9 +282,10 @@ public final class Router {
                 if (m.persistent() && qos >= 1) {
                     storedPicks.add(Map.entry(m.clientId(), new Target(qos, false, group.key(), null)));
                 } else if (m.node().equals(self)) {
-                    Subscriber sub = dispatcher.client(m.clientId());
                     if (sub != null) {
                         direct.add(new LocalSubscriptions.Direct(sub, qos, false, group.key()));
+                    } else {
+                        broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
                     }
                 } else {
                     byNode.computeIfAbsent(m.node(), n -> new ArrayList<>(1)).add(new SharedDelivery(m.clientId(), qos, group.key()));
@@ -492,9 +516,26 @@ public final class Router {
      * before finishing it: stored for a persistent member, handed over for a clean one.
      */
     public Future<Void> redispatchShared(Message message, int qos, String shareKey, String exceptClientId, ContextInternal ctx) {
+        return redispatchShared(message, qos, shareKey, exceptClientId, false, ctx);
+    }
+
+    /**
+     * The same for a copy taken from the stored queue of a persistent member that went away before sending it:
+     * when the group has no other member, it goes back into that member's queue (the session still subscribes)
+     * rather than to no one.
+     */
+    public Future<Void> handBackShared(QueuedMessage q, String fromClientId, ContextInternal ctx) {
+        return redispatchShared(q.message(), q.qos(), q.shareGroup(), fromClientId, true, ctx);
+    }
+
+    private Future<Void> redispatchShared(Message message, int qos, String shareKey, String exceptClientId,
+                                          boolean orBack, ContextInternal ctx) {
         SharedGroups.Group group = broker.cluster().sharedGroups().group(shareKey);
         SharedGroups.Member m = group == null ? null
                 : group.pick(broker.config().sharedStrategy(), message.publisherId(), broker.nodeId(), exceptClientId, qos >= 1);
+        if (m == null && orBack && qos >= 1) {
+            m = new SharedGroups.Member(exceptClientId, SharedGroups.OFFLINE, qos, true);
+        }
         if (m == null) {
             broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
             return Future.succeededFuture();

@@ -175,7 +175,7 @@ public final class SessionManager {
             return Future.succeededFuture();
         }
         for (QueuedMessage q : result.sharedCopies()) {
-            broker.router().redispatchShared(q.message(), q.qos(), q.shareGroup(), result.clientId(), ctx);
+            broker.router().handBackShared(q, result.clientId(), ctx);
         }
         if (result.will() == null) {
             return Future.succeededFuture();

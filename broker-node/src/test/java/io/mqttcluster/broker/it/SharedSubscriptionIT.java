@@ -2,18 +2,21 @@ package io.mqttcluster.broker.it;
 
 import io.mqttcluster.broker.BrokerNode;
 import io.mqttcluster.broker.testing.Paho;
+import io.mqttcluster.broker.testing.RawClient;
 import io.mqttcluster.broker.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** $share/group/filter on one node: each message to exactly one member; a plain subscriber gets all. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -70,18 +73,10 @@ class SharedSubscriptionIT {
         // a raw-ish member that never acknowledges: Paho with manual acks is not available in v3, so use a
         // member whose connection is dropped while messages are in flight
         try (Paho keeper = Paho.connect(port, "sh-keeper", true).subscribe("$share/g2/leave/t", 1);
-             io.mqttcluster.broker.testing.RawClient leaver = new io.mqttcluster.broker.testing.RawClient(port)) {
-            leaver.send(io.mqttcluster.broker.testing.RawClient.connect("sh-leaver", true, 30));
-            leaver.read();
-            leaver.send(io.mqttcluster.broker.testing.RawClient.subscribe(1, "$share/g2/leave/t", 1));
-            leaver.readUntil(io.mqttcluster.broker.testing.RawClient.SUBACK);
-            try (Paho pub = Paho.connect(port, "sh-pub2", true)) {
-                for (int i = 0; i < 20; i++) {
-                    pub.publish("leave/t", "m" + i, 1, false);
-                }
-            }
+             RawClient leaver = silentMember("sh-leaver", true, "$share/g2/leave/t")) {
+            publish("leave/t", 20);
             // the leaver got about half and acknowledges none of them; then it goes away
-            leaver.readUntil(io.mqttcluster.broker.testing.RawClient.PUBLISH);
+            leaver.readUntil(RawClient.PUBLISH);
             leaver.close();
             Set<String> got = new HashSet<>();
             Paho.Received r;
@@ -92,6 +87,78 @@ class SharedSubscriptionIT {
                 }
             }
             assertThat(got).hasSize(20);
+        }
+    }
+    @Test
+    void persistentMemberBrieflyAway_getsWhatWasPublishedMeanwhile_whenNoOtherMemberIsThere() throws Exception {
+        // the group's only member has a persistent session: its subscription outlives its connection, so a
+        // message acknowledged while it is away is owed to the group and waits in its queue [MQTT-4.8.2]
+        awayAndBack("sh-away", false);
+    }
+
+    @Test
+    void persistentMemberDroppedAbnormally_getsWhatWasPublishedMeanwhile() throws Exception {
+        awayAndBack("sh-dropped", true);
+    }
+
+    private static void awayAndBack(String clientId, boolean dropped) throws Exception {
+        String topic = clientId + "/t";
+        Paho member = Paho.connect(port, clientId, false).subscribe("$share/g-" + clientId + "/" + topic, 1);
+        if (dropped) {
+            member.dropConnection();
+        }
+        member.close();
+        awaitGone(clientId);
+        try (Paho pub = Paho.connect(port, clientId + "-pub", true)) {
+            pub.publish(topic, "while-away", 1, false);
+        }
+        try (Paho back = Paho.connect(port, clientId, false)) {
+            Paho.Received r = back.next(5000);
+            assertThat(r).as("the message published while the group's only member was away").isNotNull();
+            assertThat(r.payload()).isEqualTo("while-away");
+        }
+    }
+
+    @Test
+    void persistentMemberLeavingWithQueuedCopiesItNeverSent_getsThemBack_whenNoOtherMemberIsThere() throws Exception {
+        // 100 copies queue for the only member, which acknowledges none: the 32 of the in-flight window are sent,
+        // the rest never are. When it goes, those are offered to another member; there is none, so they stay its own.
+        try (RawClient member = silentMember("sh-hb", false, "$share/g5/hb/t")) {
+            publish("hb/t", 100);
+            member.readUntil(RawClient.PUBLISH);
+        }
+        awaitGone("sh-hb");
+        Set<String> got = new HashSet<>();
+        try (Paho back = Paho.connect(port, "sh-hb", false)) {
+            Paho.Received r;
+            while (got.size() < 100 && (r = back.next(5000)) != null) {
+                got.add(r.payload());
+            }
+        }
+        assertThat(got).as("every message the group acknowledged, to its only member").hasSize(100);
+    }
+
+    /** Until the node has ended the client's connection (and left its groups). */
+    private static void awaitGone(String clientId) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.broker().sessions().channel(clientId) == null);
+    }
+
+    /** A member that subscribes at QoS 1 and never acknowledges what it gets. */
+    private static RawClient silentMember(String clientId, boolean clean, String filter) throws Exception {
+        RawClient c = new RawClient(port);
+        c.send(RawClient.connect(clientId, clean, 30));
+        c.read();
+        c.send(RawClient.subscribe(1, filter, 1));
+        c.readUntil(RawClient.SUBACK);
+        return c;
+    }
+
+    /** {@code n} QoS 1 messages m0, m1, ... to one topic, each acknowledged. */
+    private static void publish(String topic, int n) throws Exception {
+        try (Paho pub = Paho.connect(port, "sh-pub-" + topic.replace('/', '-'), true)) {
+            for (int i = 0; i < n; i++) {
+                pub.publish(topic, "m" + i, 1, false);
+            }
         }
     }
 }

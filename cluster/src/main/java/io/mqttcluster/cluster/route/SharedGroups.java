@@ -30,10 +30,11 @@ import java.util.function.Predicate;
  * that gets it, wherever that member is connected.
  *
  * <p>Map: {@code $share/group/filter NUL clientId -> nodeId NUL grantedQos NUL persistent}. A member is
- * in the table while it is connected. A persistent member whose node died stays, offline (an empty node id),
- * until it connects again or its session ends: messages are picked for online members first, and for an offline
- * persistent member (a stored copy it gets when it comes back) only when no member is online, so a group whose
- * members all lost their node still takes what is acknowledged for it.
+ * in the table while it is connected. A persistent member with a QoS 1/2 subscription stays when its connection
+ * ends (its node died, or it went away), offline (an empty node id), until it connects again, unsubscribes or its
+ * session ends, since its session still subscribes: messages are picked for online members first, and for an
+ * offline persistent member (a stored copy it gets when it comes back) only when no member is online, so a group
+ * whose members are all away for a moment still takes what is acknowledged for it.
  *
  * <p>Strategies: {@code round_robin} (default; per picking node), {@code random}, {@code hash_clientid}
  * (the publisher's client id decides, so one publisher's messages stay with one member while the
@@ -213,40 +214,60 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
     }
 
     /**
-     * A client connected to {@code node} left a group (unsubscribed or disconnected). Only a membership that still
-     * names {@code node} is removed: when the client has meanwhile connected to another node and joined there (its
-     * old connection here closed late: this node stood still, or never heard the client go), that membership is
-     * the client's, and deleting it would leave a connected member out of its group.
+     * A client connected to {@code node} unsubscribed from a group. Only a membership that still names
+     * {@code node} is removed: when the client has meanwhile connected to another node and joined there (its old
+     * connection here closed late: this node stood still, or never heard the client go), that membership is the
+     * client's, and deleting it would leave a connected member out of its group.
      */
     public CompletionStage<Void> leave(String subscriptionFilter, String clientId, String node) {
+        return leaveFrom(subscriptionFilter, clientId, node, false);
+    }
+
+    /**
+     * The connection of a member on {@code node} ended. A persistent member with a QoS 1 or 2 subscription stays,
+     * offline: its session keeps the subscription, so the group still owes it what is published while it is away
+     * (stored for it when no member is online). Any other member is removed. As {@link #leave}, only a membership
+     * that still names {@code node} changes.
+     */
+    public CompletionStage<Void> disconnected(String subscriptionFilter, String clientId, String node) {
+        return leaveFrom(subscriptionFilter, clientId, node, true);
+    }
+
+    private CompletionStage<Void> leaveFrom(String subscriptionFilter, String clientId, String node, boolean keepStorable) {
         String key = key(subscriptionFilter, clientId);
         Group g = group(subscriptionFilter);
         if (g != null) {
             for (Member m : g.members) {
                 if (m.clientId().equals(clientId) && m.node().equals(node)) {
-                    apply(key, null); // here at once; the others when the event arrives
+                    // here at once; the others when the event arrives
+                    apply(key, keepStorable && m.storable() ? value(OFFLINE, m.qos(), true) : null);
                 }
             }
         }
-        return execute(key, new RemoveIfOn(node)).thenApply(v -> null);
+        return execute(key, new LeaveIfOn(node, keepStorable)).thenApply(v -> null);
     }
 
-    /** Removes a membership only if it names the node that asks. */
-    public static final class RemoveIfOn implements EntryProcessor<String, String, Object>, IdentifiedDataSerializable {
+    /**
+     * Ends a membership only if it names the node that asks: removes it, or with {@code keepStorable} marks a
+     * persistent QoS 1/2 member offline.
+     */
+    public static final class LeaveIfOn implements EntryProcessor<String, String, Object>, IdentifiedDataSerializable {
         private String node;
+        private boolean keepStorable;
 
-        public RemoveIfOn() {
+        public LeaveIfOn() {
         }
 
-        public RemoveIfOn(String node) {
+        public LeaveIfOn(String node, boolean keepStorable) {
             this.node = node;
+            this.keepStorable = keepStorable;
         }
 
         @Override
         public Object process(Map.Entry<String, String> entry) {
             String v = entry.getValue();
             if (v != null && v.startsWith(node + RouteProcessors.SEP)) {
-                entry.setValue(null);
+                entry.setValue(keepStorable ? offlineIfStorable(v) : null);
             }
             return null;
         }
@@ -254,11 +275,13 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
             Wire.writeString(out, node);
+            out.writeBoolean(keepStorable);
         }
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
             node = Wire.readString(in);
+            keepStorable = in.readBoolean();
         }
 
         @Override
@@ -268,8 +291,15 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
 
         @Override
         public int getClassId() {
-            return SerializationIds.SHARED_REMOVE_IF_ON;
+            return SerializationIds.SHARED_LEAVE_IF_ON;
         }
+    }
+
+    /** The value of a membership once its connection is gone: offline if it can take stored copies, else null. */
+    static String offlineIfStorable(String value) {
+        String[] parts = value.split(String.valueOf(RouteProcessors.SEP), -1);
+        int qos = Integer.parseInt(parts[1]);
+        return "1".equals(parts[2]) && qos >= 1 ? value(OFFLINE, qos, true) : null;
     }
 
     /** A membership another node pushed to this one before its write's event arrives. */
@@ -312,13 +342,12 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         return out;
     }
 
-    /** Removes a membership if it still names this node (a later connection elsewhere keeps its own). Blocking. */
+    /**
+     * Ends a membership of a connection that is no longer on {@code node}, as {@link #disconnected}, if it still
+     * names that node (a later connection elsewhere keeps its own). Blocking.
+     */
     public void leaveIfOn(String subscriptionFilter, String clientId, String node) {
-        String key = key(subscriptionFilter, clientId);
-        String v = map().get(key);
-        if (v != null && v.startsWith(node + RouteProcessors.SEP)) {
-            map().remove(key, v);
-        }
+        map().executeOnKey(key(subscriptionFilter, clientId), new LeaveIfOn(node, true));
     }
 
     /** Forgets, in this node's index, the members connected to nodes not in {@code live} (persistent ones go offline). */
@@ -348,9 +377,9 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
             if (node.isEmpty() || liveNodes.contains(node)) {
                 continue;
             }
-            int qos = Integer.parseInt(parts[1]);
-            if ("1".equals(parts[2]) && qos >= 1) {
-                map().replace(e.getKey(), v, value(OFFLINE, qos, true)); // unless it connected elsewhere meanwhile
+            String offline = offlineIfStorable(v);
+            if (offline != null) {
+                map().replace(e.getKey(), v, offline); // unless it connected elsewhere meanwhile
             } else {
                 map().remove(e.getKey(), v);
             }

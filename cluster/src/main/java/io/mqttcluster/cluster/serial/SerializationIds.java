@@ -44,7 +44,7 @@ public final class SerializationIds {
     public static final int ROUTE_KEY_NODE_IN = 30;
     public static final int DURABLE_REMOVE_IF_SESSION = 31;
     public static final int SESSION_MERGE_POLICY = 37;
-    public static final int SHARED_REMOVE_IF_ON = 38;
+    public static final int SHARED_LEAVE_IF_ON = 38;
 
     private SerializationIds() {
     }

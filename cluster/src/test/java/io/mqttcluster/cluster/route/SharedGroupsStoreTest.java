@@ -73,4 +73,32 @@ class SharedGroupsStoreTest {
             await().atMost(10, TimeUnit.SECONDS).until(() -> members(a, filter).isEmpty() && members(b, filter).isEmpty());
         }
     }
+
+    /**
+     * Fault harness seed 796589107 again: while the persistent member that was the group's only one reconnected,
+     * its disconnect removed it and the group itself, and messages published in that 0.35 s went to no one.
+     */
+    @Test
+    void aPersistentMembersConnectionEnding_leavesItOffline_aCleanOneGoes() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            String filter = "$share/off/t" + i;
+            String kept = "p" + i;
+            a.sharedGroups().join(filter, kept, "node-a", 1, true).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            a.sharedGroups().join(filter, "q" + i, "node-a", 0, true).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            a.sharedGroups().join(filter, "c" + i, "node-a", 1, false).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> members(b, filter).size() == 3);
+
+            for (String client : List.of(kept, "q" + i, "c" + i)) {
+                a.sharedGroups().disconnected(filter, client, "node-a").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            for (ClusterNode n : List.of(a, b)) {
+                await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(members(n, filter))
+                        .as("only the persistent QoS 1 member stays, offline")
+                        .containsExactly(new SharedGroups.Member(kept, SharedGroups.OFFLINE, 1, true)));
+            }
+            // it can still take a stored copy; an unsubscribe ends it for good
+            assertThat(b.sharedGroups().group(filter).pick("round_robin", "x", "node-b", null, true).clientId()).isEqualTo(kept);
+            assertThat(b.sharedGroups().group(filter).pick("round_robin", "x", "node-b", null, false)).isNull();
+        }
+    }
 }
