@@ -335,9 +335,13 @@ public final class Checker {
                 }
                 lost++;
                 String killed = cleanMemberOnKilledNode(members, m);
+                String left = killed == null ? cleanMemberLeftWithIt(members, m) : null;
                 if (killed != null) {
                     lostKilled++;
                     example("shared-lost-clean-member-killed", m, "$share/" + group, killed + "; " + groupDetail(members, m));
+                } else if (left != null) {
+                    lostKilled++;
+                    example("shared-qos2-left-with-clean-member", m, "$share/" + group, left + "; " + groupDetail(members, m));
                 } else {
                     countUnreleased(m);
                     example("acknowledged-lost", m, "$share/" + group, groupDetail(members, m));
@@ -366,6 +370,29 @@ public final class Checker {
             if (java.util.Arrays.asList(f.target().split("\\|")).contains(via.node)) {
                 return "its node " + via.node + " was in fault #" + f.id() + " " + f.kind() + " " + f.target()
                         + " and the connection ended " + times.ms(via.lostT);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A QoS 2 message the broker sent to a clean member's connection after the member had left it (a takeover:
+     * the client ignores what arrives on the connection it gave up). Its session ended with that connection; the
+     * broker cannot know whether the client has the message and must not give it to another member
+     * [MQTT-4.8.2-5]. Null when that is not so.
+     */
+    private String cleanMemberLeftWithIt(List<RunIndex.ClientInfo> members, RunIndex.Message m) {
+        if (m.qos != 2) {
+            return null;
+        }
+        for (Event.Note n : idx.notes) {
+            if (n.what().equals("ignored_on_old_connection") && n.detail().endsWith(",msg=" + m.key())) {
+                for (RunIndex.ClientInfo c : members) {
+                    if (c.clean && c.id.equals(n.subject())) {
+                        return "sent to clean member " + c.id + " on the connection it had left at " + times.ms(n.t())
+                                + " (" + n.detail() + ")";
+                    }
+                }
             }
         }
         return null;

@@ -215,8 +215,10 @@ public abstract class MqttTestClient {
                     loseConnection("write-failed");
                 }
             } else if (takenOver.containsKey(in.conn()) && in.packet().type() == Packet.PUBLISH) {
+                Payload m = Payload.decode(in.packet().payload());
                 history.note("ignored_on_old_connection", id, "conn=" + in.conn() + ",qos=" + in.packet().qos()
-                        + ",pid=" + in.packet().publishPacketId() + ",dup=" + in.packet().dup());
+                        + ",pid=" + in.packet().publishPacketId() + ",dup=" + in.packet().dup()
+                        + (m == null ? "" : ",msg=" + m.publisher() + "#" + m.seq()));
             }
         } else if (o instanceof Connection.Closed cl) {
             if (current != null && cl.conn() == current.id) {

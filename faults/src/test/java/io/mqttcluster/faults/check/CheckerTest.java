@@ -336,6 +336,25 @@ class CheckerTest {
         }
 
         @Test
+        void qos2AtNoMember_sentToTheConnectionACleanMemberHadLeft_isReportedApart() {
+            // a takeover: the broker sent the copy to g1b's old connection, which the client no longer reads; its
+            // session ended there, and the copy must not go to another member [MQTT-4.8.2-5]
+            Verdict v = group().message("p1", 1, 2, 100, 110)
+                    .note("ignored_on_old_connection", "g1b", "conn=1,qos=2,pid=7,dup=false,msg=p1#1", 105).check();
+            assertThat(v.lostSharedWithCleanMemberOnKilledNode()).isEqualTo(1);
+            assertThat(v.lost()).isZero();
+            assertThat(v.examples()).anySatisfy(f -> assertThat(f.category()).isEqualTo("shared-qos2-left-with-clean-member"));
+        }
+
+        @Test
+        void qos1AtNoMember_sentToTheConnectionACleanMemberHadLeft_isLost() {
+            // a QoS 1 copy the member never acknowledged goes to another member when its connection closes
+            Verdict v = group().message("p1", 1, 1, 100, 110)
+                    .note("ignored_on_old_connection", "g1b", "conn=1,qos=1,pid=7,dup=false,msg=p1#1", 105).check();
+            assertThat(v.lost()).isEqualTo(1);
+        }
+
+        @Test
         void qos2AtTwoMembers_isCounted() {
             Verdict v = group().message("p1", 1, 2, 100, 110)
                     .recv("g1a", 1, 1, "p1", 1, 2, 1, false, true, 120).recv("g1b", 1, 0, "p1", 1, 2, 1, false, true, 121)

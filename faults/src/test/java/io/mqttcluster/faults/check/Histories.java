@@ -88,7 +88,11 @@ final class Histories {
     }
 
     Histories note(String what, String subject, double t) {
-        events.add(new Event.Note(us(t), what, subject, ""));
+        return note(what, subject, "", t);
+    }
+
+    Histories note(String what, String subject, String detail, double t) {
+        events.add(new Event.Note(us(t), what, subject, detail));
         return this;
     }
 
