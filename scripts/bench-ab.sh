@@ -6,22 +6,25 @@
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && mvn -B -q -DskipTests package -pl broker-node -am)
 #   scripts/bench-ab.sh /tmp/before/broker-node/target/broker-node.jar broker-node/target/broker-node.jar
 #   scripts/bench-ab.sh --case "pairs -N 20 -q 1" --reps 5 A.jar B.jar C.jar
+#   scripts/bench-ab.sh --nodes 3 A.jar B.jar     # a 3-node cluster per run: publishers on every node,
+#                                                 # subscribers on nodes 2, 3, 1, ... (most messages cross nodes)
 #
 # Options: --case "ARGS" (bench arguments; default "fanin -P 10 -q 1"), --reps N (default 3),
-#          --duration D (default 8s), --warmup D (default 2s).
+#          --duration D (default 8s), --warmup D (default 2s), --nodes N (default 1).
 # Environment: NODE_JAVA_OPTS (default -Xms1g -Xmx1g), BENCH_JAVA_OPTS.
 # Stops exactly the processes it started (by PID). Results in run/bench-ab-<date>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CASE="fanin -P 10 -q 1"; REPS=3; DURATION=8s; WARMUP=2s; JARS=()
+CASE="fanin -P 10 -q 1"; REPS=3; DURATION=8s; WARMUP=2s; NODES=1; JARS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --case) CASE=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --nodes) NODES=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) JARS+=("$1"); shift ;;
   esac
@@ -36,24 +39,58 @@ mkdir -p "$OUT"
 log() { echo "[bench-ab] $*" >&2; }
 source scripts/lib/processes.sh
 
-run_once() { # jar index rep -> LAST: received msg/s (not in a subshell: the node joins PIDS)
-  local jar=$1 i=$2 rep=$3 port http cluster pid json
-  port=$(free_port); http=$(free_port); cluster=$(free_port)
-  # shellcheck disable=SC2086
-  java $NODE_JAVA_OPTS -jar "$jar" --mqtt-port "$port" --http-port "$http" --cluster-port "$cluster" \
-    > "$OUT/node-$i-$rep.log" 2>&1 &
-  pid=$!
-  PIDS+=("$pid")
-  wait_listening "$port" "$pid" "broker-node $jar" >/dev/null
+start_nodes() { # jar index rep -> HOSTS (mqtt host:port, one per node) and NODE_PIDS; the nodes join PIDS
+  local jar=$1 i=$2 rep=$3 n port http cluster members="" ports=() clusters=() https=() pid
+  HOSTS=(); NODE_PIDS=()
+  for n in $(seq 1 "$NODES"); do
+    ports+=("$(free_port)"); clusters+=("$(free_port)")
+    members="$members${members:+,}127.0.0.1:${clusters[$((n - 1))]}"
+  done
+  for n in $(seq 1 "$NODES"); do
+    port=${ports[$((n - 1))]}; cluster=${clusters[$((n - 1))]}; http=$(free_port); https+=("$http")
+    if [ "$NODES" = 1 ]; then
+      # shellcheck disable=SC2086
+      java $NODE_JAVA_OPTS -jar "$jar" --mqtt-port "$port" --http-port "$http" --cluster-port "$cluster" \
+        > "$OUT/node-$i-$rep.log" 2>&1 &
+    else
+      # shellcheck disable=SC2086
+      java $NODE_JAVA_OPTS -jar "$jar" --node-name "n$n" --mqtt-port "$port" --http-port "$http" \
+        --cluster-port "$cluster" --set cluster.bus-port="$(free_port)" --cluster-members "$members" \
+        --cluster-size "$NODES" > "$OUT/node-$i-$rep-n$n.log" 2>&1 &
+    fi
+    pid=$!
+    PIDS+=("$pid"); NODE_PIDS+=("$pid")
+    HOSTS+=("127.0.0.1:$port")
+  done
+  for n in $(seq 1 "$NODES"); do
+    wait_listening "${HOSTS[$((n - 1))]#*:}" "${NODE_PIDS[$((n - 1))]}" "broker-node $jar (node $n)" >/dev/null
+  done
+  for n in $(seq 1 "$NODES"); do # ready: in the cluster, with its quorum
+    for _ in $(seq 1 600); do
+      curl -sf "http://127.0.0.1:${https[$((n - 1))]}/health/ready" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  done
+}
+
+run_once() { # jar index rep -> LAST: received msg/s (not in a subshell: the nodes join PIDS)
+  local jar=$1 i=$2 rep=$3 json hosts pid
+  start_nodes "$jar" "$i" "$rep"
+  if [ "$NODES" = 1 ]; then
+    hosts="--port ${HOSTS[0]#*:}"
+  else
+    # publishers on every node, subscribers starting at node 2
+    hosts="--pub-hosts $(IFS=,; echo "${HOSTS[*]}") --sub-hosts $(IFS=,; echo "${HOSTS[*]:1},${HOSTS[0]}")"
+  fi
   json="$OUT/run-$i-$rep.json"
   # shellcheck disable=SC2086
-  java ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" $CASE -d "$DURATION" --warmup "$WARMUP" --port "$port" --quiet \
+  java ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" $CASE -d "$DURATION" --warmup "$WARMUP" $hosts --quiet \
     --json "$json" > "$OUT/run-$i-$rep.txt" 2>&1 || log "run $i/$rep reported problems: see $OUT/run-$i-$rep.txt"
-  stop_pid "$pid"
+  for pid in "${NODE_PIDS[@]}"; do stop_pid "$pid"; done
   LAST=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['received_per_second'])" "$json")
 }
 
-log "case: $CASE, $REPS repetitions of ${DURATION} after ${WARMUP} warm-up, results in $OUT"
+log "case: $CASE on $NODES node(s), $REPS repetitions of ${DURATION} after ${WARMUP} warm-up, results in $OUT"
 declare -A RESULTS
 for rep in $(seq 1 "$REPS"); do
   for i in "${!JARS[@]}"; do
