@@ -7,7 +7,9 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -22,12 +24,15 @@ final class AckWaiters {
     static final class Waiter {
         final long seq;
         final Promise<Void> promise;
+        /** The caller's context, where its promise completes; null for a caller on no context. */
+        final ContextInternal context;
         final long deadline;
         boolean done;
 
-        Waiter(long seq, Promise<Void> promise, long deadline) {
+        Waiter(long seq, Promise<Void> promise, ContextInternal context, long deadline) {
             this.seq = seq;
             this.promise = promise;
+            this.context = context;
             this.deadline = deadline;
         }
     }
@@ -38,7 +43,7 @@ final class AckWaiters {
     /** A waiter for {@code seq}, completed on {@code caller}'s context if there is one. */
     Future<Void> add(long seq, ContextInternal caller, long deadlineNanos) {
         Promise<Void> promise = caller != null ? caller.promise() : Promise.promise();
-        Waiter w = new Waiter(seq, promise, deadlineNanos);
+        Waiter w = new Waiter(seq, promise, caller, deadlineNanos);
         bySeq.add(w);
         byDeadline.addLast(w);
         return promise.future();
@@ -93,5 +98,37 @@ final class AckWaiters {
         }
         byDeadline.clear();
         return out;
+    }
+
+    /**
+     * Succeeds the waiters an acknowledgement took, with one task per caller context rather than one per
+     * waiter: an acknowledgement covers many frames, often sent from a few event loops, and each promise
+     * completed from outside its context would be a task (and a wake-up) of its own. Call outside the lock.
+     */
+    static void succeed(List<Waiter> done) {
+        if (done == null) {
+            return;
+        }
+        if (done.size() == 1) {
+            done.get(0).promise.tryComplete();
+            return;
+        }
+        Map<ContextInternal, List<Waiter>> byContext = new IdentityHashMap<>(4);
+        for (Waiter w : done) {
+            if (w.context == null) {
+                w.promise.tryComplete();
+            } else {
+                byContext.computeIfAbsent(w.context, c -> new ArrayList<>()).add(w);
+            }
+        }
+        for (Map.Entry<ContextInternal, List<Waiter>> e : byContext.entrySet()) {
+            List<Waiter> mine = e.getValue();
+            // on its context, each promise runs its callbacks at once and in sequence order
+            e.getKey().runOnContext(v -> {
+                for (Waiter w : mine) {
+                    w.promise.tryComplete();
+                }
+            });
+        }
     }
 }

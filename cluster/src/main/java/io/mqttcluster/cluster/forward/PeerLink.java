@@ -233,13 +233,6 @@ final class PeerLink {
         }
     }
 
-    private static void complete(List<Waiter> done) {
-        if (done != null) {
-            for (Waiter w : done) {
-                w.promise.tryComplete();
-            }
-        }
-    }
 
     // ------------------------------------------------------------------ on ctx
 
@@ -430,7 +423,7 @@ final class PeerLink {
                 }
                 done = waiters.upTo(window.acked());
             }
-            complete(done);
+            AckWaiters.succeed(done);
             logAcceptingAgain(accepting);
             if (error != null) {
                 return protocolError(error);
@@ -455,7 +448,7 @@ final class PeerLink {
                 sinceNanos = System.nanoTime();
                 done = waiters.upTo(window.acked());
             }
-            complete(done);
+            AckWaiters.succeed(done);
             logAcceptingAgain(accepting);
             return error == null || protocolError(error);
         }

@@ -256,6 +256,41 @@ class ClusterBusTest {
     }
 
     @Test
+    void delivered_manyFramesFromTwoContexts_eachCompletesOnItsCallersContext_inSendOrder() throws Exception {
+        // one acknowledgement covers many frames: their callers are woken once per context, each in its order
+        startBuses(new ClusterBusOptions(), new ClusterBusOptions());
+        a.addPeer(B, "127.0.0.1", bPort);
+        int perContext = 2_000;
+        List<io.vertx.core.Context> callers = List.of(va.getOrCreateContext(), va.getOrCreateContext());
+        List<Promise<String>> results = new ArrayList<>();
+        for (io.vertx.core.Context caller : callers) {
+            Promise<String> result = Promise.promise();
+            results.add(result);
+            caller.runOnContext(v -> {
+                List<Long> completed = new ArrayList<>(perContext);
+                for (int i = 0; i < perContext; i++) {
+                    long seq = a.send(B, 1, payload(0, i));
+                    a.delivered(B, seq).onComplete(ar -> {
+                        if (ar.failed() || io.vertx.core.Vertx.currentContext() != caller) {
+                            result.tryComplete("frame " + seq + ": " + (ar.failed() ? ar.cause() : "on another context"));
+                        } else if (!completed.isEmpty() && completed.get(completed.size() - 1) > seq) {
+                            result.tryComplete("frame " + seq + " after " + completed.get(completed.size() - 1));
+                        } else {
+                            completed.add(seq);
+                            if (completed.size() == perContext) {
+                                result.tryComplete("ok");
+                            }
+                        }
+                    });
+                }
+            });
+        }
+        for (Promise<String> result : results) {
+            assertThat(result.future().await()).isEqualTo("ok");
+        }
+    }
+
+    @Test
     void delivered_peerRemoved_succeeds() throws Exception {
         startBuses(new ClusterBusOptions(), new ClusterBusOptions());
         TcpProxy proxy = proxyToB();
