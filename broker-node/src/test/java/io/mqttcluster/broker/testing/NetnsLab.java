@@ -23,8 +23,63 @@ public final class NetnsLab implements AutoCloseable {
     private boolean bridgeCreated;
     private final List<String> namespaces = new ArrayList<>();
 
+    /** Which process owns a lab: a file per tag holding the PID of the test JVM that created it. */
+    private static final Path MARKERS = Path.of("/run/mqtt-cluster-netns");
+
+    /** A test JVM that ends without closing its lab (a fork timeout's SIGTERM) still removes it. */
+    private final Thread cleanUpOnExit = new Thread(this::removeLinks, "netns-lab-cleanup");
+
     private NetnsLab(int hosts) {
         this.hosts = hosts;
+    }
+
+    /**
+     * Removes the labs of test JVMs that are gone (killed before they could remove theirs): their bridge holds
+     * the same address as a new one would, and the next partition test would fail on it.
+     */
+    static void removeStaleLabs() throws Exception {
+        List<String> tags = new ArrayList<>();
+        for (String line : output("ip", "-o", "link", "show", "type", "bridge").split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\d+: mqb([0-9a-f]{4})[:@]").matcher(line);
+            if (m.find()) {
+                tags.add(m.group(1));
+            }
+        }
+        for (String line : output("ip", "netns", "list").split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^mqn([0-9a-f]{4})\\d").matcher(line);
+            if (m.find() && !tags.contains(m.group(1))) {
+                tags.add(m.group(1));
+            }
+        }
+        for (String tag : tags) {
+            if (ownerAlive(tag)) {
+                continue;
+            }
+            run("ip", "link", "del", "mqb" + tag);
+            for (String line : output("ip", "netns", "list").split("\n")) {
+                String ns = line.split(" ")[0];
+                if (ns.startsWith("mqn" + tag)) {
+                    run("ip", "netns", "del", ns);
+                }
+            }
+            Files.deleteIfExists(MARKERS.resolve(tag));
+        }
+    }
+
+    private static boolean ownerAlive(String tag) {
+        try {
+            long pid = Long.parseLong(Files.readString(MARKERS.resolve(tag)).trim());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false; // no marker: made before markers existed, or by a JVM that is gone
+        }
+    }
+
+    private static String output(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(20, TimeUnit.SECONDS);
+        return out;
     }
 
     /** Why this machine cannot run the lab, or null when it can. */
@@ -50,7 +105,11 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     public static NetnsLab create(int hosts) throws Exception {
+        removeStaleLabs();
         NetnsLab lab = new NetnsLab(hosts);
+        Files.createDirectories(MARKERS);
+        Files.writeString(MARKERS.resolve(lab.tag), Long.toString(ProcessHandle.current().pid()));
+        Runtime.getRuntime().addShutdownHook(lab.cleanUpOnExit);
         try {
             lab.check("ip", "link", "add", lab.bridge, "type", "bridge");
             lab.bridgeCreated = true;
@@ -130,11 +189,27 @@ public final class NetnsLab implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (String ns : namespaces) {
-            run("ip", "netns", "del", ns); // removes the veth pair with it
+        removeLinks();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanUpOnExit);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // the JVM is already exiting, or the hook was never added
         }
-        if (bridgeCreated) {
-            run("ip", "link", "del", bridge);
+        Files.deleteIfExists(MARKERS.resolve(tag));
+    }
+
+    private synchronized void removeLinks() {
+        try {
+            for (String ns : namespaces) {
+                run("ip", "netns", "del", ns); // removes the veth pair with it
+            }
+            namespaces.clear();
+            if (bridgeCreated) {
+                run("ip", "link", "del", bridge);
+                bridgeCreated = false;
+            }
+        } catch (Exception e) {
+            // best effort; the next lab removes what is left (removeStaleLabs)
         }
     }
 
