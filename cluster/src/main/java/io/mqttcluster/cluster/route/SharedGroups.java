@@ -235,14 +235,10 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
 
     private CompletionStage<Void> leaveFrom(String subscriptionFilter, String clientId, String node, boolean keepStorable) {
         String key = key(subscriptionFilter, clientId);
-        Group g = group(subscriptionFilter);
-        if (g != null) {
-            for (Member m : g.members) {
-                if (m.clientId().equals(clientId) && m.node().equals(node)) {
-                    // here at once; the others when the event arrives
-                    apply(key, keepStorable && m.storable() ? value(OFFLINE, m.qos(), true) : null);
-                }
-            }
+        Member m = member(subscriptionFilter, clientId);
+        if (m != null && m.node().equals(node)) {
+            // here at once; the others when the event arrives
+            apply(key, keepStorable && m.storable() ? value(OFFLINE, m.qos(), true) : null);
         }
         return execute(key, new LeaveIfOn(node, keepStorable)).thenApply(v -> null);
     }
@@ -388,14 +384,23 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
 
     /** Forgets an offline membership in this node's index at once (a stored copy for it found no session). */
     public void forgetOffline(String subscriptionFilter, String clientId) {
+        Member m = member(subscriptionFilter, clientId);
+        if (m != null && !m.online()) {
+            apply(key(subscriptionFilter, clientId), null);
+        }
+    }
+
+    /** A client's membership of a group in this node's index, or null. */
+    private Member member(String subscriptionFilter, String clientId) {
         Group g = group(subscriptionFilter);
         if (g != null) {
             for (Member m : g.members) {
-                if (!m.online() && m.clientId().equals(clientId)) {
-                    apply(key(subscriptionFilter, clientId), null);
+                if (m.clientId().equals(clientId)) {
+                    return m;
                 }
             }
         }
+        return null;
     }
 
     /** Removes a membership if it is an offline one (its session ended). Blocking; run on a worker. */
