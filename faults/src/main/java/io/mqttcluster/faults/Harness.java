@@ -135,7 +135,8 @@ public final class Harness {
         target.close();
         history.flush();
 
-        Verdict v = Checker.check(history.snapshot(), history.startWallMillis(), 200);
+        Verdict v = Checker.check(io.mqttcluster.faults.check.NodeLogs.withMembership(history.snapshot(), runDir,
+                history.startWallMillis()), history.startWallMillis(), 200);
         RunReport report = new RunReport(o.seed(), v.passed(), target.describe(),
                 Instant.ofEpochMilli(history.startWallMillis()).toString(), o.rate(),
                 o.kinds().stream().map(k -> k.id).toList(), leftOut, startupMs, faultMs, endMs, injected,

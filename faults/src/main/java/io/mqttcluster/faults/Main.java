@@ -79,7 +79,9 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (check != null) {
-            Verdict v = Checker.check(History.read(check), History.readStartWallMillis(check), 200);
+            long start = History.readStartWallMillis(check);
+            Verdict v = Checker.check(io.mqttcluster.faults.check.NodeLogs.withMembership(History.read(check),
+                    check.toAbsolutePath().getParent(), start), start, 200);
             RunReport r = new RunReport(-1, v.passed(), "re-check of " + check, "", 0, List.of(), Map.of(), 0, 0, 0,
                     v.faultsByKind().values().stream().mapToInt(Long::intValue).sum(), check.toAbsolutePath().getParent().toString(), v);
             System.out.print(ReportWriter.text(r));

@@ -372,7 +372,42 @@ public final class Checker {
                         + " and the connection ended " + times.ms(via.lostT);
             }
         }
+        String observer = outOfTheCluster(via.node, m.firstSent, m.ackT);
+        if (observer != null && via.lostT >= 0) {
+            return "its node " + via.node + " was out of the cluster for " + observer + " when m was routed, and the"
+                    + " connection ended " + times.ms(via.lostT);
+        }
         return null;
+    }
+
+    /**
+     * Another node that counted {@code node} as gone at some time in [{@code from}, {@code to}] (its log's
+     * member_left before that time with no member_joined after it), or null. A node removed by the others (after a
+     * partial partition, Hazelcast's master removes one side) serves its clients until it notices.
+     */
+    private String outOfTheCluster(String node, long from, long to) {
+        java.util.Map<String, Long> leftAt = new java.util.HashMap<>();
+        List<Event.Note> changes = new ArrayList<>();
+        for (Event.Note n : idx.notes) {
+            if (n.subject().equals(node) && (n.what().equals(NodeLogs.LEFT) || n.what().equals(NodeLogs.JOINED))) {
+                changes.add(n);
+            }
+        }
+        changes.sort(java.util.Comparator.comparingLong(Event.Note::t));
+        for (Event.Note n : changes) {
+            if (n.t() > to) {
+                break;
+            }
+            if (n.what().equals(NodeLogs.LEFT)) {
+                leftAt.put(n.detail(), n.t());
+            } else {
+                Long left = leftAt.remove(n.detail());
+                if (left != null && n.t() >= from) {
+                    return n.detail().replace("seen_by=", "");
+                }
+            }
+        }
+        return leftAt.isEmpty() ? null : leftAt.keySet().iterator().next().replace("seen_by=", "");
     }
 
     /**
@@ -418,6 +453,14 @@ public final class Checker {
                     return "clean member " + c.id + " was on " + k.node + ", in fault #" + f.id() + " " + f.kind() + " "
                             + f.target() + " from " + times.ms(f.begin());
                 }
+            }
+        }
+        for (RunIndex.ClientInfo c : members) {
+            RunIndex.Conn k = c.clean ? idx.connAt(c.id, m.firstSent) : null;
+            String observer = k == null ? null : outOfTheCluster(k.node, m.firstSent, m.ackT);
+            if (observer != null) {
+                return "clean member " + c.id + " was on " + k.node + ", out of the cluster for " + observer
+                        + " when m was routed";
             }
         }
         return null;

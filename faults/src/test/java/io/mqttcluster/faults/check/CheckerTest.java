@@ -131,6 +131,23 @@ class CheckerTest {
         }
 
         @Test
+        void missingAfterThePartitionEnded_whileTheOthersHadRemovedItsNode_isReportedApart() {
+            // seed 796599417: 3.5 s after a partial partition healed, the master removed f2; f1 routed without it
+            // while f2 served its clients for 0.7 s more, then noticed and closed them
+            Verdict v = clean().fault(1, "partition-partial", "f2|f3", 10, 50).note(NodeLogs.LEFT, "f2", "seen_by=f1", 95)
+                    .message("p1", 1, 2, 100, 110).alive("s4", 1, 115, 116).lost("s4", 1, 240).check();
+            assertThat(v.lost()).isZero();
+            assertThat(v.examples()).anySatisfy(f -> assertThat(f.detail()).contains("out of the cluster for f1"));
+        }
+
+        @Test
+        void missingAfterItsNodeHadRejoined_isStillLost() {
+            Verdict v = clean().note(NodeLogs.LEFT, "f2", "seen_by=f1", 60).note(NodeLogs.JOINED, "f2", "seen_by=f1", 80)
+                    .message("p1", 1, 2, 100, 110).alive("s4", 1, 115, 116).lost("s4", 1, 240).check();
+            assertThat(v.lost()).isEqualTo(1);
+        }
+
+        @Test
         void missingWhileAnotherNodeWasCutOff_isStillLost() {
             Verdict v = clean().message("p1", 1, 2, 100, 110).fault(1, "partition", "f3", 90, 4000)
                     .alive("s4", 1, 115, 116).lost("s4", 1, 240).check();
