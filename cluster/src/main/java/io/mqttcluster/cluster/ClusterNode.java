@@ -60,7 +60,7 @@ public final class ClusterNode implements AutoCloseable {
         this.hazelcast = hazelcast;
         this.settings = settings;
         this.nodeId = settings.nodeId();
-        this.sessions = new HazelcastSessionStore(hazelcast.getMap(HazelcastSessionStore.MAP_NAME), hazelcast.getPartitionService());
+        this.sessions = new HazelcastSessionStore(hazelcast.getMap(HazelcastSessionStore.MAP_NAME));
         this.retained = new RetainedStore(hazelcast.getMap(RetainedStore.MAP_NAME));
         this.durableSubscriptions = new DurableSubscriptions(hazelcast.getMap(DurableSubscriptions.MAP_NAME));
         this.routes = new RouteTable(hazelcast.getMap(RouteTable.MAP_NAME));

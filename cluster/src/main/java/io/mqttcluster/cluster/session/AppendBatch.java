@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Queues several messages of one publisher, in the publisher's order, for the persistent sessions of one
- * partition ({@link SessionQueue#append} for each). One call carries the messages once, the distinct ways
- * they are delivered once, and per session which of them it takes and how; sessions that are gone or not
- * persistent are skipped (null result).
+ * Queues several messages of one publisher, in the publisher's order, for persistent sessions
+ * ({@link SessionQueue#append} for each). One call carries the messages once, the distinct ways they are
+ * delivered once, and per session which of them it takes and how; sessions that are gone or not persistent
+ * are skipped (null result). The Hazelcast store sends one per session (see
+ * {@link HazelcastSessionStore#appendBatch} for why not one per partition), the in-memory one one in all.
  *
  * <p>Why a batch rather than one call per message: calls in flight at the same time can be reordered by
  * Hazelcast when it retries one (a partition moving, a member leaving), and a session would then queue a

@@ -2,7 +2,6 @@ package io.mqttcluster.cluster.session;
 
 import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.map.IMap;
-import com.hazelcast.partition.PartitionService;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.util.Stages;
 
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The session table in a Hazelcast map (the sessions map: OBJECT format, synchronous backups, split-brain
@@ -24,77 +22,69 @@ public final class HazelcastSessionStore extends RuleSessionStore {
     public static final String MAP_NAME = "mqtt.sessions";
 
     private final IMap<String, SessionRecord> map;
-    private final PartitionService partitions;
-    /** Partition of a client id: fixed for the cluster's life, and costly to compute (serialise + hash). */
-    private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
 
-    public HazelcastSessionStore(IMap<String, SessionRecord> map, PartitionService partitions) {
+    public HazelcastSessionStore(IMap<String, SessionRecord> map) {
         this.map = map;
-        this.partitions = partitions;
     }
 
 
 
 
     /**
-     * One operation per partition, carrying that partition's messages, targets and keys ({@link AppendBatch}).
-     * (Hazelcast's multi-key call hands every partition the whole processor; here each gets only its own.)
+     * One operation per session, carrying only the messages and targets that session takes ({@link AppendBatch}),
+     * all in flight at once. Not one per partition: Hazelcast's multi-key call backs its writes up
+     * asynchronously, so it answers before the backup replica has them; a primary that died right after would
+     * take acknowledged messages with it, and the promoted backup would give their sequence numbers to other
+     * messages (fault harness seed 20261206: a QoS 2 message delivered twice). A single-key call is answered
+     * once its synchronous backup is applied.
      */
     @Override
     public CompletionStage<List<Map<String, AppendResult>>> appendBatch(List<Message> messages, List<Map<String, Target>> targets,
                                                                        QueueLimits limits, boolean[] mayBeDuplicate) {
-        Map<Integer, AppendBatch> byPartition;
-        try {
-            byPartition = plan(messages, targets, limits, mayBeDuplicate, this::partitionOf);
-        } catch (RuntimeException notActive) {
-            return CompletableFuture.failedStage(notActive);
-        }
-        List<CompletableFuture<Void>> pending = new ArrayList<>(byPartition.size());
+        Map<String, AppendBatch> bySession = plan(messages, targets, limits, mayBeDuplicate, id -> id);
+        List<CompletableFuture<Void>> pending = new ArrayList<>(bySession.size());
         List<Map<String, AppendResult>> out = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             out.add(new HashMap<>(targets.get(i).size() * 2));
         }
-        for (AppendBatch batch : byPartition.values()) {
-            CompletionStage<Map<String, AppendResults>> call = batch.keys().size() == 1
-                    ? Stages.safe(() -> map.submitToKey(batch.keys().iterator().next(), batch))
-                            .thenApply(r -> {
-                                Map<String, AppendResults> one = new HashMap<>(2);
-                                one.put(batch.keys().iterator().next(), r);
-                                return one;
-                            })
-                    : Stages.safe(() -> map.submitToKeys(batch.keys(), batch));
-            pending.add(call.thenAccept(answers -> {
+        for (Map.Entry<String, AppendBatch> e : bySession.entrySet()) {
+            String clientId = e.getKey();
+            AppendBatch batch = e.getValue();
+            pending.add(Stages.safe(() -> map.submitToKey(clientId, batch)).thenAccept(answer -> {
                 synchronized (out) {
-                    collect(batch, answers, out);
+                    collect(batch, java.util.Collections.singletonMap(clientId, answer), out);
                 }
             }).toCompletableFuture());
         }
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> out);
+        return pending.size() == 1 ? pending.get(0).thenApply(v -> out)
+                : CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> out);
     }
 
-    private int partitionOf(String clientId) {
-        Integer p = partitionOf.get(clientId);
-        if (p == null) {
-            if (partitionOf.size() > 1_000_000) {
-                partitionOf.clear(); // a bound, not an eviction policy: entries are cheap to recompute
-            }
-            p = partitions.getPartition(clientId).getPartitionId();
-            partitionOf.put(clientId, p);
-        }
-        return p;
-    }
-
-
-
-
-
-
-
-
-
+    /**
+     * Finds the sessions of dead owners by a query, then releases each with its own single-key call, for the
+     * same reason as {@link #appendBatch}: a partition-wide call backs up asynchronously, and the shared-group
+     * copies a release hands out must not also stay in a queue the backup replica still has.
+     */
     @Override
     public Map<String, ReleaseResult> releaseDeadOwners(Set<String> liveNodes, long nowMillis) {
-        return map.executeOnEntries(new ReleaseDeadOwner(liveNodes, nowMillis), new SessionPredicates.OwnerNotLive(liveNodes));
+        ReleaseDeadOwner release = new ReleaseDeadOwner(liveNodes, nowMillis);
+        Map<String, ReleaseResult> out = new HashMap<>();
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (String clientId : map.keySet(new SessionPredicates.OwnerNotLive(liveNodes))) {
+            pending.add(map.submitToKey(clientId, release).thenAccept(r -> {
+                if (r != null) {
+                    synchronized (out) {
+                        out.put(clientId, r);
+                    }
+                }
+            }).toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return out;
     }
 
     @Override

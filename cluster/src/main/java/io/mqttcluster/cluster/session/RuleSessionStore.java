@@ -68,25 +68,25 @@ abstract class RuleSessionStore implements SessionStore {
     }
 
     /**
-     * Splits a batch by partition: per partition, the messages it needs, the distinct targets, and per client
-     * id which message goes how.
+     * Splits a batch into store calls: per call (the sessions {@code callOf} puts together), the messages it
+     * needs, the distinct targets, and per client id which message goes how.
      */
-    static Map<Integer, AppendBatch> plan(List<Message> messages, List<Map<String, Target>> targets, QueueLimits limits,
-                                         boolean[] mayBeDuplicate, java.util.function.ToIntFunction<String> partitionOf) {
-        Map<Integer, PartitionPlan> byPartition = new java.util.HashMap<>();
+    static <K> Map<K, AppendBatch> plan(List<Message> messages, List<Map<String, Target>> targets, QueueLimits limits,
+                                        boolean[] mayBeDuplicate, java.util.function.Function<String, K> callOf) {
+        Map<K, CallPlan> byCall = new java.util.HashMap<>();
         for (int i = 0; i < messages.size(); i++) {
             for (Map.Entry<String, Target> e : targets.get(i).entrySet()) {
-                byPartition.computeIfAbsent(partitionOf.applyAsInt(e.getKey()), p -> new PartitionPlan())
+                byCall.computeIfAbsent(callOf.apply(e.getKey()), p -> new CallPlan())
                         .add(i, e.getKey(), e.getValue());
             }
         }
-        Map<Integer, AppendBatch> out = new java.util.HashMap<>(byPartition.size() * 2);
-        byPartition.forEach((p, plan) -> out.put(p, plan.build(messages, limits, mayBeDuplicate)));
+        Map<K, AppendBatch> out = new java.util.HashMap<>(byCall.size() * 2);
+        byCall.forEach((p, plan) -> out.put(p, plan.build(messages, limits, mayBeDuplicate)));
         return out;
     }
 
-    /** The part of a batch that goes to one partition, being built. */
-    private static final class PartitionPlan {
+    /** The part of a batch that goes to one store call, being built. */
+    private static final class CallPlan {
         final Map<Integer, Integer> messageIndex = new java.util.LinkedHashMap<>();
         final Map<Object, Integer> targetIndex = new java.util.HashMap<>();
         final List<Target> targetList = new java.util.ArrayList<>();
@@ -122,7 +122,7 @@ abstract class RuleSessionStore implements SessionStore {
         }
     }
 
-    /** Puts the per-session answers of one partition's batch back under the batch's message numbers. */
+    /** Puts the per-session answers of one call's batch back under the batch's message numbers. */
     static void collect(AppendBatch batch, Map<String, AppendResults> answers, List<Map<String, AppendResult>> into) {
         answers.forEach((clientId, results) -> {
             if (results == null) {

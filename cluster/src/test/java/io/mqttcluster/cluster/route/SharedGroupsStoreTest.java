@@ -1,15 +1,12 @@
 package io.mqttcluster.cluster.route;
 
 import io.mqttcluster.cluster.ClusterNode;
-import io.mqttcluster.cluster.ClusterSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,31 +16,20 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SharedGroupsStoreTest {
 
+    private static List<ClusterNode> nodes;
     private static ClusterNode a;
     private static ClusterNode b;
 
     @BeforeAll
     static void start() throws Exception {
-        String name = "test-" + UUID.randomUUID();
-        List<Integer> ports = io.mqttcluster.cluster.Ports.pickFree(2);
-        List<String> members = List.of("127.0.0.1:" + ports.get(0), "127.0.0.1:" + ports.get(1));
-        CompletableFuture<ClusterNode> fa = CompletableFuture.supplyAsync(() -> ClusterNode.start(
-                new ClusterSettings(name, UUID.randomUUID().toString(), "a", null, "127.0.0.1", null, ports.get(0), members, null, 1, 1, 1, 5)));
-        CompletableFuture<ClusterNode> fb = CompletableFuture.supplyAsync(() -> ClusterNode.start(
-                new ClusterSettings(name, UUID.randomUUID().toString(), "b", null, "127.0.0.1", null, ports.get(1), members, null, 1, 1, 1, 5)));
-        a = fa.get(60, TimeUnit.SECONDS);
-        b = fb.get(60, TimeUnit.SECONDS);
-        await().atMost(30, TimeUnit.SECONDS).until(() -> a.memberCount() == 2 && b.memberCount() == 2);
+        nodes = io.mqttcluster.cluster.TestMembers.start("a", "b");
+        a = nodes.get(0);
+        b = nodes.get(1);
     }
 
     @AfterAll
     static void stop() {
-        if (b != null) {
-            b.close();
-        }
-        if (a != null) {
-            a.close();
-        }
+        io.mqttcluster.cluster.TestMembers.close(nodes);
     }
 
     private static List<SharedGroups.Member> members(ClusterNode n, String filter) {

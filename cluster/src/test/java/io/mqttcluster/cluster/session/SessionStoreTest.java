@@ -1,7 +1,6 @@
 package io.mqttcluster.cluster.session;
 
 import io.mqttcluster.cluster.ClusterNode;
-import io.mqttcluster.cluster.ClusterSettings;
 import io.mqttcluster.cluster.message.Message;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,33 +26,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionStoreTest {
 
     private static final long FOREVER = Long.MAX_VALUE;
+    private static List<ClusterNode> nodes;
     private static ClusterNode a;
     private static ClusterNode b;
 
     @BeforeAll
     static void start() throws Exception {
-        String name = "test-" + UUID.randomUUID();
-        List<Integer> ports = io.mqttcluster.cluster.Ports.pickFree(2);
-        int pa = ports.get(0);
-        int pb = ports.get(1);
-        List<String> members = List.of("127.0.0.1:" + pa, "127.0.0.1:" + pb);
-        CompletableFuture<ClusterNode> fa = CompletableFuture.supplyAsync(() -> ClusterNode.start(
-                new ClusterSettings(name, UUID.randomUUID().toString(), "a", null, "127.0.0.1", null, pa, members, null, 1, 1, 1, 5)));
-        CompletableFuture<ClusterNode> fb = CompletableFuture.supplyAsync(() -> ClusterNode.start(
-                new ClusterSettings(name, UUID.randomUUID().toString(), "b", null, "127.0.0.1", null, pb, members, null, 1, 1, 1, 5)));
-        a = fa.get(60, TimeUnit.SECONDS);
-        b = fb.get(60, TimeUnit.SECONDS);
-        assertThat(a.memberCount()).isEqualTo(2);
+        nodes = io.mqttcluster.cluster.TestMembers.start("a", "b");
+        a = nodes.get(0);
+        b = nodes.get(1);
     }
 
     @AfterAll
     static void stop() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+        io.mqttcluster.cluster.TestMembers.close(nodes);
     }
 
     private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
