@@ -132,6 +132,9 @@ public final class Dispatcher {
         if (p.remoteRoutes() == null && notices == null && p.remoteShared() == null) {
             return regiven == null || message.qos() == 0 ? Future.succeededFuture() : Future.all(regiven).mapEmpty();
         }
+        if (notices == null && p.remoteShared() == null && regiven == null && p.remoteRoutes().size() == 1) {
+            return forwardToOne(p, p.remoteRoutes().iterator().next(), ctx);
+        }
         Set<String> nodes = new HashSet<>();
         if (p.remoteRoutes() != null) {
             nodes.addAll(p.remoteRoutes());
@@ -162,6 +165,29 @@ public final class Dispatcher {
         }
         Promise<Void> done = ctx.promise();
         Future.all(delivered).<Void>mapEmpty().onComplete(done);
+        return done.future();
+    }
+
+    /**
+     * The common case of a cluster under load: one other node has subscribers, nobody here needs a stored copy
+     * announced and no shared-group member was picked elsewhere. The same as the general path, with no sets,
+     * lists or joined futures per message.
+     */
+    private Future<Void> forwardToOne(Publication p, String node, ContextInternal ctx) {
+        Message message = p.message();
+        boolean confirm = message.qos() >= 1;
+        Future<Boolean> d = broker.forward(node, ForwardCodec.encodeForward(message, true, p.mayBeDuplicate(), null, null), confirm);
+        if (!confirm) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = ctx.promise();
+        d.onComplete(ar -> {
+            if (ar.succeeded()) {
+                done.complete();
+            } else {
+                done.fail(ar.cause());
+            }
+        });
         return done.future();
     }
 
