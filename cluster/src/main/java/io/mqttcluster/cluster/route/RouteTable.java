@@ -118,6 +118,7 @@ public final class RouteTable extends MirroredTable<Boolean, RouteTable.Routes> 
 
     /** Deletes from the cluster map every route of nodes that are not live. Blocking; run on a worker. */
     public void purgeDeadNodes(Set<String> liveNodes) {
+        // partition-wide, so backed up asynchronously: a route a second failure brings back is purged by the next sweep
         map().removeAll(new RouteProcessors.KeyNodeNotIn<>(liveNodes));
     }
 }

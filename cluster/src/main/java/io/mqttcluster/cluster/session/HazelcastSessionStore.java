@@ -15,7 +15,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The session table in a Hazelcast map (the sessions map: OBJECT format, synchronous backups, split-brain
- * protection; see {@code ClusterNode}). Every call is one entry processor on the client id's partition.
+ * protection; see {@code ClusterNode}). Every write is one entry processor on one client id
+ * ({@code submitToKey}), answered once its synchronous backup has it. Hazelcast's multi-key and
+ * partition-wide calls back up asynchronously, so nothing the broker acts on goes through them.
  */
 public final class HazelcastSessionStore extends RuleSessionStore {
 
