@@ -25,18 +25,31 @@ import java.util.List;
  * message while its copy waits here, and afterwards through a bounded ring of the ids of QoS 2 copies it
  * took in ({@code qos2Window} entries at most, grown on demand: a session that receives few QoS 2 messages
  * keeps a few ids).
+ *
+ * <p><b>The first copy arriving last.</b> The re-send is routed as a possible second copy and checked; the
+ * first routing was not, and it can land after the re-send's: its node stood still in the middle of it (a
+ * pause, a partition) and carried on when it came back, after the publisher had reconnected elsewhere and sent
+ * the message again (fault harness seed 796606325). So the ids of copies taken in from a possible re-send are
+ * kept apart ({@link #RESENT_WINDOW} at most; re-sends are rare), and every QoS 2 copy is checked against those:
+ * a small list, so the common append stays cheap.
  */
 final class SessionQueue {
+
+    /** Most ids of copies taken in from possible re-sends that a queue keeps. */
+    static final int RESENT_WINDOW = 1024;
 
     private static final ArrayDeque<QueuedMessage> EMPTY = new ArrayDeque<>(0);
 
     /** Created with the first message: most sessions of a fleet never queue anything. */
     private ArrayDeque<QueuedMessage> entries;
     long nextSeq = 1;
-    /** Ids (high, low pairs) of QoS 2 copies taken in, oldest overwritten first. */
-    private long[] seen;
-    private int seenNext;
-    private int seenCount;
+    /** Ids of the QoS 2 copies taken in; null until the first. */
+    private IdRing seen;
+    /**
+     * Ids of the QoS 2 copies taken in from a routing that was told the message may be a second copy (a
+     * publisher's re-send, a retried write) and found no first one; null until the first. See {@link #append}.
+     */
+    private IdRing resent;
 
     int size() {
         return entries == null ? 0 : entries.size();
@@ -63,13 +76,13 @@ final class SessionQueue {
      */
     AppendResult append(Message message, Target target, QueueLimits limits, boolean mayBeDuplicate, boolean connected,
                         String owner, long epoch) {
-        if (mayBeDuplicate) {
+        if (mayBeDuplicate || (target.qos() == 2 && resent != null && resent.contains(message))) {
             for (QueuedMessage q : view()) {
                 if (q.message().sameId(message)) {
                     return new AppendResult(AppendResult.DUPLICATE, q.seq(), owner, epoch, 0);
                 }
             }
-            if (hasSeen(message)) {
+            if (seen != null && seen.contains(message)) {
                 return new AppendResult(AppendResult.DUPLICATE, 0, owner, epoch, 0);
             }
         }
@@ -94,44 +107,18 @@ final class SessionQueue {
         int flags = (connected ? QueuedMessage.MAYBE_SENT : 0) | (target.retainFlag() ? QueuedMessage.RETAIN : 0);
         entries().addLast(new QueuedMessage(seq, message, target.qos(), flags, target.shareGroup(), target.subscriptionIds()));
         if (target.qos() == 2) {
-            remember(message, limits.qos2Window());
+            if (seen == null) {
+                seen = new IdRing();
+            }
+            seen.add(message, limits.qos2Window());
+            if (mayBeDuplicate) {
+                if (resent == null) {
+                    resent = new IdRing();
+                }
+                resent.add(message, RESENT_WINDOW);
+            }
         }
         return new AppendResult(AppendResult.APPENDED, seq, owner, epoch, dropped);
-    }
-
-    private boolean hasSeen(Message m) {
-        if (seen == null) {
-            return false;
-        }
-        for (int i = 0; i < seenCount; i++) {
-            if (seen[2 * i] == m.idHigh() && seen[2 * i + 1] == m.idLow()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void remember(Message m, int window) {
-        if (window <= 0) {
-            return;
-        }
-        if (seen == null || (seenCount == seen.length / 2 && seen.length / 2 < window)) {
-            int capacity = Math.min(window, seen == null ? 8 : seen.length);
-            long[] grown = new long[2 * capacity];
-            // unroll the ring, oldest first, so the next write goes after the newest
-            for (int i = 0; i < seenCount; i++) {
-                int from = (seenNext - seenCount + i + seen.length / 2) % (seen.length / 2);
-                grown[2 * i] = seen[2 * from];
-                grown[2 * i + 1] = seen[2 * from + 1];
-            }
-            seenNext = seenCount;
-            seen = grown;
-        }
-        int slots = seen.length / 2;
-        seen[2 * seenNext] = m.idHigh();
-        seen[2 * seenNext + 1] = m.idLow();
-        seenNext = (seenNext + 1) % slots;
-        seenCount = Math.min(seenCount + 1, slots);
     }
 
     /** Removes acknowledged messages; true when something changed. */
@@ -242,31 +229,28 @@ final class SessionQueue {
         for (QueuedMessage q : view()) {
             q.writeTo(out);
         }
-        out.writeInt(seenCount);
-        for (int i = 0; i < seenCount; i++) {
-            int slot = (seenNext - seenCount + i + seen.length / 2) % (seen.length / 2);
-            out.writeLong(seen[2 * slot]);
-            out.writeLong(seen[2 * slot + 1]);
+        writeRing(out, seen);
+        writeRing(out, resent);
+    }
+
+    private static void writeRing(DataOutput out, IdRing ring) throws IOException {
+        if (ring == null) {
+            out.writeInt(0);
+        } else {
+            ring.writeTo(out);
         }
     }
 
-    static SessionQueue readFrom(DataInput in) throws IOException {
+    /** The queue part of a record of {@code version} (2 to 4: no resent ids). */
+    static SessionQueue readFrom(DataInput in, int version) throws IOException {
         SessionQueue q = new SessionQueue();
         q.nextSeq = in.readLong();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             q.entries().addLast(QueuedMessage.readFrom(in));
         }
-        int seen = in.readInt();
-        if (seen > 0) {
-            q.seen = new long[2 * seen];
-            for (int i = 0; i < seen; i++) {
-                q.seen[2 * i] = in.readLong();
-                q.seen[2 * i + 1] = in.readLong();
-            }
-            q.seenCount = seen;
-            q.seenNext = 0; // full ring of exactly seenCount slots: the next write replaces the oldest
-        }
+        q.seen = IdRing.readFrom(in);
+        q.resent = version >= 5 ? IdRing.readFrom(in) : null;
         return q;
     }
 

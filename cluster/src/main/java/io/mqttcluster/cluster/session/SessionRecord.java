@@ -33,7 +33,7 @@ import java.util.Map;
  */
 public final class SessionRecord implements IdentifiedDataSerializable {
 
-    private static final byte FORMAT_VERSION = 4;
+    private static final byte FORMAT_VERSION = 5;
     /** expirySeconds of a session that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
     static final long[] NO_SEQS = new long[0];
@@ -346,7 +346,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         willDelaySeconds = in.readInt();
         willDueAtMillis = in.readLong();
         readSubscriptions(in);
-        queue = in.readBoolean() ? SessionQueue.readFrom(in) : null;
+        queue = in.readBoolean() ? SessionQueue.readFrom(in, version) : null;
         inbound = in.readBoolean() ? InboundQos2.readFrom(in) : null;
         changes = version >= 3 ? in.readLong() : 0; // version 2 had no change count
         updatedAtMillis = version >= 4 ? in.readLong() : 0; // nor version 3 a change time

@@ -148,6 +148,31 @@ class SessionRulesTest {
         assertThat(store.get("s").queueSize()).isZero();
     }
 
+    /**
+     * Fault harness seed 796606325: a node stood still in the middle of routing a QoS 2 message; the publisher
+     * reconnected elsewhere and sent it again, routed as a possible second copy; then the first routing carried
+     * on and queued it a second time, right behind the first, for a persistent subscriber.
+     */
+    @Test
+    void append_firstRoutingArrivingAfterTheResent_isRecognised_queuedOrNot() {
+        offlineSession("s");
+        AppendResult resent = now(store.append(msg(1), Map.of("s", qos2()), LIMITS, true)).get("s");
+        assertThat(resent.status()).isEqualTo(AppendResult.APPENDED);
+        AppendResult late = now(store.append(msg(1), Map.of("s", qos2()), LIMITS, false)).get("s");
+        assertThat(late.status()).isEqualTo(AppendResult.DUPLICATE);
+        assertThat(late.seq()).as("still queued: its sequence number").isEqualTo(resent.seq());
+
+        AppendResult other = now(store.append(msg(2), Map.of("s", qos2()), LIMITS, true)).get("s");
+        now(store.ack("s", new long[]{other.seq()}));
+        AppendResult lateAfterAck = now(store.append(msg(2), Map.of("s", qos2()), LIMITS, false)).get("s");
+        assertThat(lateAfterAck.status()).isEqualTo(AppendResult.DUPLICATE);
+        assertThat(lateAfterAck.seq()).as("left the queue").isZero();
+
+        assertThat(now(store.append(msg(3), Map.of("s", qos2()), LIMITS, false)).get("s").status())
+                .as("a message never routed before").isEqualTo(AppendResult.APPENDED);
+        assertThat(store.get("s").queueSize()).isEqualTo(2);
+    }
+
     @Test
     void append_qos2Window_remembersTheLastIdsOnly() {
         offlineSession("s");

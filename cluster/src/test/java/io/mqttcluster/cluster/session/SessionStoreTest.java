@@ -173,6 +173,25 @@ class SessionStoreTest {
         assertThat(a.sessions().get(id).epoch()).isEqualTo(300);
     }
 
+    /** A record as a migration or a promoted backup of a replica sync has it: written and read back whole. */
+    @Test
+    void resentQos2Ids_surviveTheRecordBeingCopied() throws Exception {
+        String id = "copied-" + UUID.randomUUID();
+        ClaimResult c = await(a.sessions().claim(id, req(a.nodeId(), false, FOREVER, null)));
+        await(a.sessions().release(id, a.nodeId(), c.epoch(), false, null, System.currentTimeMillis()));
+        Message m = new Message(7, 77, "t/x", "m".getBytes(), 2, false, "pub", 0, null);
+        Target qos2 = new Target(2, false, null, null);
+        QueueLimits limits = new QueueLimits(100, true, 100);
+        assertThat(await(a.sessions().append(m, Map.of(id, qos2), limits, true)).get(id).status()).isEqualTo(AppendResult.APPENDED);
+
+        com.hazelcast.map.IMap<String, SessionRecord> map = b.hazelcast().getMap(HazelcastSessionStore.MAP_NAME);
+        map.put(id, map.get(id)); // a deserialised copy replaces the record
+
+        AppendResult late = await(b.sessions().append(m, Map.of(id, qos2), limits, false)).get(id);
+        assertThat(late.status()).as("the first routing, arriving late").isEqualTo(AppendResult.DUPLICATE);
+        assertThat(b.sessions().get(id).queueSize()).isEqualTo(1);
+    }
+
     @Test
     void releaseDeadOwners_releasesOnlySessionsOfNodesNotLive_onceEach() throws Exception {
         String id = "dead-" + UUID.randomUUID();
