@@ -223,14 +223,22 @@ final class SessionQueue {
         return next;
     }
 
-    void writeTo(DataOutput out) throws IOException {
+    /** Whether this queue holds ids of copies from possible re-sends (only format version 5 has them). */
+    boolean hasResent() {
+        return resent != null;
+    }
+
+    /** In the format of record {@code version} (4: without the resent ids). */
+    void writeTo(DataOutput out, int version) throws IOException {
         out.writeLong(nextSeq);
         out.writeInt(size());
         for (QueuedMessage q : view()) {
             q.writeTo(out);
         }
         writeRing(out, seen);
-        writeRing(out, resent);
+        if (version >= 5) {
+            writeRing(out, resent);
+        }
     }
 
     private static void writeRing(DataOutput out, IdRing ring) throws IOException {

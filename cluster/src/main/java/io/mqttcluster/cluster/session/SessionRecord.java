@@ -297,7 +297,10 @@ public final class SessionRecord implements IdentifiedDataSerializable {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeByte(FORMAT_VERSION);
+        // the newest format only when its addition is there, so a node of the release before reads the rest
+        // (an upgrade restarts one node at a time)
+        int version = queue != null && queue.hasResent() ? FORMAT_VERSION : 4;
+        out.writeByte(version);
         Wire.writeString(out, clientId);
         Wire.writeString(out, owner);
         out.writeLong(epoch);
@@ -315,7 +318,7 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         }
         out.writeBoolean(queue != null);
         if (queue != null) {
-            queue.writeTo(out);
+            queue.writeTo(out, version);
         }
         out.writeBoolean(inbound != null && !inbound.isEmpty());
         if (inbound != null && !inbound.isEmpty()) {
