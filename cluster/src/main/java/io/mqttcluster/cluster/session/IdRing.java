@@ -29,6 +29,21 @@ final class IdRing {
         return false;
     }
 
+    /** Whether one of the {@code newest} ids taken in last is this message's: cheap enough for every append. */
+    boolean containsRecent(Message m, int newest) {
+        if (ids == null) {
+            return false;
+        }
+        int slots = ids.length / 2;
+        for (int i = 1; i <= Math.min(newest, count); i++) {
+            int s = (next - i + slots) % slots;
+            if (ids[2 * s] == m.idHigh() && ids[2 * s + 1] == m.idLow()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void add(Message m, int window) {
         if (window <= 0) {
             return;

@@ -37,6 +37,8 @@ final class SessionQueue {
 
     /** Most ids of copies taken in from possible re-sends that a queue keeps. */
     static final int RESENT_WINDOW = 1024;
+    /** How many of the newest QoS 2 ids every QoS 2 copy is checked against. */
+    static final int RECENT_CHECK = 64;
 
     private static final ArrayDeque<QueuedMessage> EMPTY = new ArrayDeque<>(0);
 
@@ -76,7 +78,7 @@ final class SessionQueue {
      */
     AppendResult append(Message message, Target target, QueueLimits limits, boolean mayBeDuplicate, boolean connected,
                         String owner, long epoch) {
-        if (mayBeDuplicate || (target.qos() == 2 && resent != null && resent.contains(message))) {
+        if (mayBeDuplicate || (target.qos() == 2 && seenJustNow(message))) {
             for (QueuedMessage q : view()) {
                 if (q.message().sameId(message)) {
                     return new AppendResult(AppendResult.DUPLICATE, q.seq(), owner, epoch, 0);
@@ -119,6 +121,17 @@ final class SessionQueue {
             }
         }
         return new AppendResult(AppendResult.APPENDED, seq, owner, epoch, dropped);
+    }
+
+    /**
+     * A QoS 2 copy not flagged as a possible second one that still is: the first routing of a message whose
+     * re-send was routed already, or one of the last {@link #RECENT_CHECK} copies taken in again. The second:
+     * the same append run twice, which Hazelcast allows while membership changes under an operation
+     * (hazelcast/hazelcast#7270, #12952); fault harness seed 796606325 queued one QoS 2 message twice, at
+     * adjacent sequence numbers, for a shared-group member the moment its publisher's node was stopped.
+     */
+    private boolean seenJustNow(Message message) {
+        return (resent != null && resent.contains(message)) || (seen != null && seen.containsRecent(message, RECENT_CHECK));
     }
 
     /** Removes acknowledged messages; true when something changed. */

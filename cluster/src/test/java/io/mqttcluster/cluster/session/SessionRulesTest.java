@@ -174,6 +174,19 @@ class SessionRulesTest {
     }
 
     @Test
+    void append_sameQos2CopyTwiceInARow_unflagged_isQueuedOnce() {
+        offlineSession("s");
+        AppendResult first = now(store.append(msg(1), Map.of("s", qos2()), LIMITS, false)).get("s");
+        AppendResult again = now(store.append(msg(1), Map.of("s", qos2()), LIMITS, false)).get("s");
+        assertThat(again.status()).isEqualTo(AppendResult.DUPLICATE);
+        assertThat(again.seq()).isEqualTo(first.seq());
+        Target qos1 = new Target(1, false, null, null);
+        now(store.append(msg(2), Map.of("s", qos1), LIMITS, false));
+        assertThat(now(store.append(msg(2), Map.of("s", qos1), LIMITS, false)).get("s").status())
+                .as("QoS 1 may come twice").isEqualTo(AppendResult.APPENDED);
+    }
+
+    @Test
     void append_qos2Window_remembersTheLastIdsOnly() {
         offlineSession("s");
         for (long i = 1; i <= 10; i++) {
