@@ -94,7 +94,7 @@ if [ -s "$TABLE" ]; then
     }' "$TABLE"
   echo
   awk -F'\t' 'NR > 1 && $2 == "FAIL" { printf "failed: seed %s  (replay: scripts/fault-harness.sh --seed %s)  report %s\n", $1, $1, $NF }' "$TABLE"
-  awk -F'\t' 'NR > 1 && $14 > 0 { printf "note: seed %s lost %s shared-group messages with a clean member on a killed node or left with one (reported apart)\n", $1, $14 }' "$TABLE"
+  awk -F'\t' 'NR > 1 && $14 > 0 { printf "note: seed %s lost %s shared-group messages with a clean member on a killed node, left with one or whose connection ended with it (reported apart)\n", $1, $14 }' "$TABLE"
   awk -F'\t' 'NR > 1 && ($21 > 0 || $22 > 0) { printf "note: seed %s: nodes dropped %s for queue_full and %s for slow_consumer (see its summary)\n", $1, $21, $22 }' "$TABLE"
 fi
 exit "$status"

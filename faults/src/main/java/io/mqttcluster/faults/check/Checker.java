@@ -336,12 +336,16 @@ public final class Checker {
                 lost++;
                 String killed = cleanMemberOnKilledNode(members, m);
                 String left = killed == null ? cleanMemberLeftWithIt(members, m) : null;
+                String ended = killed == null && left == null ? cleanMemberConnectionEnded(members, m) : null;
                 if (killed != null) {
                     lostKilled++;
                     example("shared-lost-clean-member-killed", m, "$share/" + group, killed + "; " + groupDetail(members, m));
                 } else if (left != null) {
                     lostKilled++;
                     example("shared-qos2-left-with-clean-member", m, "$share/" + group, left + "; " + groupDetail(members, m));
+                } else if (ended != null) {
+                    lostKilled++;
+                    example(SHARED_QOS2_CONNECTION_ENDED, m, "$share/" + group, ended + "; " + groupDetail(members, m));
                 } else {
                     countUnreleased(m);
                     example("acknowledged-lost", m, "$share/" + group, groupDetail(members, m));
@@ -427,6 +431,32 @@ public final class Checker {
                         return "sent to clean member " + c.id + " on the connection it had left at " + times.ms(n.t())
                                 + " (" + n.detail() + ")";
                     }
+                }
+            }
+        }
+        return null;
+    }
+
+    static final String SHARED_QOS2_CONNECTION_ENDED = "shared-qos2-clean-member-connection-ended";
+
+    /**
+     * A QoS 2 message whose copy may have been written to a clean member's connection as it ended (dropped, reset,
+     * closed: from m's first send to a second after its acknowledgement). A copy written to the connection stays
+     * with that client, whose session ended with it [MQTT-4.8.2-5]; one never written goes to another member. The
+     * broker cannot know whether the client read it, and neither can the checker. Null when that is not so.
+     */
+    private String cleanMemberConnectionEnded(List<RunIndex.ClientInfo> members, RunIndex.Message m) {
+        if (m.qos != 2) {
+            return null;
+        }
+        for (RunIndex.ClientInfo c : members) {
+            if (!c.clean) {
+                continue;
+            }
+            for (RunIndex.Conn k : c.conns.values()) {
+                if (k.lostT >= m.firstSent && k.lostT <= m.ackT + 1_000_000L && k.connackT >= 0 && k.connackT <= m.ackT) {
+                    return "clean member " + c.id + "'s connection " + k.id + " on " + k.node + " ended (" + k.lostReason
+                            + ") " + times.ms(k.lostT) + ", while m was on its way to it";
                 }
             }
         }

@@ -83,7 +83,7 @@ public final class ReportWriter {
         b.append(String.format("messages: published %d (qos1 %d, qos2 %d), acknowledged %d, abandoned by clean publishers %d, "
                         + "never acknowledged %d, unacknowledged but delivered %d%n", m.published(), m.qos1(), m.qos2(),
                 m.acknowledged(), m.abandoned(), m.neverAcked(), m.unackedDelivered()));
-        b.append(String.format("ACKNOWLEDGED BUT LOST: %d (message, subscriber) pairs   (shared group: %d lost, of which %d with a clean member on a killed node or left with one, "
+        b.append(String.format("ACKNOWLEDGED BUT LOST: %d (message, subscriber) pairs   (shared group: %d lost, of which %d with a clean member on a killed node, left with one or whose connection ended with it, "
                 + "reported, not counted in the total)%n", v.lost(), v.lostShared(), v.lostSharedWithCleanMemberOnKilledNode()));
         if (v.lostQos2NotReleasedByCleanPublisher() > 0) {
             b.append(String.format("  of the lost, %d are QoS 2 from a clean publisher whose session ended between PUBREC and PUBCOMP "

@@ -372,6 +372,27 @@ class CheckerTest {
         }
 
         @Test
+        void qos2AtNoMember_whileACleanMembersConnectionEnded_isReportedApart() {
+            // seed 796608952: g1b's connection dropped 14 ms after the first send; a copy written to it stays with
+            // g1b's ended session [MQTT-4.8.2-5]
+            Verdict v = group().message("p1", 1, 2, 100, 140).lost("g1b", 1, 114).check();
+            assertThat(v.lostSharedWithCleanMemberOnKilledNode()).isEqualTo(1);
+            assertThat(v.lost()).isZero();
+            assertThat(v.examples()).anySatisfy(f -> assertThat(f.category()).isEqualTo(Checker.SHARED_QOS2_CONNECTION_ENDED));
+        }
+
+        @Test
+        void qos2AtNoMember_cleanMembersConnectionEndedLongAfter_isLost() {
+            assertThat(group().message("p1", 1, 2, 100, 140).lost("g1b", 1, 1_500).check().lost()).isEqualTo(1);
+        }
+
+        @Test
+        void qos1AtNoMember_whileACleanMembersConnectionEnded_isLost() {
+            // an unacknowledged QoS 1 copy goes to another member when the connection ends
+            assertThat(group().message("p1", 1, 1, 100, 140).lost("g1b", 1, 114).check().lost()).isEqualTo(1);
+        }
+
+        @Test
         void qos2AtTwoMembers_isCounted() {
             Verdict v = group().message("p1", 1, 2, 100, 110)
                     .recv("g1a", 1, 1, "p1", 1, 2, 1, false, true, 120).recv("g1b", 1, 0, "p1", 1, 2, 1, false, true, 121)
