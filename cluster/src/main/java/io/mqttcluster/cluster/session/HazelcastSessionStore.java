@@ -29,9 +29,6 @@ public final class HazelcastSessionStore extends RuleSessionStore {
         this.map = map;
     }
 
-
-
-
     /**
      * One operation per session, carrying only the messages and targets that session takes ({@link AppendBatch}),
      * all in flight at once. Not one per partition: Hazelcast's multi-key call backs its writes up

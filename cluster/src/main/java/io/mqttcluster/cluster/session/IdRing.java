@@ -18,15 +18,7 @@ final class IdRing {
     private int count;
 
     boolean contains(Message m) {
-        if (ids == null) {
-            return false;
-        }
-        for (int i = 0; i < count; i++) {
-            if (ids[2 * i] == m.idHigh() && ids[2 * i + 1] == m.idLow()) {
-                return true;
-            }
-        }
-        return false;
+        return containsRecent(m, count);
     }
 
     /** Whether one of the {@code newest} ids taken in last is this message's: cheap enough for every append. */
