@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Before/after figures for a change to a hot path: the same bench case against one broker-node per jar, the jars
 # taking turns run after run (so a machine that gets slower or faster meanwhile is shared by all), a fresh node
-# for every run; prints each run and the mean and median per jar.
+# for every run; prints each run and the mean and median per jar, and the CPU time the node processes used per
+# message received (user + system, from /proc, over the whole bench run): a change that costs CPU shows there
+# even when the machine is not saturated.
 #
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && mvn -B -q -DskipTests package -pl broker-node -am)
 #   scripts/bench-ab.sh /tmp/before/broker-node/target/broker-node.jar broker-node/target/broker-node.jar
@@ -83,32 +85,53 @@ run_once() { # jar index rep -> LAST: received msg/s (not in a subshell: the nod
     hosts="--pub-hosts $(IFS=,; echo "${HOSTS[*]}") --sub-hosts $(IFS=,; echo "${HOSTS[*]:1},${HOSTS[0]}")"
   fi
   json="$OUT/run-$i-$rep.json"
+  local cpu0 cpu1
+  cpu0=$(cpu_ticks "${NODE_PIDS[@]}")
   # shellcheck disable=SC2086
   java ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" $CASE -d "$DURATION" --warmup "$WARMUP" $hosts --quiet \
     --json "$json" > "$OUT/run-$i-$rep.txt" 2>&1 || log "run $i/$rep reported problems: see $OUT/run-$i-$rep.txt"
+  cpu1=$(cpu_ticks "${NODE_PIDS[@]}")
   for pid in "${NODE_PIDS[@]}"; do stop_pid "$pid"; done
-  LAST=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['received_per_second'])" "$json")
+  read -r LAST LAST_CPU < <(python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1])); ticks=int(sys.argv[3])-int(sys.argv[2])
+print(d['received_per_second'], round(ticks/int(sys.argv[4])*1e6/max(1,d['received']), 1))" "$json" "$cpu0" "$cpu1" "$(getconf CLK_TCK)")
+}
+
+cpu_ticks() { # pids -> user + system clock ticks used by them so far
+  local total=0 pid f
+  for pid in "$@"; do
+    f=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    # shellcheck disable=SC2086
+    set -- $f
+    total=$(( total + ${12} + ${13} ))
+  done
+  echo "$total"
 }
 
 log "case: $CASE on $NODES node(s), $REPS repetitions of ${DURATION} after ${WARMUP} warm-up, results in $OUT"
-declare -A RESULTS
+declare -A RESULTS CPUS
 for rep in $(seq 1 "$REPS"); do
   for i in "${!JARS[@]}"; do
     run_once "${JARS[$i]}" "$i" "$rep"
     r=$LAST
     RESULTS[$i]="${RESULTS[$i]:-} $r"
-    log "rep $rep ${JARS[$i]}: $r msg/s"
+    CPUS[$i]="${CPUS[$i]:-} $LAST_CPU"
+    log "rep $rep ${JARS[$i]}: $r msg/s, node CPU $LAST_CPU us/msg"
   done
 done
-echo "| jar | runs (received msg/s) | mean | median | vs first |"
-echo "|---|---|---:|---:|---:|"
-first=""
+echo "| jar | runs (received msg/s) | mean | median | vs first | node CPU us/msg (runs) | mean | vs first |"
+echo "|---|---|---:|---:|---:|---|---:|---:|"
+first=""; first_cpu=""
 for i in "${!JARS[@]}"; do
-  read -r mean median < <(python3 -c "
+  read -r mean median cpu < <(python3 -c "
 import statistics,sys
 v=[float(x) for x in sys.argv[1].split()]
-print(round(statistics.mean(v)), round(statistics.median(v)))" "${RESULTS[$i]}")
-  [ -n "$first" ] || first=$mean
-  ratio=$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$mean" "$first")
-  echo "| ${JARS[$i]} | ${RESULTS[$i]# } | $mean | $median | $ratio |"
+c=[float(x) for x in sys.argv[2].split()]
+print(round(statistics.mean(v)), round(statistics.median(v)), round(statistics.mean(c), 1))" "${RESULTS[$i]}" "${CPUS[$i]}")
+  [ -n "$first" ] || { first=$mean; first_cpu=$cpu; }
+  read -r ratio cpu_ratio < <(python3 -c "
+import sys
+print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f} {float(sys.argv[3])/float(sys.argv[4]):.2f}')" "$mean" "$first" "$cpu" "$first_cpu")
+  echo "| ${JARS[$i]} | ${RESULTS[$i]# } | $mean | $median | $ratio | ${CPUS[$i]# } | $cpu | $cpu_ratio |"
 done
