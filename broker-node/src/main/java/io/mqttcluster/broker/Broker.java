@@ -5,6 +5,7 @@ import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.channel.ChannelServices;
+import io.mqttcluster.broker.pubsub.Confirmation;
 import io.mqttcluster.broker.pubsub.Dispatcher;
 import io.mqttcluster.broker.pubsub.LocalSubscriptions;
 import io.mqttcluster.broker.pubsub.MessageIds;
@@ -12,6 +13,7 @@ import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.broker.session.SessionManager;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.forward.ClusterBus;
+import io.mqttcluster.cluster.forward.FrameOutput;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.topic.TopicLimits;
 import io.vertx.core.Future;
@@ -190,22 +192,52 @@ public final class Broker {
      * {@link #afterPeerLeft}); it fails when the link cannot take it (its unacknowledged bytes are at their cap)
      * or the node does not answer in time.
      */
-    public Future<Boolean> forward(String node, Buffer frame, boolean confirm) {
+    public Future<Boolean> forward(String node, FrameOutput frame, boolean confirm) {
         if (bus == null) {
             return Future.succeededFuture(true);
         }
-        long seq = bus.send(node, ForwardCodec.FORWARD, frame);
+        long seq = bus.send(node, frame);
         if (seq < 0) {
-            if (bus.hasPeer(node)) {
-                return Future.failedFuture(new IllegalStateException("link to " + node + " is full"));
-            }
-            return Future.succeededFuture(false); // not (or no longer) a member
+            return notSent(node);
         }
         metrics.forwardedOut(1);
         if (!confirm) {
             return Future.succeededFuture(true);
         }
-        return bus.delivered(node, seq).compose(v -> bus.hasPeer(node) ? Future.succeededFuture(true)
+        return confirmed(node, seq, ContextInternal.current());
+    }
+
+    /**
+     * {@link #forward} of a QoS 1/2 message with the wait left to {@link Confirmation#await}: when the
+     * publisher's line gets to it, the node has usually acknowledged it already, and nothing was set up for it.
+     */
+    public Confirmation forwardToConfirm(String node, FrameOutput frame, ContextInternal ctx) {
+        if (bus == null) {
+            return Confirmation.DONE;
+        }
+        long seq = bus.send(node, frame);
+        if (seq < 0) {
+            return Confirmation.of(notSent(node));
+        }
+        metrics.forwardedOut(1);
+        return new Confirmation() {
+            @Override
+            public Future<?> await() {
+                return bus.isDelivered(node, seq) ? Future.succeededFuture() : confirmed(node, seq, ctx);
+            }
+        };
+    }
+
+    private Future<Boolean> notSent(String node) {
+        if (bus.hasPeer(node)) {
+            return Future.failedFuture(new IllegalStateException("link to " + node + " is full"));
+        }
+        return Future.succeededFuture(false); // not (or no longer) a member
+    }
+
+    /** Completes on {@code ctx}: the publisher's context, not always the thread's current one. */
+    private Future<Boolean> confirmed(String node, long seq, ContextInternal ctx) {
+        return bus.delivered(node, seq, ctx).compose(v -> bus.hasPeer(node) ? Future.succeededFuture(true)
                 : afterPeerLeft(node).map(false));
     }
 

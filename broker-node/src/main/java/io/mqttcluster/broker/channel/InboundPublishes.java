@@ -1,6 +1,7 @@
 package io.mqttcluster.broker.channel;
 
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
+import io.mqttcluster.broker.pubsub.Confirmation;
 import io.mqttcluster.broker.pubsub.Publication;
 import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.cluster.message.Message;
@@ -27,7 +28,9 @@ import java.util.Map;
  *
  * <p><b>The pipeline.</b> Each message passes two stages, in order: <i>stored</i> (the routing decision and
  * the store writes, which may complete out of order), then <i>confirmed</i> (dispatched, in order, and
- * received by the other nodes). Acknowledgements leave in packet order as the head of the line is confirmed.
+ * received by the other nodes). Acknowledgements leave in packet order as the head of the line is confirmed;
+ * only the head asks whether it is ({@link Confirmation}), so one acknowledgement from another node lets a run
+ * of messages through with one wait set up, not one per message.
  *
  * <p><b>QoS 2 receive state</b> [MQTT-4.3.3-2]. Per packet id: for a persistent session it lives in the
  * session record ({@link Qos2Receive}), so it survives a reconnect to any node and the node's death: the id
@@ -52,13 +55,24 @@ final class InboundPublishes {
         final int packetId;
         /** A persistent session's QoS 2 message that this step routes: mark it routed before PUBREC. */
         final boolean markRouted;
-        Future<?> confirmed;
+        Confirmation confirmation;
+        /** What {@link #confirmation} said when asked (at the head of the line); null before. */
+        private Future<?> confirmed;
+        private boolean listening;
 
         Step(Future<Publication> stored, int ack, int packetId, boolean markRouted) {
             this.stored = stored;
             this.ack = ack;
             this.packetId = packetId;
             this.markRouted = markRouted;
+        }
+
+        /** Asks the confirmation, once: only the head of the line asks, so most steps never wait for anything. */
+        Future<?> confirmed() {
+            if (confirmed == null) {
+                confirmed = confirmation.await();
+            }
+            return confirmed;
         }
     }
 
@@ -256,12 +270,12 @@ final class InboundPublishes {
                 && step.stored.succeeded()) {
             // the common case: nothing waiting, nothing to wait for
             confirm(step);
-            if (step.confirmed.succeeded()) {
+            if (step.confirmed().succeeded()) {
                 acknowledge(step);
                 return;
             }
             confirming().addLast(step);
-            step.confirmed.onComplete(ar -> advance());
+            waitFor(step);
             return;
         }
         storing().addLast(step);
@@ -284,17 +298,27 @@ final class InboundPublishes {
             }
             confirm(s);
             confirming().addLast(s);
-            if (!s.confirmed.isComplete()) {
-                s.confirmed.onComplete(ar -> advance());
-            }
         }
-        while (confirming != null && !confirming.isEmpty() && confirming.peekFirst().confirmed.isComplete()) {
-            Step s = confirming.pollFirst();
-            if (s.confirmed.failed()) {
-                fail(s.confirmed.cause());
+        while (confirming != null && !confirming.isEmpty()) {
+            Step s = confirming.peekFirst();
+            Future<?> confirmed = s.confirmed();
+            if (!confirmed.isComplete()) {
+                waitFor(s); // the head of the line: the ones behind it are asked once it is through
+                return;
+            }
+            confirming.pollFirst();
+            if (confirmed.failed()) {
+                fail(confirmed.cause());
                 return;
             }
             acknowledge(s);
+        }
+    }
+
+    private void waitFor(Step head) {
+        if (!head.listening) {
+            head.listening = true;
+            head.confirmed().onComplete(ar -> advance());
         }
     }
 
@@ -302,17 +326,18 @@ final class InboundPublishes {
     private void confirm(Step s) {
         Publication p = s.stored.result();
         if (p == null) {
-            s.confirmed = Future.succeededFuture();
+            s.confirmation = Confirmation.DONE;
             return;
         }
-        Future<Void> delivered = channel.services().router().dispatch(p, channel.context());
+        Confirmation delivered = channel.services().router().dispatch(p, channel.context());
         if (s.markRouted) {
             int id = s.packetId;
             ChannelServices svc = channel.services();
-            s.confirmed = delivered.compose(v -> channel.retrying(() -> svc.store().qos2Routed(channel.clientId(), channel.epoch(), id)))
-                    .compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("taken over")));
+            s.confirmation = Confirmation.of(delivered.await()
+                    .compose(v -> channel.retrying(() -> svc.store().qos2Routed(channel.clientId(), channel.epoch(), id)))
+                    .compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("taken over"))));
         } else {
-            s.confirmed = delivered;
+            s.confirmation = delivered;
         }
     }
 

@@ -2,10 +2,12 @@ package io.mqttcluster.broker.cluster;
 
 import io.mqttcluster.cluster.forward.BufferDataInput;
 import io.mqttcluster.cluster.forward.BufferDataOutput;
+import io.mqttcluster.cluster.forward.FrameOutput;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.QueuedMessage;
 import io.vertx.core.buffer.Buffer;
 
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -51,10 +53,16 @@ public final class ForwardCodec {
                           List<SharedDelivery> shared) {
     }
 
-    public static Buffer encodeForward(Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
-                                       List<SharedDelivery> shared) {
-        Buffer b = Buffer.buffer(128 + message.payload().length);
-        BufferDataOutput out = new BufferDataOutput(b);
+    /** A forward, written straight into the bus frame that carries it. */
+    public static FrameOutput encodeForward(Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
+                                            List<SharedDelivery> shared) {
+        FrameOutput out = new FrameOutput(FORWARD, 96 + 3 * message.topic().length() + message.payload().length);
+        writeForward(out, message, matchLocal, mayBeDuplicate, notices, shared);
+        return out;
+    }
+
+    static void writeForward(DataOutput out, Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
+                             List<SharedDelivery> shared) {
         try {
             out.writeByte(FORWARD_VERSION);
             out.writeByte((matchLocal ? MATCH_LOCAL : 0) | (mayBeDuplicate ? MAY_BE_DUPLICATE : 0));
@@ -86,7 +94,6 @@ public final class ForwardCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return b;
     }
 
     public static Forward decodeForward(BufferDataInput in) throws IOException {

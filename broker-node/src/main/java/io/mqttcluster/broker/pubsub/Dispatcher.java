@@ -5,6 +5,7 @@ import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.broker.cluster.ForwardCodec.Notice;
 import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
+import io.mqttcluster.cluster.forward.FrameOutput;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.AppendResult;
 import io.mqttcluster.cluster.session.QueuedMessage;
@@ -63,10 +64,10 @@ public final class Dispatcher {
     }
 
     /**
-     * Delivers a stored publication here and forwards it to other nodes. Completes on {@code ctx} once
-     * every other node that takes a copy acknowledged it (QoS 1/2), at once for QoS 0.
+     * Delivers a stored publication here and forwards it to other nodes. Its confirmation completes on {@code
+     * ctx} once every other node that takes a copy acknowledged it (QoS 1/2), at once for QoS 0.
      */
-    public Future<Void> dispatch(Publication p, ContextInternal ctx) {
+    public Confirmation dispatch(Publication p, ContextInternal ctx) {
         Message message = p.message();
         if (!p.direct().isEmpty()) {
             int directFirst = -1; // not asked yet
@@ -130,7 +131,7 @@ public final class Dispatcher {
             }
         }
         if (p.remoteRoutes() == null && notices == null && p.remoteShared() == null) {
-            return regiven == null || message.qos() == 0 ? Future.succeededFuture() : Future.all(regiven).mapEmpty();
+            return regiven == null || message.qos() == 0 ? Confirmation.DONE : Confirmation.of(Future.all(regiven));
         }
         if (notices == null && p.remoteShared() == null && regiven == null && p.remoteRoutes().size() == 1) {
             return forwardToOne(p, p.remoteRoutes().iterator().next(), ctx);
@@ -161,34 +162,26 @@ public final class Dispatcher {
             }
         }
         if (!confirm || delivered.isEmpty()) {
-            return Future.succeededFuture();
+            return Confirmation.DONE;
         }
         Promise<Void> done = ctx.promise();
         Future.all(delivered).<Void>mapEmpty().onComplete(done);
-        return done.future();
+        return Confirmation.of(done.future());
     }
 
     /**
      * The common case of a cluster under load: one other node has subscribers, nobody here needs a stored copy
      * announced and no shared-group member was picked elsewhere. The same as the general path, with no sets,
-     * lists or joined futures per message.
+     * lists or futures per message: the wait for the node's acknowledgement is left to the publisher's line.
      */
-    private Future<Void> forwardToOne(Publication p, String node, ContextInternal ctx) {
+    private Confirmation forwardToOne(Publication p, String node, ContextInternal ctx) {
         Message message = p.message();
-        boolean confirm = message.qos() >= 1;
-        Future<Boolean> d = broker.forward(node, ForwardCodec.encodeForward(message, true, p.mayBeDuplicate(), null, null), confirm);
-        if (!confirm) {
-            return Future.succeededFuture();
+        FrameOutput frame = ForwardCodec.encodeForward(message, true, p.mayBeDuplicate(), null, null);
+        if (message.qos() == 0) {
+            broker.forward(node, frame, false);
+            return Confirmation.DONE;
         }
-        Promise<Void> done = ctx.promise();
-        d.onComplete(ar -> {
-            if (ar.succeeded()) {
-                done.complete();
-            } else {
-                done.fail(ar.cause());
-            }
-        });
-        return done.future();
+        return broker.forwardToConfirm(node, frame, ctx);
     }
 
     /** A stored shared-group copy found no session: the membership is a leftover; the message goes to another member. */

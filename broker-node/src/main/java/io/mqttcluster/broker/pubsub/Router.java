@@ -482,11 +482,16 @@ public final class Router {
     }
 
     /**
-     * Carries a stored publication out; the result completes on {@code ctx} once every node that takes a
+     * Carries a stored publication out; its confirmation completes on {@code ctx} once every node that takes a
      * copy has it (see {@link Dispatcher#dispatch}).
      */
-    public Future<Void> dispatch(Publication p, ContextInternal ctx) {
+    public Confirmation dispatch(Publication p, ContextInternal ctx) {
         return dispatcher.dispatch(p, ctx);
+    }
+
+    /** {@link #dispatch}, waiting for its confirmation at once. */
+    private Future<Void> waitDispatched(Publication p, ContextInternal ctx) {
+        return dispatcher.dispatch(p, ctx).await().mapEmpty();
     }
 
     /**
@@ -499,7 +504,7 @@ public final class Router {
             int qos = Math.min(m.qos(), grantedQos);
             Map<String, Target> target = Map.of(clientId, new Target(qos, true, null, null));
             chain = chain.compose(v -> append(m, target, false, context, 1)
-                    .compose(results -> dispatch(Publication.storedOnly(m, target, results), context)));
+                    .compose(results -> waitDispatched(Publication.storedOnly(m, target, results), context)));
         }
         return chain;
     }
@@ -507,7 +512,7 @@ public final class Router {
     /** Publishes a will: stored like any QoS 1/2 publish, then dispatched. Completes on {@code context}. */
     public Future<Void> publishWill(Message will, ContextInternal context) {
         return accept(will, will.publisherId(), false, context)
-                .compose(p -> dispatch(p, context))
+                .compose(p -> waitDispatched(p, context))
                 .onSuccess(v -> broker.metrics().willPublished());
     }
 
@@ -544,7 +549,7 @@ public final class Router {
         if (m.persistent() && q >= 1) {
             Map<String, Target> target = Map.of(m.clientId(), new Target(q, false, shareKey, null));
             return append(message, target, false, ctx, 1)
-                    .compose(results -> dispatch(Publication.storedOnly(message, target, results), ctx));
+                    .compose(results -> waitDispatched(Publication.storedOnly(message, target, results), ctx));
         }
         if (m.node().equals(broker.nodeId())) {
             Subscriber sub = dispatcher.client(m.clientId());
@@ -552,10 +557,10 @@ public final class Router {
                 broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
                 return Future.succeededFuture();
             }
-            return dispatch(new Publication(message, false, List.of(new LocalSubscriptions.Direct(sub, q, false, shareKey)),
+            return waitDispatched(new Publication(message, false, List.of(new LocalSubscriptions.Direct(sub, q, false, shareKey)),
                     List.of(), null, null), ctx);
         }
-        return dispatch(new Publication(message, false, List.of(), List.of(), null,
+        return waitDispatched(new Publication(message, false, List.of(), List.of(), null,
                 Map.of(m.node(), List.of(new SharedDelivery(m.clientId(), q, shareKey)))), ctx);
     }
 }

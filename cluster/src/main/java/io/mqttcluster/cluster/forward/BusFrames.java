@@ -54,11 +54,16 @@ final class BusFrames {
             throw new IllegalArgumentException("payload of " + n + " bytes is above the frame limit");
         }
         byte[] f = new byte[DATA_HEADER + n];
-        putInt(f, 0, n + DATA_HEADER - 4);
+        payload.getBytes(0, n, f, DATA_HEADER);
+        dataHeader(f, kind);
+        return f;
+    }
+
+    /** Writes the header of the DATA frame {@code f} (its payload after {@link #DATA_HEADER}), sequence 0. */
+    static void dataHeader(byte[] f, int kind) {
+        putInt(f, 0, f.length - 4);
         f[4] = DATA;
         f[13] = (byte) kind;
-        payload.getBytes(0, n, f, DATA_HEADER);
-        return f;
     }
 
     static void setSeq(byte[] frame, long seq) {

@@ -1,6 +1,7 @@
 package io.mqttcluster.cluster.forward;
 
 import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -148,6 +149,21 @@ public final class ClusterBus {
         return link == null ? -1 : link.send(kind, payload);
     }
 
+    /** {@link #send(String, int, Buffer)} of a message written straight into its frame: no copy on the way. */
+    public long send(String node, FrameOutput message) {
+        PeerLink link = peers.get(node);
+        return link == null ? -1 : link.send(message.frame());
+    }
+
+    /**
+     * True once {@code node} acknowledged the message {@code seq}: the cheap question to ask before waiting
+     * with {@link #delivered} (which also answers for a node that left). Takes no lock.
+     */
+    public boolean isDelivered(String node, long seq) {
+        PeerLink link = peers.get(node);
+        return link != null && link.isDelivered(seq);
+    }
+
     /**
      * Completes when {@code node} acknowledged the message {@code seq} (from {@link #send}) or any later one,
      * at once if it did already; succeeds too when the node is not, or no longer, a peer ({@link
@@ -155,11 +171,19 @@ public final class ClusterBus {
      * when {@code seq} was never sent, or when the bus closes. Continuations run on the caller's context.
      */
     public Future<Void> delivered(String node, long seq) {
+        return delivered(node, seq, ContextInternal.current());
+    }
+
+    /**
+     * {@link #delivered(String, long)} completing on {@code caller}: for a caller that knows its context
+     * better than the thread does (code called by Netty directly, outside any Vert.x context task).
+     */
+    public Future<Void> delivered(String node, long seq, ContextInternal caller) {
         PeerLink link = peers.get(node);
         if (link == null) {
             return seq < 1 ? Future.failedFuture(new IllegalArgumentException("no frame " + seq)) : Future.succeededFuture();
         }
-        return link.delivered(seq);
+        return link.delivered(seq, caller);
     }
 
     /** Sends a request and completes with the reply's payload, or fails after the timeout. */

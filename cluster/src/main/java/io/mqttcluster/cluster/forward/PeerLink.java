@@ -64,6 +64,8 @@ final class PeerLink {
     private final AckWaiters waiters = new AckWaiters();
     /** {@code window.bytes()}, for reading without the lock. */
     private volatile long unackedBytes;
+    /** A copy of {@code window.acked()} for {@link #isDelivered}, which takes no lock. */
+    private volatile long ackedUpTo;
     private boolean drainScheduled;
     private boolean refusing;
     private boolean removed;
@@ -93,9 +95,18 @@ final class PeerLink {
         return unackedBytes;
     }
 
+    /** True once the peer acknowledged {@code seq}; without the lock, from any thread. */
+    boolean isDelivered(long seq) {
+        return seq <= ackedUpTo;
+    }
+
     /** Queues a one-way frame; its sequence, or -1 when the link is closed or at its byte cap. */
     long send(int kind, Buffer payload) {
-        byte[] frame = BusFrames.data(kind, payload);
+        return send(BusFrames.data(kind, payload));
+    }
+
+    /** Queues a DATA frame (sequence 0, numbered here); its sequence, or -1 when the link is closed or at its byte cap. */
+    long send(byte[] frame) {
         long seq;
         boolean drain = false;
         boolean connect = false;
@@ -141,8 +152,7 @@ final class PeerLink {
         return true;
     }
 
-    Future<Void> delivered(long seq) {
-        ContextInternal caller = ContextInternal.current();
+    Future<Void> delivered(long seq, ContextInternal caller) {
         synchronized (this) {
             if (seq < 1 || seq > window.lastSeq()) {
                 return Future.failedFuture(new IllegalArgumentException("no frame " + seq + " was sent to " + node));
@@ -220,6 +230,7 @@ final class PeerLink {
     private boolean acknowledged() {
         long bytes = window.bytes();
         unackedBytes = bytes;
+        ackedUpTo = window.acked();
         if (refusing && bytes < maxUnackedBytes / 2) {
             refusing = false;
             return true;

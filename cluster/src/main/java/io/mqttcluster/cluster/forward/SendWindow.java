@@ -1,8 +1,12 @@
 package io.mqttcluster.cluster.forward;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * What one link has to send and what it sent without acknowledgement, with the sequence numbers: the
@@ -21,6 +25,9 @@ final class SendWindow {
     /** Bytes of one socket write, and how many of its DATA frames were written before (resent). */
     record Batch(Buffer bytes, int resent) {
     }
+
+    /** Most frames in one socket write. */
+    private static final int MAX_BATCH_FRAMES = 1024;
 
     private final ArrayDeque<byte[]> inflight = new ArrayDeque<>();
     private final ArrayDeque<byte[]> unsent = new ArrayDeque<>();
@@ -73,11 +80,15 @@ final class SendWindow {
 
     /** Takes frames from the front of {@code unsent} up to about {@code maxBytes}; DATA frames go in flight. */
     Batch takeBatch(int maxBytes) {
-        Buffer batch = Buffer.buffer((int) Math.min(maxBytes, (long) unsent.size() * unsent.peekFirst().length));
+        // the frames themselves, side by side (no copy here: the socket copies them once, into its own buffer)
+        byte[][] frames = new byte[Math.min(unsent.size(), MAX_BATCH_FRAMES)][];
+        int count = 0;
+        int size = 0;
         int resent = 0;
-        while (!unsent.isEmpty() && batch.length() < maxBytes) {
+        while (!unsent.isEmpty() && size < maxBytes && count < frames.length) {
             byte[] f = unsent.pollFirst();
-            batch.appendBytes(f);
+            frames[count++] = f;
+            size += f.length;
             if (BusFrames.isData(f)) {
                 inflight.addLast(f);
                 long seq = BusFrames.seqOf(f);
@@ -90,7 +101,11 @@ final class SendWindow {
                 queuedRequests--;
             }
         }
-        return new Batch(batch, resent);
+        if (count < frames.length) {
+            frames = Arrays.copyOf(frames, count);
+        }
+        ByteBuf bytes = count == 1 ? Unpooled.wrappedBuffer(frames[0]) : Unpooled.wrappedBuffer(count, frames);
+        return new Batch(BufferInternal.buffer(bytes), resent);
     }
 
     /** An ACK: drops frames up to {@code last} from {@code inflight}; false if they were not all in flight. */

@@ -115,10 +115,19 @@ class ClusterBusTest {
         return Buffer.buffer(64).appendInt(thread).appendLong(index).appendBytes(new byte[52]);
     }
 
+    /** The same payload, written straight into its frame. */
+    private static FrameOutput framed(int thread, long index) {
+        FrameOutput out = new FrameOutput(1, 8);
+        out.writeInt(thread);
+        out.writeLong(index);
+        out.write(new byte[52]);
+        return out;
+    }
+
     /**
      * Sends {@code count} frames from each of {@code threads} threads, calling {@code beforeSend} with the index
-     * in thread 0 before each of its frames, and asking {@code delivered} for every 1000th frame. Returns the
-     * last sequence each thread got.
+     * in thread 0 before each of its frames, and asking {@code delivered} for every 1000th frame. Odd threads
+     * write their messages straight into frames ({@link FrameOutput}). Returns the last sequence each thread got.
      */
     private long[] sendFromThreads(int threads, int count, LongConsumer beforeSend, List<Future<Void>> delivered)
             throws InterruptedException {
@@ -132,7 +141,7 @@ class ClusterBusTest {
                     if (thread == 0) {
                         beforeSend.accept(i);
                     }
-                    long seq = a.send(B, 1, payload(thread, i));
+                    long seq = thread % 2 == 0 ? a.send(B, 1, payload(thread, i)) : a.send(B, framed(thread, i));
                     assertThat(seq).isPositive();
                     lastSeq[thread] = seq;
                     if (i % 1000 == 0) {
@@ -166,11 +175,14 @@ class ClusterBusTest {
         a.addPeer(B, "127.0.0.1", bPort);
 
         List<Future<Void>> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+        assertThat(a.isDelivered(B, 1)).isFalse();
 
         long[] last = sendFromThreads(2, 25_000, i -> { }, delivered);
 
         assertAllReceivedInOrder(2, 25_000);
         assertThat(a.delivered(B, Math.max(last[0], last[1])).await()).isNull();
+        assertThat(a.isDelivered(B, Math.max(last[0], last[1]))).isTrue();
+        assertThat(a.isDelivered(B, Math.max(last[0], last[1]) + 1)).isFalse();
         Future.all(delivered).await();
         await().until(() -> a.unackedBytes() == 0);
         assertThat(a.resentFrames()).isZero();
@@ -253,6 +265,19 @@ class ClusterBusTest {
         });
 
         assertThat(sameContext.future().await()).isTrue();
+    }
+
+    @Test
+    void delivered_givenItsCallersContext_completesThereFromAnyThread() throws Exception {
+        startBuses(new ClusterBusOptions(), new ClusterBusOptions());
+        a.addPeer(B, "127.0.0.1", bPort);
+        io.vertx.core.internal.ContextInternal caller = (io.vertx.core.internal.ContextInternal) va.getOrCreateContext();
+        Promise<Boolean> onCaller = Promise.promise();
+
+        long seq = a.send(B, 1, payload(0, 0)); // on the test's thread, where no context is current
+        a.delivered(B, seq, caller).onComplete(ar -> onCaller.complete(ar.succeeded() && io.vertx.core.Vertx.currentContext() == caller));
+
+        assertThat(onCaller.future().await()).isTrue();
     }
 
     @Test
