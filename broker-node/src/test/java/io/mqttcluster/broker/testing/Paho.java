@@ -114,9 +114,4 @@ public final class Paho implements AutoCloseable {
             // best effort
         }
     }
-
-    /** Drops the TCP connection without DISCONNECT (the will is published). */
-    public void dropConnection() throws MqttException {
-        client.disconnectForcibly(0, 0, false);
-    }
 }

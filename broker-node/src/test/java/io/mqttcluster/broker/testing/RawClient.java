@@ -58,12 +58,17 @@ public final class RawClient implements AutoCloseable {
 
     public static byte[] connect(int level, String clientId, boolean clean, int keepAlive, String willTopic,
                                  byte[] willPayload, int willQos) {
+        return connect(level, clientId, clean, keepAlive, willTopic, willPayload, willQos, false);
+    }
+
+    public static byte[] connect(int level, String clientId, boolean clean, int keepAlive, String willTopic,
+                                 byte[] willPayload, int willQos, boolean willRetain) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         writeString(v, level == 3 ? "MQIsdp" : "MQTT");
         v.write(level);
         int flags = clean ? 0x02 : 0;
         if (willTopic != null) {
-            flags |= 0x04 | (willQos << 3);
+            flags |= 0x04 | (willQos << 3) | (willRetain ? 0x20 : 0);
         }
         v.write(flags);
         v.write(keepAlive >> 8);
