@@ -2,6 +2,7 @@ package io.mqttcluster.broker.channel;
 
 import io.mqttcluster.broker.auth.Acl;
 import io.mqttcluster.broker.auth.Security;
+import io.mqttcluster.broker.cluster.StoreDeadline;
 import io.mqttcluster.broker.channel.Outbound.Outgoing;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.broker.pubsub.Subscriber;
@@ -855,16 +856,17 @@ public final class Channel implements Subscriber, Outbound.Sink {
     private static final int STORE_ATTEMPTS = 6;
 
     /**
-     * An idempotent store write, tried again when it fails: a node died under it, or its backup did not
-     * answer in time, so it may or may not have been applied, and applying it twice is harmless. Waits
-     * 100 ms, then twice as long each time; tracked like every store operation.
+     * An idempotent store write, tried again when it fails: a node died under it, its backup did not answer
+     * in time, or it got no answer at all within {@code cluster.store-timeout} ({@link StoreDeadline}), so it
+     * may or may not have been applied, and applying it twice is harmless. Waits 100 ms, then twice as long
+     * each time; tracked like every store operation.
      */
     <T> Future<T> retrying(java.util.function.Supplier<CompletionStage<T>> write) {
         return track(attempt(write, 1));
     }
 
     private <T> Future<T> attempt(java.util.function.Supplier<CompletionStage<T>> write, int n) {
-        return Future.fromCompletionStage(write.get(), context).recover(err -> {
+        return StoreDeadline.within(write.get(), context, services.config().storeTimeoutMillis()).recover(err -> {
             if (n >= STORE_ATTEMPTS) {
                 return Future.failedFuture(err);
             }

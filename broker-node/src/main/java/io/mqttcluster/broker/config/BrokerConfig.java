@@ -67,6 +67,7 @@ public final class BrokerConfig {
             Setting.intRange("cluster.size", 0, 0, 1000, "Expected number of nodes, for the default quorum and alerts (0: the number of cluster.members, 1 without a list; required with cluster.kubernetes-service-dns)"),
             Setting.intRange("cluster.quorum", 0, 0, 1000, "Members needed to accept connections and QoS 1/2 (0: a majority of cluster.size)"),
             Setting.intRange("cluster.backup-count", 1, 0, 6, "Synchronous backups of sessions, queues and retained messages"),
+            Setting.duration("cluster.store-timeout", "3s", 500, "How long a node waits for the answer to a store call it may repeat (queue writes, acknowledgements, QoS 2 packet ids) before it repeats it; an answer lost with a reset member connection would otherwise take 30 s to be noticed"),
             Setting.duration("cluster.heartbeat-interval", "1s", 1000, "Member heartbeat interval"),
             Setting.duration("cluster.max-no-heartbeat", "5s", 2000, "A member silent this long is removed"),
             Setting.duration("sys.interval", "10s", 0, "How often each node publishes its $SYS/broker/<node>/... topics (0: never)"),
@@ -180,6 +181,10 @@ public final class BrokerConfig {
 
     public long sessionExpiryCheckMillis() {
         return l("mqtt.session-expiry-check");
+    }
+
+    public long storeTimeoutMillis() {
+        return l("cluster.store-timeout");
     }
 
     public long queueGapWaitMillis() {

@@ -2,6 +2,7 @@ package io.mqttcluster.broker.pubsub;
 
 import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
+import io.mqttcluster.broker.cluster.StoreDeadline;
 import io.mqttcluster.broker.cluster.ForwardCodec.Sync;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.cluster.message.Message;
@@ -412,8 +413,11 @@ public final class Router {
         return messages.size() - 1;
     }
 
-    /** Attempts of a store write that failed as indeterminate before the publish fails. */
-    private static final int APPEND_ATTEMPTS = 3;
+    /**
+     * Attempts of a store write that failed as indeterminate before the publish fails: with the store timeout,
+     * enough to outlast the removal of a member that died under the first one ({@code cluster.max-no-heartbeat}).
+     */
+    private static final int APPEND_ATTEMPTS = 5;
 
     /**
      * Queues a batch of messages. When the store cannot tell whether the write happened (the primary applied
@@ -423,7 +427,8 @@ public final class Router {
      */
     private Future<List<Map<String, io.mqttcluster.cluster.session.AppendResult>>> append(List<Message> messages,
             List<Map<String, Target>> targets, boolean[] mayBeDuplicate, ContextInternal ctx, int attempt) {
-        return Future.fromCompletionStage(broker.cluster().sessions().appendBatch(messages, targets, limits(), mayBeDuplicate), ctx)
+        return StoreDeadline.within(broker.cluster().sessions().appendBatch(messages, targets, limits(), mayBeDuplicate), ctx,
+                        broker.config().storeTimeoutMillis())
                 .recover(err -> {
                     if (attempt >= APPEND_ATTEMPTS || !indeterminate(err)) {
                         return Future.failedFuture(err);
@@ -442,7 +447,7 @@ public final class Router {
 
     /** An idempotent write, done again while the store cannot tell whether it was applied. */
     private <T> Future<T> idempotent(java.util.function.Supplier<CompletionStage<T>> write, ContextInternal ctx, int attempt) {
-        return Future.fromCompletionStage(write.get(), ctx).recover(err -> {
+        return StoreDeadline.within(write.get(), ctx, broker.config().storeTimeoutMillis()).recover(err -> {
             if (attempt >= APPEND_ATTEMPTS || !indeterminate(err)) {
                 return Future.failedFuture(err);
             }
@@ -451,10 +456,14 @@ public final class Router {
         });
     }
 
-    /** The store could not tell whether a write was applied (it may have been). */
+    /**
+     * The store could not tell whether a write was applied (it may have been): its backup did not answer, or
+     * the call got no answer at all (ours: {@link StoreDeadline}; Hazelcast's operation heartbeat timeout).
+     */
     static boolean indeterminate(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof com.hazelcast.core.IndeterminateOperationStateException) {
+            if (c instanceof com.hazelcast.core.IndeterminateOperationStateException
+                    || c instanceof com.hazelcast.core.OperationTimeoutException) {
                 return true;
             }
         }

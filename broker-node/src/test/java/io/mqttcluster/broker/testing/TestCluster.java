@@ -80,6 +80,11 @@ public final class TestCluster implements AutoCloseable {
         return nodes.get(i).mqttPort();
     }
 
+    /** The Hazelcast member port of node {@code i}. */
+    public int clusterPort(int i) {
+        return clusterPorts.get(i);
+    }
+
     public int size() {
         return nodes.size();
     }
