@@ -7,7 +7,6 @@ import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.QueuedMessage;
 import io.vertx.core.buffer.Buffer;
 
-import java.io.DataOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -57,12 +56,6 @@ public final class ForwardCodec {
     public static FrameOutput encodeForward(Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
                                             List<SharedDelivery> shared) {
         FrameOutput out = new FrameOutput(FORWARD, 96 + 3 * message.topic().length() + message.payload().length);
-        writeForward(out, message, matchLocal, mayBeDuplicate, notices, shared);
-        return out;
-    }
-
-    static void writeForward(DataOutput out, Message message, boolean matchLocal, boolean mayBeDuplicate, List<Notice> notices,
-                             List<SharedDelivery> shared) {
         try {
             out.writeByte(FORWARD_VERSION);
             out.writeByte((matchLocal ? MATCH_LOCAL : 0) | (mayBeDuplicate ? MAY_BE_DUPLICATE : 0));
@@ -94,6 +87,7 @@ public final class ForwardCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out;
     }
 
     public static Forward decodeForward(BufferDataInput in) throws IOException {

@@ -1,6 +1,5 @@
 package io.mqttcluster.cluster.forward;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -104,8 +103,8 @@ final class SendWindow {
         if (count < frames.length) {
             frames = Arrays.copyOf(frames, count);
         }
-        ByteBuf bytes = count == 1 ? Unpooled.wrappedBuffer(frames[0]) : Unpooled.wrappedBuffer(count, frames);
-        return new Batch(BufferInternal.buffer(bytes), resent);
+        // one frame: a plain wrapper; several: a composite
+        return new Batch(BufferInternal.buffer(Unpooled.wrappedBuffer(count, frames)), resent);
     }
 
     /** An ACK: drops frames up to {@code last} from {@code inflight}; false if they were not all in flight. */
