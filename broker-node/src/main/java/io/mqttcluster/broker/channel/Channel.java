@@ -322,7 +322,8 @@ public final class Channel implements Subscriber, Outbound.Sink {
         subscribe.discard(claim.discardedSubscriptions(), claim.discardedSessionUid());
         if (claim.sessionPresent()) {
             subscribe.resume(claim.subscriptions());
-            services.sessions().snapshot(this).onComplete(ar -> {
+            // a read, repeated like the writes when it gets no answer; null when a newer connection claimed the session
+            retrying(() -> services.store().snapshot(clientId, epoch)).onComplete(ar -> {
                 if (state != State.CONNECTED) {
                     return;
                 }

@@ -7,7 +7,6 @@ import io.mqttcluster.cluster.session.ClaimRequest;
 import io.mqttcluster.cluster.session.ClaimResult;
 import io.mqttcluster.cluster.session.QueuedMessage;
 import io.mqttcluster.cluster.session.ReleaseResult;
-import io.mqttcluster.cluster.session.SnapshotResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -132,14 +131,6 @@ public final class SessionManager {
         Promise<T> p = ctx.promise();
         other.onComplete(p);
         return p.future();
-    }
-
-    /**
-     * Reads a resumed session's queue once the previous connection is closed; null when a newer connection
-     * claimed it meanwhile. Completes on the channel's context.
-     */
-    public Future<SnapshotResult> snapshot(Channel ch) {
-        return Future.fromCompletionStage(broker.cluster().sessions().snapshot(ch.clientId(), ch.epoch()), ch.context());
     }
 
     /**
