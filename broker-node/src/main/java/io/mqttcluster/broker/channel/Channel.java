@@ -86,6 +86,8 @@ public final class Channel implements Subscriber, Outbound.Sink {
     private DurableSequencer sequencer;
     private long gapTimer = -1;
     private boolean resyncing;
+    /** Messages this connection's window dropped because its queue was full. */
+    private long queueDrops;
     private ArrayDeque<PendingPubrel> pubrels;
     /** Stored-copy notices that arrived while connecting, with their epoch. */
     private List<Object[]> early;
@@ -654,6 +656,11 @@ public final class Channel implements Subscriber, Outbound.Sink {
     @Override
     public void dropped(Outgoing message) {
         services.metrics().dropped(DropReason.QUEUE_FULL);
+        if (queueDrops++ == 0) {
+            // once per connection: which client overflows is what an operator asks after the queue_full alert
+            log.warn("event=session_queue_full client_id={} limit={} first_dropped={}", clientId,
+                    services.config().maxQueuedMessages(), message.message());
+        }
     }
 
     /** The in-flight window, created with the first QoS 1/2 message (idle devices never need one). */

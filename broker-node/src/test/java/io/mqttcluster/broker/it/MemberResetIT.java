@@ -8,7 +8,6 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +33,13 @@ import static org.awaitility.Awaitility.await;
  * heartbeat times out (twice the call timeout when it never heard of the call: 30 s). Publishers and
  * subscribers must not wait for that; the broker gives up on such a call after {@code cluster.store-timeout}
  * and sends it again (every store call it repeats is idempotent).
+ *
+ * <p>A persistent subscriber whose store call hangs stalls for up to that timeout (a QoS 2 subscriber sends
+ * no PUBREL before its mark is stored, and PUBRELs go out in order), and meanwhile its queue grows at the
+ * publishers' rate: up to 400 messages per second per subscriber here, unthrottled. At the default limit
+ * ({@code mqtt.max-queued-messages} 1000) the queue overflowed in 3 of about 20 runs and dropped its oldest
+ * messages (counted as {@code queue_full}), which is the limit doing its job, not a loss. So this test sizes
+ * the queues for its rate and then requires every acknowledged message and no drop.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MemberResetIT {
@@ -40,12 +47,15 @@ class MemberResetIT {
     /** Longest time without an acknowledgement or a delivery allowed across a reset. */
     static final long MAX_GAP_MILLIS = 8_000;
 
+    /** Far above what a subscriber's queue can reach in a stall at this test's rate. */
+    static final int QUEUE_LIMIT = 100_000;
+
     static TestCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
         Assumptions.assumeTrue(TcpReset.works(), "ss -K cannot destroy sockets here (needs root, CONFIG_INET_DIAG_DESTROY)");
-        cluster = TestCluster.start(3);
+        cluster = TestCluster.start(3, Map.of("mqtt.max-queued-messages", String.valueOf(QUEUE_LIMIT)));
     }
 
     @AfterAll
@@ -90,20 +100,19 @@ class MemberResetIT {
                 p.thread.join(70_000);
             }
         }
-        // Every acknowledged message should reach every persistent subscriber. Known defect, open (issue 11,
-        // stop 21 note): in 2 of about 16 runs a connected subscriber missed a run of a QoS 2 publisher's
-        // acknowledged messages (mr-sub0: mr/p1 701 onwards) and never got them. Until it is found, what is
-        // missing is reported here and not asserted, so that the stall bounds below stay checked in every build.
+        // every acknowledged message reaches every persistent subscriber, which stayed connected throughout
         try {
             await().atMost(60, TimeUnit.SECONDS).until(() -> subs.stream().allMatch(s -> pubs.stream().allMatch(p -> s.missing(p).isEmpty())));
-        } catch (ConditionTimeoutException e) {
+        } finally {
             for (Subscriber s : subs) {
                 for (Publisher p : pubs) {
-                    System.out.printf("KNOWN DEFECT %s (connected %s, lost %s) missing of %s: %s (acknowledged %d)%n",
-                            s.client.getClientId(), s.client.isConnected(), s.lost, p.topic, s.missingAll(p), p.acked.get());
+                    System.out.printf("%s (connected %s, lost %s) misses of %s: %s (acknowledged %d)%n", s.client.getClientId(),
+                            s.client.isConnected(), s.lost, p.topic, s.missing(p), p.acked.get());
                 }
             }
         }
+        assertThat(cluster.clusterMetric("mqtt_messages_dropped_total", "reason=\"queue_full\"")).as("messages dropped from full queues")
+                .isZero();
         System.out.printf("longest wait for an acknowledgement: %s ms; longest gap between deliveries: %s ms%n",
                 pubs.stream().map(p -> TimeUnit.NANOSECONDS.toMillis(p.longestGap.get())).toList(),
                 subs.stream().map(s -> TimeUnit.NANOSECONDS.toMillis(s.longestGap.get())).toList());
@@ -138,16 +147,6 @@ class MemberResetIT {
         List<Long> missing(Publisher p) {
             List<Long> out = new ArrayList<>();
             for (long i = 0, n = p.acked.get(); i < n && out.size() < 10; i++) {
-                if (!received.contains(p.topic + ":" + i)) {
-                    out.add(i);
-                }
-            }
-            return out;
-        }
-
-        List<Long> missingAll(Publisher p) {
-            List<Long> out = new ArrayList<>();
-            for (long i = 0, n = p.acked.get(); i < n; i++) {
                 if (!received.contains(p.topic + ":" + i)) {
                     out.add(i);
                 }

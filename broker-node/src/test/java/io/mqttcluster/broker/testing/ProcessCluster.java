@@ -73,20 +73,7 @@ public final class ProcessCluster implements AutoCloseable {
      * (e.g. {@code map="mqtt.sessions"}); 0 when there is none.
      */
     public double metric(int i, String name, String... labels) throws Exception {
-        double sum = 0;
-        for (String line : metrics(i).split("\n")) {
-            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-                continue;
-            }
-            boolean all = true;
-            for (String l : labels) {
-                all &= line.contains(l);
-            }
-            if (all) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        return Scrape.sum(metrics(i), name, labels);
     }
 
     /** The same, summed over every running node. */
@@ -101,8 +88,7 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     public String metrics(int i) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort(i) + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return Scrape.metrics(httpPort(i));
     }
 
     @Override

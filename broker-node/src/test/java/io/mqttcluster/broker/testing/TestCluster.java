@@ -85,6 +85,17 @@ public final class TestCluster implements AutoCloseable {
         return clusterPorts.get(i);
     }
 
+    /** The sum of a metric's samples over every running node, scraped from /metrics (see {@link Scrape#sum}). */
+    public double clusterMetric(String name, String... labels) throws Exception {
+        double sum = 0;
+        for (BrokerNode n : nodes) {
+            if (n != null && !n.stopped()) {
+                sum += Scrape.sum(Scrape.metrics(n.httpPort()), name, labels);
+            }
+        }
+        return sum;
+    }
+
     public int size() {
         return nodes.size();
     }
