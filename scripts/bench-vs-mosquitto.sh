@@ -187,7 +187,9 @@ start_cluster() {
   CLUSTER_PID=$!
   PIDS+=("$CLUSTER_PID")
   for _ in $(seq 1 1200); do
-    grep -q "mqtt-cluster is running" "$OUT/cluster.log" 2>/dev/null && break
+    # the last line of the banner: the endpoint lines come after "mqtt-cluster is running", so waiting for that
+    # one read the log before them (no node endpoints found)
+    grep -q "Ctrl-C stops everything" "$OUT/cluster.log" 2>/dev/null && break
     kill -0 "$CLUSTER_PID" 2>/dev/null || { log "the cluster did not start; see $OUT/cluster.log"; return 1; }
     sleep 0.1
   done
