@@ -53,6 +53,7 @@ final class InboundLinks {
     }
 
     void accept(NetSocket socket) {
+        log.debug("event=bus_inbound_accepted remote={}", socket.remoteAddress());
         Connection c = new Connection(socket);
         socket.handler(new FrameReader(socket, c));
         socket.exceptionHandler(e -> log.debug("event=bus_inbound_error from_node={} error={}", c.from, e.toString()));

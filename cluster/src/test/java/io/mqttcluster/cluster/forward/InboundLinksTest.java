@@ -40,15 +40,22 @@ class InboundLinksTest {
         final NetSocket socket;
         final BlockingQueue<String> in = new LinkedBlockingQueue<>();
         final Promise<Void> closed = Promise.promise();
+        /** What happened on this connection, with times: the message of a failed wait (a rare one is being hunted). */
+        final List<String> events = new CopyOnWriteArrayList<>();
 
         Raw() {
             NetClient client = vertx.createNetClient();
             socket = client.connect(port, "127.0.0.1").await();
-            socket.closeHandler(v -> closed.tryComplete());
+            event("connected " + socket.localAddress() + " -> " + socket.remoteAddress());
+            socket.closeHandler(v -> {
+                event("closed");
+                closed.tryComplete();
+            });
             socket.handler(new FrameReader(socket, new FrameReader.Sink() {
                 @Override
                 public boolean frame(Buffer buf, int start, int end) {
                     byte type = buf.getByte(start);
+                    event("frame type " + type);
                     in.add((type == BusFrames.RESUME ? "RESUME:" : type == BusFrames.ACK ? "ACK:" : "OTHER:") + buf.getLong(start + 1));
                     return true;
                 }
@@ -59,7 +66,12 @@ class InboundLinksTest {
             }));
         }
 
+        void event(String what) {
+            events.add(java.time.LocalTime.now() + " [" + Thread.currentThread().getName() + "] " + what);
+        }
+
         Raw hello(long stream, long firstSeq) {
+            event("HELLO stream " + stream + " first " + firstSeq);
             socket.write(BusFrames.hello(new BusFrames.Hello(BusFrames.VERSION, "node-raw", B, stream, firstSeq, new byte[0])));
             return this;
         }
@@ -71,13 +83,14 @@ class InboundLinksTest {
                 BusFrames.setSeq(f, seq);
                 all.appendBytes(f);
             }
+            event("DATA " + java.util.Arrays.toString(seqs));
             socket.write(all);
             return this;
         }
 
         String next() throws InterruptedException {
             String s = in.poll(20, TimeUnit.SECONDS);
-            assertThat(s).as("a frame from node-b").isNotNull();
+            assertThat(s).as("a frame from node-b within 20 s; this connection: %s", events).isNotNull();
             return s;
         }
 
