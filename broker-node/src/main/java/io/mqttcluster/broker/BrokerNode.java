@@ -2,15 +2,12 @@ package io.mqttcluster.broker;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.mqttcluster.broker.auth.SecurityReloader;
-import io.mqttcluster.broker.cluster.BusReceiver;
-import io.mqttcluster.broker.cluster.ClusterCoordinator;
+import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.MqttServer;
 import io.mqttcluster.broker.connection.TlsContext;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
-import io.mqttcluster.broker.pubsub.SysTopics;
 import io.mqttcluster.broker.session.SessionExpiry;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.ClusterSettings;
@@ -90,8 +87,8 @@ public final class BrokerNode implements AutoCloseable {
         ClusterNode cluster = null;
         try {
             // the bus listens first: its address is advertised to the other nodes when this one joins
-            BusReceiver receiver = new BusReceiver();
-            ClusterBus bus = new ClusterBus(vertx, nodeId, receiver);
+            NodeLink.Inbox inbox = NodeLink.inbox();
+            ClusterBus bus = new ClusterBus(vertx, nodeId, inbox);
             String advertised = config.clusterPublicHost().isBlank() ? config.clusterHost() : config.clusterPublicHost();
             int busPort = await(bus.listen(config.clusterHost(), config.busPort()));
             cluster = ClusterNode.start(new ClusterSettings(config.clusterName(), nodeId, config.nodeName(),
@@ -100,10 +97,10 @@ public final class BrokerNode implements AutoCloseable {
                     config.heartbeatSeconds(), config.maxNoHeartbeatSeconds()));
             BrokerMetrics metrics = new BrokerMetrics(registry);
             Broker broker = new Broker(config, cluster, metrics, vertx, bus);
-            receiver.attach(broker);
+            inbox.attach(broker.linkHandler(), metrics);
             ClusterCoordinator coordinator = new ClusterCoordinator(broker);
             coordinator.start();
-            SessionExpiry expiry = new SessionExpiry(broker);
+            SessionExpiry expiry = new SessionExpiry(vertx, cluster, broker.state(), metrics, broker.router(), broker.systemContext());
             expiry.start(config.sessionExpiryCheckMillis());
             metrics.gauge("mqtt.subscriptions", "Subscriptions of clients connected to this node",
                     () -> broker.router().localSubscriptionCount());
@@ -138,7 +135,7 @@ public final class BrokerNode implements AutoCloseable {
             }
             SysTopics sys = new SysTopics(broker, Main.version());
 
-            MqttServer server = new MqttServer(broker);
+            MqttServer server = new MqttServer(broker.channelServices());
             int port = await(server.listen(config.mqttHost(), config.mqttPort()));
             Map<MqttServer.Transport, Integer> ports = new EnumMap<>(MqttServer.Transport.class);
             ports.put(MqttServer.Transport.TCP, port);
@@ -155,10 +152,10 @@ public final class BrokerNode implements AutoCloseable {
             SecurityReloader.start(vertx, broker, tls, config.securityReloadMillis());
             metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
             metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
-            HttpEndpoint http = new HttpEndpoint(broker, registry);
+            HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             awaitLocalMemberSafe(cluster);
-            broker.ready(true);
+            broker.state().ready(true);
             sys.start(config.sysIntervalMillis());
             log.info("event=broker_started node={} node_id={} mqtt_port={} tls_port={} ws_port={} wss_port={} http_port={} cluster_port={} bus_port={} members={} transport={} startup_ms={}",
                     config.nodeName(), nodeId, port, ports.getOrDefault(MqttServer.Transport.TLS, -1),
@@ -261,7 +258,7 @@ public final class BrokerNode implements AutoCloseable {
             return;
         }
         stopped = true;
-        broker.drain();
+        broker.state().drain();
         coordinator.stop();
         expiry.stop();
         sys.stop();

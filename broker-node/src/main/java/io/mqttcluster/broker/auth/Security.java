@@ -1,6 +1,6 @@
 package io.mqttcluster.broker.auth;
 
-import io.mqttcluster.broker.channel.Refusal;
+import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.config.ConfigException;
 import io.vertx.core.Future;

@@ -1,11 +1,12 @@
 package io.mqttcluster.broker.channel;
 
+import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.broker.auth.Acl;
 import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.cluster.StoreDeadline;
 import io.mqttcluster.broker.channel.Outbound.Outgoing;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
-import io.mqttcluster.broker.pubsub.Subscriber;
+import io.mqttcluster.broker.session.LocalClient;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.ClaimResult;
 import io.mqttcluster.cluster.session.QueuedMessage;
@@ -42,7 +43,7 @@ import java.util.concurrent.CompletionStage;
  * <p>Thread: every method runs on the connection's event loop ({@link #context()}); other threads call in
  * through that context.
  */
-public final class Channel implements Subscriber, Outbound.Sink {
+public final class Channel implements LocalClient, Outbound.Sink {
 
     private static final Logger log = LoggerFactory.getLogger(Channel.class);
     /** A CONNECT slower than this to its CONNACK is logged, with where the time went. */

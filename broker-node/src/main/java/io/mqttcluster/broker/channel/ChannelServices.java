@@ -17,7 +17,7 @@ import io.vertx.core.Vertx;
  * @param admission whether the node takes new clients now
  */
 public record ChannelServices(BrokerConfig config, Security security, BrokerMetrics metrics, TopicLimits topicLimits,
-                              MessageIds messageIds, Router router, SessionManager sessions, SessionStore store,
+                              MessageIds messageIds, Router router, SessionManager<Channel> sessions, SessionStore store,
                               Admission admission, Vertx vertx) {
 
     /** Whether the node takes new clients (started, not draining, quorum present), and why not. */

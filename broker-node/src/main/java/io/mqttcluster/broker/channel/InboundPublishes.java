@@ -1,7 +1,7 @@
 package io.mqttcluster.broker.channel;
 
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
-import io.mqttcluster.broker.pubsub.Confirmation;
+import io.mqttcluster.broker.cluster.Confirmation;
 import io.mqttcluster.broker.pubsub.Publication;
 import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.cluster.message.Message;

@@ -1,11 +1,11 @@
 package io.mqttcluster.broker.connection;
 
-import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.channel.Channel;
 import io.mqttcluster.broker.channel.ChannelOutput;
+import io.mqttcluster.broker.channel.ChannelServices;
 import io.mqttcluster.broker.channel.CloseReason;
 import io.mqttcluster.broker.channel.Packets;
-import io.mqttcluster.broker.channel.Refusal;
+import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.SubOptions;
 import io.netty.buffer.ByteBuf;
@@ -69,7 +69,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private static final int MAX_EARLY_PACKETS = 256;
 
-    private final Broker broker;
+    private final ChannelServices services;
     private final ContextInternal context;
     private final KeepAlive keepAlive;
     private Channel channel;
@@ -89,8 +89,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Close when nothing was read for this long: the CONNECT deadline, then 1.5 x keepalive; 0 for never. */
     private long idleLimitNanos;
 
-    MqttConnection(Broker broker, ContextInternal context, KeepAlive keepAlive, long connectTimeoutMillis) {
-        this.broker = broker;
+    MqttConnection(ChannelServices services, ContextInternal context, KeepAlive keepAlive, long connectTimeoutMillis) {
+        this.services = services;
         this.context = context;
         this.keepAlive = keepAlive;
         this.idleLimitNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
@@ -261,8 +261,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 }
             }
         }
-        broker.metrics().connectionOpened();
-        channel = new Channel(broker.channelServices(), this, context);
+        services.metrics().connectionOpened();
+        channel = new Channel(services, this, context);
         channel.onConnect(new Packets.Connect(protocolVersion, p.clientIdentifier(), h.isCleanSession(),
                 h.keepAliveTimeSeconds(), h.hasUserName() ? p.userName() : null,
                 h.hasPassword() ? p.passwordInBytes() : null, will, expiry, receiveMax));
@@ -304,7 +304,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (channel != null) {
             channel.onClosed();
             CloseReason reason = channel.closeReason();
-            broker.metrics().connectionClosed(reason == null ? "connection_lost" : reason.label());
+            services.metrics().connectionClosed(reason == null ? "connection_lost" : reason.label());
         }
         super.channelInactive(ctx);
     }

@@ -1,6 +1,6 @@
 package io.mqttcluster.broker.connection;
 
-import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.channel.ChannelServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -64,7 +64,7 @@ public final class MqttServer {
 
     static final String DECODER = "decoder";
 
-    private final Broker broker;
+    private final ChannelServices services;
     private final VertxInternal vertx;
     private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
     private final Map<EventLoop, KeepAlive> keepAlives = new ConcurrentHashMap<>();
@@ -85,9 +85,9 @@ public final class MqttServer {
         WSS
     }
 
-    public MqttServer(Broker broker) {
-        this.broker = broker;
-        this.vertx = (VertxInternal) broker.vertx();
+    public MqttServer(ChannelServices services) {
+        this.services = services;
+        this.vertx = (VertxInternal) services.vertx();
     }
 
     public LongAdder bytesIn() {
@@ -109,12 +109,12 @@ public final class MqttServer {
      * @param tls the certificate for TLS and WSS; null otherwise
      */
     public Future<Integer> listen(String host, int port, Transport transport, TlsContext tls) {
-        int maxPacket = broker.config().maxPacketSize();
-        int maxClientId = broker.config().maxClientIdLength();
-        long connectTimeoutMillis = broker.config().connectTimeoutMillis();
-        boolean proxy = transport == Transport.TCP && broker.config().proxyProtocol();
-        String wsPath = broker.config().wsPath();
-        int high = broker.config().maxPendingBytes();
+        int maxPacket = services.config().maxPacketSize();
+        int maxClientId = services.config().maxClientIdLength();
+        long connectTimeoutMillis = services.config().connectTimeoutMillis();
+        boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
+        String wsPath = services.config().wsPath();
+        int high = services.config().maxPendingBytes();
         ChannelHandler counter = new ByteCounter();
         ServerBootstrap b = new ServerBootstrap()
                 .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
@@ -148,7 +148,7 @@ public final class MqttServer {
                         }
                         ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                        ch.pipeline().addLast("handler", new MqttConnection(broker, contextFor(ch.eventLoop()),
+                        ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(ch.eventLoop()),
                                 keepAliveFor(ch.eventLoop()), connectTimeoutMillis));
                     }
                 });

@@ -1,7 +1,12 @@
 package io.mqttcluster.broker.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.auth.Security;
+import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.broker.cluster.NodeState;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.broker.session.SessionManager;
+import io.mqttcluster.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -27,12 +32,23 @@ import io.vertx.core.json.JsonObject;
  */
 public final class HttpEndpoint {
 
-    private final Broker broker;
+    private final NodeState state;
+    private final ClusterNode cluster;
+    private final BrokerMetrics metrics;
+    private final Security security;
+    private final SessionManager<Channel> sessions;
+    private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
-    public HttpEndpoint(Broker broker, PrometheusMeterRegistry registry) {
-        this.broker = broker;
+    public HttpEndpoint(NodeState state, ClusterNode cluster, BrokerMetrics metrics, Security security,
+                        SessionManager<Channel> sessions, Vertx vertx, PrometheusMeterRegistry registry) {
+        this.state = state;
+        this.cluster = cluster;
+        this.metrics = metrics;
+        this.security = security;
+        this.sessions = sessions;
+        this.vertx = vertx;
         this.registry = registry;
     }
 
@@ -54,14 +70,14 @@ public final class HttpEndpoint {
         String path = req.path();
         if (path.startsWith("/clients/")) {
             String id = java.net.URLDecoder.decode(path.substring("/clients/".length()), java.nio.charset.StandardCharsets.UTF_8);
-            io.mqttcluster.broker.channel.Channel ch = broker.sessions().channel(id);
+            Channel ch = sessions.channel(id);
             if (ch == null || !ch.isConnected()) {
                 req.response().setStatusCode(404).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("clientId", id).put("connected", false).encode());
                 return;
             }
             req.response().putHeader("content-type", "application/json").end(new JsonObject()
-                    .put("clientId", id).put("connected", true).put("node", broker.cluster().nodeName())
+                    .put("clientId", id).put("connected", true).put("node", cluster.nodeName())
                     .put("remote", ch.remoteAddress()).put("persistent", ch.persistent())
                     .put("protocolVersion", ch.protocolVersion()).put("user", ch.user()).encode());
             return;
@@ -70,7 +86,7 @@ public final class HttpEndpoint {
             case "/metrics" -> {
                 // scraping formats every meter: off the event loop
                 req.pause();
-                broker.vertx().executeBlocking(registry::scrape, false).onComplete(ar -> {
+                vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
                     req.resume();
                     if (ar.succeeded()) {
                         req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
@@ -81,17 +97,17 @@ public final class HttpEndpoint {
             }
             case "/health/live" -> req.response().putHeader("content-type", "application/json").end("{\"status\":\"UP\"}");
             case "/health/ready" -> {
-                boolean ok = broker.acceptingConnections();
+                boolean ok = state.acceptingConnections();
                 req.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("status", ok ? "UP" : "DOWN")
-                                .put("reason", ok ? null : broker.notAcceptingReason()).encode());
+                                .put("reason", ok ? null : state.notAcceptingReason()).encode());
             }
             case "/admin/drain" -> {
                 if (req.method() != HttpMethod.POST && req.method() != HttpMethod.GET) {
                     req.response().setStatusCode(405).end();
                     return;
                 }
-                broker.drain();
+                state.drain();
                 String wait = req.getParam("wait");
                 long waitMillis;
                 try {
@@ -103,28 +119,28 @@ public final class HttpEndpoint {
                 long deadline = System.currentTimeMillis() + waitMillis;
                 Runnable[] check = new Runnable[1];
                 check[0] = () -> {
-                    long left = broker.metrics().connections();
+                    long left = metrics.connections();
                     if (left == 0 || System.currentTimeMillis() >= deadline) {
                         req.response().putHeader("content-type", "application/json")
                                 .end(new JsonObject().put("draining", true).put("connections", left).encode());
                     } else {
-                        broker.vertx().setTimer(250, t -> check[0].run());
+                        vertx.setTimer(250, t -> check[0].run());
                     }
                 };
                 check[0].run();
             }
             case "/status" -> req.response().putHeader("content-type", "application/json").end(new JsonObject()
-                    .put("node", broker.cluster().nodeName())
-                    .put("nodeId", broker.nodeId())
-                    .put("connections", broker.metrics().connections())
-                    .put("clusterMembers", broker.cluster().memberCount())
-                    .put("ready", broker.acceptingConnections())
+                    .put("node", cluster.nodeName())
+                    .put("nodeId", cluster.nodeId())
+                    .put("connections", metrics.connections())
+                    .put("clusterMembers", cluster.memberCount())
+                    .put("ready", state.acceptingConnections())
                     .put("security", new JsonObject()
-                            .put("anonymous", broker.security().allowAnonymous())
-                            .put("users", broker.security().rules().passwords().size())
-                            .put("aclRules", broker.security().rules().acl().size())
-                            .put("rulesVersion", broker.security().rules().version())
-                            .put("rulesDigest", broker.security().rules().digest()))
+                            .put("anonymous", security.allowAnonymous())
+                            .put("users", security.rules().passwords().size())
+                            .put("aclRules", security.rules().acl().size())
+                            .put("rulesVersion", security.rules().version())
+                            .put("rulesDigest", security.rules().digest()))
                     .encode());
             default -> req.response().setStatusCode(404).end();
         }

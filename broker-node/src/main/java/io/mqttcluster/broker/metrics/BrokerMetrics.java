@@ -1,5 +1,6 @@
 package io.mqttcluster.broker.metrics;
 
+import io.mqttcluster.broker.mqtt.Refusal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -125,7 +126,7 @@ public final class BrokerMetrics {
                 .description(description).baseUnit("bytes").register(registry);
     }
 
-    public void authFailure(io.mqttcluster.broker.channel.Refusal refusal) {
+    public void authFailure(Refusal refusal) {
         String reason = switch (refusal) {
             case BAD_CREDENTIALS -> "bad_credentials";
             case SERVER_BUSY -> "server_busy";

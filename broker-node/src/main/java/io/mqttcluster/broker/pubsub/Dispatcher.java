@@ -1,6 +1,8 @@
 package io.mqttcluster.broker.pubsub;
 
-import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.cluster.Confirmation;
+import io.mqttcluster.broker.cluster.NodeLink;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.broker.cluster.ForwardCodec.Notice;
 import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
@@ -43,14 +45,26 @@ import java.util.function.Function;
  */
 public final class Dispatcher {
 
-    private final Broker broker;
+    private final String self;
+    private final BrokerMetrics metrics;
+    private final NodeLink link;
+    private final ContextInternal systemContext;
     private final LocalSubscriptions local;
     private final RecentQos2 recent = new RecentQos2();
     private volatile Function<String, Subscriber> clients = id -> null;
+    private volatile Router router;
 
-    public Dispatcher(Broker broker, LocalSubscriptions local) {
-        this.broker = broker;
+    public Dispatcher(String nodeId, BrokerMetrics metrics, NodeLink link, ContextInternal systemContext, LocalSubscriptions local) {
+        this.self = nodeId;
+        this.metrics = metrics;
+        this.link = link;
+        this.systemContext = systemContext;
         this.local = local;
+    }
+
+    /** The router that hands publications to this dispatcher (shared messages go back to it to pick again). */
+    void router(Router router) {
+        this.router = router;
     }
 
     /** How to find a client connected here by id (the session registry, which exists after this). */
@@ -88,7 +102,6 @@ public final class Dispatcher {
             }
         }
         Map<String, List<Notice>> notices = null;
-        String self = broker.nodeId();
         List<Future<Void>> regiven = null;
         for (Publication.Stored stored : p.stored()) {
             for (Map.Entry<String, Target> t : stored.targets().entrySet()) {
@@ -106,10 +119,10 @@ public final class Dispatcher {
                     continue;
                 }
                 if (r.droppedOldest() > 0) {
-                    broker.metrics().dropped(DropReason.QUEUE_FULL, r.droppedOldest());
+                    metrics.dropped(DropReason.QUEUE_FULL, r.droppedOldest());
                 }
                 if (r.status() == AppendResult.DROPPED_NEW) {
-                    broker.metrics().dropped(DropReason.QUEUE_FULL);
+                    metrics.dropped(DropReason.QUEUE_FULL);
                     continue;
                 }
                 if (r.owner() == null || r.seq() == 0) {
@@ -154,7 +167,7 @@ public final class Dispatcher {
         for (String node : nodes) {
             boolean matchThere = p.remoteRoutes() != null && p.remoteRoutes().contains(node);
             List<SharedDelivery> shared = p.remoteShared() == null ? null : p.remoteShared().get(node);
-            Future<Boolean> d = broker.forward(node, ForwardCodec.encodeForward(message, matchThere, p.mayBeDuplicate(),
+            Future<Boolean> d = link.forward(node, ForwardCodec.encodeForward(message, matchThere, p.mayBeDuplicate(),
                     notices == null ? null : notices.get(node), shared), confirm);
             if (confirm) {
                 delivered.add(d.compose(received -> received || shared == null ? Future.succeededFuture()
@@ -178,16 +191,16 @@ public final class Dispatcher {
         Message message = p.message();
         FrameOutput frame = ForwardCodec.encodeForward(message, true, p.mayBeDuplicate(), null, null);
         if (message.qos() == 0) {
-            broker.forward(node, frame, false);
+            link.forward(node, frame, false);
             return Confirmation.DONE;
         }
-        return broker.forwardToConfirm(node, frame, ctx);
+        return link.forwardToConfirm(node, frame, ctx);
     }
 
     /** A stored shared-group copy found no session: the membership is a leftover; the message goes to another member. */
     private Future<Void> memberGone(Message message, Target t, String clientId, ContextInternal ctx) {
-        broker.router().forgetOfflineMember(t.shareGroup(), clientId, ctx);
-        return broker.router().redispatchShared(message, t.qos(), t.shareGroup(), clientId, ctx);
+        router.forgetOfflineMember(t.shareGroup(), clientId, ctx);
+        return router.redispatchShared(message, t.qos(), t.shareGroup(), clientId, ctx);
     }
 
     /**
@@ -198,7 +211,7 @@ public final class Dispatcher {
         List<Future<Void>> again = new ArrayList<>(shared.size());
         for (SharedDelivery d : shared) {
             if (d.qos() < 2) {
-                again.add(broker.router().redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), ctx));
+                again.add(router.redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), ctx));
             }
         }
         return Future.all(again).mapEmpty();
@@ -214,7 +227,7 @@ public final class Dispatcher {
             return true;
         }
         if (!recent.firstTime(message, sharedMember)) {
-            broker.metrics().qos2ResendSkipped();
+            metrics.qos2ResendSkipped();
             return false;
         }
         return true;
@@ -250,7 +263,7 @@ public final class Dispatcher {
             if (sub != null) {
                 sub.context().execute(() -> sub.deliverDirect(message, d.qos(), false, d.shareKey()));
             } else {
-                broker.router().redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), broker.systemContext());
+                router.redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), systemContext);
             }
         }
     }

@@ -1,6 +1,12 @@
 package io.mqttcluster.broker.pubsub;
 
-import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.cluster.Confirmation;
+import io.mqttcluster.broker.cluster.NodeLink;
+import io.mqttcluster.broker.cluster.NodeState;
+import io.mqttcluster.broker.config.BrokerConfig;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.cluster.ClusterNode;
+import io.vertx.core.Vertx;
 import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
 import io.mqttcluster.broker.cluster.StoreDeadline;
 import io.mqttcluster.broker.cluster.ForwardCodec.Sync;
@@ -51,18 +57,30 @@ import java.util.function.Consumer;
  */
 public final class Router {
 
-    private final Broker broker;
+    private final BrokerConfig config;
+    private final ClusterNode cluster;
+    private final NodeState state;
+    private final NodeLink link;
+    private final BrokerMetrics metrics;
+    private final Vertx vertx;
     private final LocalSubscriptions local;
     private final Dispatcher dispatcher;
 
-    public Router(Broker broker, LocalSubscriptions local, Dispatcher dispatcher) {
-        this.broker = broker;
+    public Router(BrokerConfig config, ClusterNode cluster, NodeState state, NodeLink link, BrokerMetrics metrics, Vertx vertx,
+                  LocalSubscriptions local, Dispatcher dispatcher) {
+        this.config = config;
+        this.cluster = cluster;
+        this.state = state;
+        this.link = link;
+        this.metrics = metrics;
+        this.vertx = vertx;
         this.local = local;
         this.dispatcher = dispatcher;
+        dispatcher.router(this);
     }
 
     private QueueLimits limits() {
-        return new QueueLimits(broker.config().maxQueuedMessages(), broker.config().dropOldest(), broker.config().qos2DedupeWindow());
+        return new QueueLimits(config.maxQueuedMessages(), config.dropOldest(), config.qos2DedupeWindow());
     }
 
     // ------------------------------------------------------------------ subscriptions
@@ -72,13 +90,13 @@ public final class Router {
      * matching messages to it (so a publish anywhere after the SUBACK reaches it).
      */
     public Future<Void> addLocal(Subscription s, ContextInternal ctx) {
-        String self = broker.nodeId();
+        String self = cluster.nodeId();
         List<CompletionStage<?>> writes = new ArrayList<>(1);
         List<Sync> sync = new ArrayList<>(1);
         Subscriber sub = s.subscriber();
         if (s.shareGroup() != null) {
             int qos = s.options().qos();
-            writes.add(broker.cluster().sharedGroups().join(s.filter(), sub.clientId(), self, qos, sub.persistent()));
+            writes.add(cluster.sharedGroups().join(s.filter(), sub.clientId(), self, qos, sub.persistent()));
             sync.add(new Sync(Sync.SHARED, SharedGroups.key(s.filter(), sub.clientId()), SharedGroups.value(self, qos, sub.persistent())));
         } else {
             CompletionStage<Void> routeWrite = local.add(s);
@@ -87,13 +105,13 @@ public final class Router {
                 sync.add(new Sync(Sync.ROUTE, io.mqttcluster.cluster.route.RouteTable.key(s.topicFilter(), self), ""));
             }
         }
-        return broker.syncCluster(writes, sync, ctx);
+        return link.syncCluster(writes, sync, ctx);
     }
 
     /** Removes a subscription of a client connected here (unsubscribed, replaced or no longer allowed). */
     public void removeLocal(Subscription s) {
         if (s.shareGroup() != null) {
-            broker.cluster().sharedGroups().leave(s.filter(), s.subscriber().clientId(), broker.nodeId());
+            cluster.sharedGroups().leave(s.filter(), s.subscriber().clientId(), cluster.nodeId());
         } else {
             local.remove(s);
         }
@@ -106,7 +124,7 @@ public final class Router {
      */
     public void connectionEnded(Subscription s) {
         if (s.shareGroup() != null) {
-            broker.cluster().sharedGroups().disconnected(s.filter(), s.subscriber().clientId(), broker.nodeId());
+            cluster.sharedGroups().disconnected(s.filter(), s.subscriber().clientId(), cluster.nodeId());
         } else {
             local.remove(s);
         }
@@ -114,28 +132,28 @@ public final class Router {
 
     /** A persistent session's QoS 1/2 subscription: visible to every node before it completes. */
     public Future<Void> addDurable(String clientId, String filter, SubOptions options, long sessionUid, ContextInternal ctx) {
-        CompletionStage<Void> write = broker.cluster().durableSubscriptions().add(clientId, filter, options, sessionUid);
+        CompletionStage<Void> write = cluster.durableSubscriptions().add(clientId, filter, options, sessionUid);
         long[] value = DurableSubscriptions.value(options, sessionUid);
         Sync sync = new Sync(Sync.DURABLE, DurableSubscriptions.key(clientId, filter), value[0] + ":" + value[1]);
-        return broker.syncCluster(List.of(write), List.of(sync), ctx);
+        return link.syncCluster(List.of(write), List.of(sync), ctx);
     }
 
     /** Removes a persistent session's subscription if it still belongs to the session incarnation {@code sessionUid}. */
     public Future<Void> removeDurable(String clientId, String filter, long sessionUid, ContextInternal ctx) {
-        return Future.fromCompletionStage(broker.cluster().durableSubscriptions().remove(clientId, filter, sessionUid), ctx).mapEmpty();
+        return Future.fromCompletionStage(cluster.durableSubscriptions().remove(clientId, filter, sessionUid), ctx).mapEmpty();
     }
 
     /** Applies subscription-table changes pushed by another node. */
     public void applySync(List<Sync> changes) {
         for (Sync c : changes) {
             switch (c.table()) {
-                case Sync.ROUTE -> broker.cluster().routes().mirrorPut(c.key());
+                case Sync.ROUTE -> cluster.routes().mirrorPut(c.key());
                 case Sync.DURABLE -> {
                     int colon = c.value().indexOf(':');
-                    broker.cluster().durableSubscriptions().mirrorPut(c.key(), new long[]{
+                    cluster.durableSubscriptions().mirrorPut(c.key(), new long[]{
                             Long.parseLong(c.value().substring(0, colon)), Long.parseLong(c.value().substring(colon + 1))});
                 }
-                case Sync.SHARED -> broker.cluster().sharedGroups().mirrorPut(c.key(), c.value());
+                case Sync.SHARED -> cluster.sharedGroups().mirrorPut(c.key(), c.value());
                 default -> { }
             }
         }
@@ -147,10 +165,10 @@ public final class Router {
      * since written by connecting again stays.
      */
     public Future<Void> forgetOfflineMember(String subscriptionFilter, String clientId, ContextInternal ctx) {
-        broker.cluster().sharedGroups().forgetOffline(subscriptionFilter, clientId);
+        cluster.sharedGroups().forgetOffline(subscriptionFilter, clientId);
         Promise<Void> done = ctx.promise();
-        broker.vertx().executeBlocking(() -> {
-            broker.cluster().sharedGroups().leaveIfOffline(subscriptionFilter, clientId);
+        vertx.executeBlocking(() -> {
+            cluster.sharedGroups().leaveIfOffline(subscriptionFilter, clientId);
             return null;
         }, false).<Void>mapEmpty().onComplete(done);
         return done.future();
@@ -165,7 +183,7 @@ public final class Router {
         sub.context().execute(() -> {
             SubOptions o = sub.subscription(subscriptionFilter);
             if (o != null && dispatcher.client(clientId) == sub) {
-                broker.cluster().sharedGroups().join(subscriptionFilter, clientId, broker.nodeId(), o.qos(), sub.persistent());
+                cluster.sharedGroups().join(subscriptionFilter, clientId, cluster.nodeId(), o.qos(), sub.persistent());
             }
         });
     }
@@ -182,7 +200,7 @@ public final class Router {
 
     /** Calls {@code sink} with every retained message matching a filter. */
     public void retainedFor(String filter, Consumer<Message> sink) {
-        broker.cluster().retained().match(filter, sink);
+        cluster.retained().match(filter, sink);
     }
 
     // ------------------------------------------------------------------ publishing
@@ -237,7 +255,7 @@ public final class Router {
         String topic = message.topic();
         String[] levels = Topics.levels(topic);
         boolean dollar = Topics.isDollarTopic(topic);
-        String self = broker.nodeId();
+        String self = cluster.nodeId();
         List<LocalSubscriptions.Direct> direct = new ArrayList<>(4);
         local.match(message, levels, dollar, publisherId, direct);
 
@@ -257,11 +275,11 @@ public final class Router {
 
         Map<String, List<SharedDelivery>> remoteShared = null;
         Map<String, Target> sharedSecond = null;
-        SharedGroups shared = broker.cluster().sharedGroups();
+        SharedGroups shared = cluster.sharedGroups();
         if (shared.groupCount() > 0) {
             List<Map.Entry<String, Target>> storedPicks = new ArrayList<>();
             Map<String, List<SharedDelivery>> byNode = new HashMap<>();
-            String strategy = broker.config().sharedStrategy();
+            String strategy = config.sharedStrategy();
             shared.match(levels, dollar, group -> {
                 // QoS 2: by message id, so a re-routed copy finds the member that has it [MQTT-4.3.3-2]
                 SharedGroups.Member m = message.qos() == 2 ? group.pickFor(message.idHigh(), message.idLow())
@@ -276,7 +294,7 @@ public final class Router {
                     }
                 }
                 if (m == null) {
-                    broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
+                    metrics.dropped(DropReason.NO_SHARED_MEMBER);
                     return;
                 }
                 int qos = Math.min(message.qos(), m.qos());
@@ -286,7 +304,7 @@ public final class Router {
                     if (sub != null) {
                         direct.add(new LocalSubscriptions.Direct(sub, qos, false, group.key()));
                     } else {
-                        broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
+                        metrics.dropped(DropReason.NO_SHARED_MEMBER);
                     }
                 } else {
                     byNode.computeIfAbsent(m.node(), n -> new ArrayList<>(1)).add(new SharedDelivery(m.clientId(), qos, group.key()));
@@ -309,9 +327,9 @@ public final class Router {
         }
 
         Set<String> remoteRoutes = null;
-        if (broker.cluster().memberCount() > 1) {
+        if (cluster.memberCount() > 1) {
             Set<String> nodes = new HashSet<>(4);
-            broker.cluster().routes().match(levels, dollar, node -> {
+            cluster.routes().match(levels, dollar, node -> {
                 if (!node.equals(self)) {
                     nodes.add(node);
                 }
@@ -332,7 +350,7 @@ public final class Router {
         for (Plan p : plans) {
             acknowledged |= p.message().qos() >= 1;
         }
-        if (acknowledged && !broker.hasQuorum()) {
+        if (acknowledged && !state.hasQuorum()) {
             return Future.failedFuture(new IllegalStateException("the cluster is below its quorum"));
         }
         if (plans.size() == 1 && !plans.get(0).message().retain() && isEmpty(plans.get(0).durable())
@@ -352,9 +370,9 @@ public final class Router {
                 lastRetained.put(p.message().topic(), p.message());
             }
         }
-        if (lastRetained != null && broker.config().retainAvailable()) {
+        if (lastRetained != null && config.retainAvailable()) {
             for (Message m : lastRetained.values()) {
-                Future<?> w = idempotent(() -> broker.cluster().retained().retain(m), context, 1);
+                Future<?> w = idempotent(() -> cluster.retained().retain(m), context, 1);
                 if (m.qos() >= 1) {
                     waits.add(w); // QoS 0: nothing to acknowledge, do not wait
                 }
@@ -427,13 +445,13 @@ public final class Router {
      */
     private Future<List<Map<String, io.mqttcluster.cluster.session.AppendResult>>> append(List<Message> messages,
             List<Map<String, Target>> targets, boolean[] mayBeDuplicate, ContextInternal ctx, int attempt) {
-        return StoreDeadline.within(broker.cluster().sessions().appendBatch(messages, targets, limits(), mayBeDuplicate), ctx,
-                        broker.config().storeTimeoutMillis())
+        return StoreDeadline.within(cluster.sessions().appendBatch(messages, targets, limits(), mayBeDuplicate), ctx,
+                        config.storeTimeoutMillis())
                 .recover(err -> {
                     if (attempt >= APPEND_ATTEMPTS || !indeterminate(err)) {
                         return Future.failedFuture(err);
                     }
-                    broker.metrics().storeRetry();
+                    metrics.storeRetry();
                     boolean[] all = new boolean[mayBeDuplicate.length];
                     java.util.Arrays.fill(all, true);
                     return append(messages, targets, all, ctx, attempt + 1);
@@ -447,11 +465,11 @@ public final class Router {
 
     /** An idempotent write, done again while the store cannot tell whether it was applied. */
     private <T> Future<T> idempotent(java.util.function.Supplier<CompletionStage<T>> write, ContextInternal ctx, int attempt) {
-        return StoreDeadline.within(write.get(), ctx, broker.config().storeTimeoutMillis()).recover(err -> {
+        return StoreDeadline.within(write.get(), ctx, config.storeTimeoutMillis()).recover(err -> {
             if (attempt >= APPEND_ATTEMPTS || !indeterminate(err)) {
                 return Future.failedFuture(err);
             }
-            broker.metrics().storeRetry();
+            metrics.storeRetry();
             return idempotent(write, ctx, attempt + 1);
         });
     }
@@ -473,7 +491,7 @@ public final class Router {
     /** Persistent sessions a QoS 1/2 message goes to, merged per session; null when none (no allocation). */
     private Map<String, Match> durableMatches(Message message, String[] levels, boolean dollar, String publisherId) {
         Object[] holder = new Object[1];
-        broker.cluster().durableSubscriptions().match(levels, dollar, (DurableSub ds) -> {
+        cluster.durableSubscriptions().match(levels, dollar, (DurableSub ds) -> {
             if (ds.options().noLocal() && ds.clientId().equals(publisherId)) {
                 return;
             }
@@ -522,7 +540,7 @@ public final class Router {
     public Future<Void> publishWill(Message will, ContextInternal context) {
         return accept(will, will.publisherId(), false, context)
                 .compose(p -> waitDispatched(p, context))
-                .onSuccess(v -> broker.metrics().willPublished());
+                .onSuccess(v -> metrics.willPublished());
     }
 
     /**
@@ -544,14 +562,14 @@ public final class Router {
 
     private Future<Void> redispatchShared(Message message, int qos, String shareKey, String exceptClientId,
                                           boolean orBack, ContextInternal ctx) {
-        SharedGroups.Group group = broker.cluster().sharedGroups().group(shareKey);
+        SharedGroups.Group group = cluster.sharedGroups().group(shareKey);
         SharedGroups.Member m = group == null ? null
-                : group.pick(broker.config().sharedStrategy(), message.publisherId(), broker.nodeId(), exceptClientId, qos >= 1);
+                : group.pick(config.sharedStrategy(), message.publisherId(), cluster.nodeId(), exceptClientId, qos >= 1);
         if (m == null && orBack && qos >= 1) {
             m = new SharedGroups.Member(exceptClientId, SharedGroups.OFFLINE, qos, true);
         }
         if (m == null) {
-            broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
+            metrics.dropped(DropReason.NO_SHARED_MEMBER);
             return Future.succeededFuture();
         }
         int q = Math.min(qos, m.qos());
@@ -560,10 +578,10 @@ public final class Router {
             return append(message, target, false, ctx, 1)
                     .compose(results -> waitDispatched(Publication.storedOnly(message, target, results), ctx));
         }
-        if (m.node().equals(broker.nodeId())) {
+        if (m.node().equals(cluster.nodeId())) {
             Subscriber sub = dispatcher.client(m.clientId());
             if (sub == null) {
-                broker.metrics().dropped(DropReason.NO_SHARED_MEMBER);
+                metrics.dropped(DropReason.NO_SHARED_MEMBER);
                 return Future.succeededFuture();
             }
             return waitDispatched(new Publication(message, false, List.of(new LocalSubscriptions.Direct(sub, q, false, shareKey)),

@@ -1,6 +1,10 @@
 package io.mqttcluster.broker.session;
 
-import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.cluster.NodeState;
+import io.mqttcluster.broker.metrics.BrokerMetrics;
+import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.cluster.ClusterNode;
+import io.vertx.core.Vertx;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.ExpireResult;
 import io.mqttcluster.cluster.session.QueuedMessage;
@@ -33,39 +37,50 @@ public final class SessionExpiry {
 
     private static final Logger log = LoggerFactory.getLogger(SessionExpiry.class);
 
-    private final Broker broker;
+    private final Vertx vertx;
+    private final ClusterNode cluster;
+    private final NodeState state;
+    private final BrokerMetrics metrics;
+    private final Router router;
+    private final ContextInternal systemContext;
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private long timer = -1;
 
-    public SessionExpiry(Broker broker) {
-        this.broker = broker;
+    public SessionExpiry(Vertx vertx, ClusterNode cluster, NodeState state, BrokerMetrics metrics, Router router,
+                         ContextInternal systemContext) {
+        this.vertx = vertx;
+        this.cluster = cluster;
+        this.state = state;
+        this.metrics = metrics;
+        this.router = router;
+        this.systemContext = systemContext;
     }
 
     public void start(long intervalMillis) {
-        timer = broker.vertx().setPeriodic(intervalMillis, t -> sweep());
+        timer = vertx.setPeriodic(intervalMillis, t -> sweep());
     }
 
     public void stop() {
         if (timer >= 0) {
-            broker.vertx().cancelTimer(timer);
+            vertx.cancelTimer(timer);
         }
     }
 
     /** One sweep of the sessions this node holds; completes with the number of sessions that ended. */
     public Future<Integer> sweep() {
-        if (!broker.hasQuorum()) {
+        if (!state.hasQuorum()) {
             return Future.succeededFuture(0); // the store refuses writes without quorum; the next sweep catches up
         }
         if (!sweeping.compareAndSet(false, true)) {
             return Future.succeededFuture(0);
         }
-        ContextInternal ctx = broker.systemContext();
+        ContextInternal ctx = systemContext;
         long now = System.currentTimeMillis();
-        return broker.vertx().<Set<String>>executeBlocking(() -> broker.cluster().sessions().dueForExpiry(now), false)
+        return vertx.<Set<String>>executeBlocking(() -> cluster.sessions().dueForExpiry(now), false)
                 .compose(due -> {
                     List<Future<ExpireResult>> results = new ArrayList<>(due.size());
                     for (String id : due) {
-                        results.add(Future.fromCompletionStage(broker.cluster().sessions().expire(id, now), ctx)
+                        results.add(Future.fromCompletionStage(cluster.sessions().expire(id, now), ctx)
                                 .compose(r -> cleanUp(id, r, ctx).map(r)));
                     }
                     return Future.join(results).map(all -> {
@@ -77,8 +92,8 @@ public final class SessionExpiry {
                             }
                         }
                         if (expired > 0) {
-                            broker.metrics().sessionsExpired(expired);
-                            log.info("event=sessions_expired node={} sessions={}", broker.cluster().nodeName(), expired);
+                            metrics.sessionsExpired(expired);
+                            log.info("event=sessions_expired node={} sessions={}", cluster.nodeName(), expired);
                         }
                         return expired;
                     });
@@ -93,20 +108,20 @@ public final class SessionExpiry {
         if (will != null) {
             log.info("event=will_published client_id={} topic={} reason={}", clientId, will.topic(),
                     r.expired() ? "session_expired" : "will_delay_passed");
-            work.add(broker.router().publishWill(will, ctx));
+            work.add(router.publishWill(will, ctx));
         }
         if (r.expired()) {
             log.debug("event=session_expired client_id={} subscriptions={} queued_dropped={} shared_redispatched={}",
                     clientId, r.subscriptions().size(), r.queuedDropped(), r.sharedCopies().size());
             for (String filter : r.subscriptions()) {
-                work.add(broker.router().removeDurable(clientId, filter, r.sessionUid(), ctx));
+                work.add(router.removeDurable(clientId, filter, r.sessionUid(), ctx));
                 if (io.mqttcluster.cluster.topic.SharedSubscription.isShared(filter)) {
                     // a member whose node died stayed in its groups, offline, until now
-                    work.add(broker.router().forgetOfflineMember(filter, clientId, ctx));
+                    work.add(router.forgetOfflineMember(filter, clientId, ctx));
                 }
             }
             for (QueuedMessage q : r.sharedCopies()) {
-                work.add(broker.router().redispatchShared(q.message(), q.qos(), q.shareGroup(), clientId, ctx));
+                work.add(router.redispatchShared(q.message(), q.qos(), q.shareGroup(), clientId, ctx));
             }
         }
         return Future.join(work).mapEmpty();

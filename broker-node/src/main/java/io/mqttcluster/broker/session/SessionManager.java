@@ -1,7 +1,9 @@
 package io.mqttcluster.broker.session;
 
-import io.mqttcluster.broker.Broker;
-import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.broker.cluster.NodeLink;
+import io.mqttcluster.broker.cluster.NodeState;
+import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.ClaimRequest;
 import io.mqttcluster.cluster.session.ClaimResult;
@@ -31,26 +33,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * session's queue, so no message it resends was already completed by the client.
  *
  * <p>Thread-safe; continuations run on the connecting channel's context.
+ *
+ * @param <C> the connections it registers
  */
-public final class SessionManager {
+public final class SessionManager<C extends LocalClient> {
 
     private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
-    private final Broker broker;
-    private final Map<String, Channel> registry = new ConcurrentHashMap<>();
+    private final ClusterNode cluster;
+    private final NodeState state;
+    private final NodeLink link;
+    private final Router router;
+    private final Map<String, C> registry = new ConcurrentHashMap<>();
     private final Map<String, Future<?>> connecting = new ConcurrentHashMap<>();
     private final java.security.SecureRandom random = new java.security.SecureRandom();
 
-    public SessionManager(Broker broker) {
-        this.broker = broker;
+    public SessionManager(ClusterNode cluster, NodeState state, NodeLink link, Router router) {
+        this.cluster = cluster;
+        this.state = state;
+        this.link = link;
+        this.router = router;
     }
 
     /** The channel connected here with this client id (or connecting), or null. */
-    public Channel channel(String clientId) {
+    public C channel(String clientId) {
         return registry.get(clientId);
     }
 
-    public Collection<Channel> channels() {
+    public Collection<C> channels() {
         return registry.values();
     }
 
@@ -62,7 +72,7 @@ public final class SessionManager {
      * Claims the client id for a channel and closes whatever held it before. Completes on the channel's
      * context with the claim (epoch, session present, subscriptions to restore).
      */
-    public Future<ClaimResult> connect(Channel ch, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds) {
+    public Future<ClaimResult> connect(C ch, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds) {
         ContextInternal ctx = ch.context();
         String id = ch.clientId();
         Promise<ClaimResult> done = ctx.promise();
@@ -79,28 +89,28 @@ public final class SessionManager {
         return done.future();
     }
 
-    private Future<ClaimResult> claim(Channel ch, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds) {
+    private Future<ClaimResult> claim(C ch, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds) {
         ContextInternal ctx = ch.context();
         String id = ch.clientId();
-        Channel previous = registry.put(id, ch);
+        C previous = registry.put(id, ch);
         long start = System.nanoTime();
-        ClaimRequest request = new ClaimRequest(broker.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds,
+        ClaimRequest request = new ClaimRequest(cluster.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds,
                 ch.protocolVersion(), System.currentTimeMillis(), random.nextLong());
-        return Future.fromCompletionStage(broker.cluster().sessions().claim(id, request), ctx)
+        return Future.fromCompletionStage(cluster.sessions().claim(id, request), ctx)
                 .compose(result -> {
                     long claimed = System.nanoTime();
                     ch.connectTimings((claimed - start) / 1_000_000, 0);
                     List<Future<?>> closing = new ArrayList<>(2);
                     if (previous != null && previous != ch) {
-                        closing.add(onContext(ctx, previous.takeOver()));
+                        closing.add(NodeLink.onContext(ctx, previous.takeOver()));
                     }
                     String owner = result.previousOwner();
-                    if (owner != null && !owner.equals(broker.nodeId())) {
-                        closing.add(broker.takeOverRemote(owner, id, result.previousEpoch(), result.previousWill(), ctx));
+                    if (owner != null && !owner.equals(cluster.nodeId())) {
+                        closing.add(takeOverRemote(owner, id, result.previousEpoch(), result.previousWill(), ctx));
                     }
                     if (previous != null || owner != null) {
                         log.info("event=session_takeover client_id={} from_node={} to_node={} epoch={}", id,
-                                owner == null ? "-" : owner, broker.nodeId(), result.epoch());
+                                owner == null ? "-" : owner, cluster.nodeId(), result.epoch());
                     }
                     if (closing.isEmpty()) {
                         return Future.succeededFuture(result);
@@ -115,22 +125,30 @@ public final class SessionManager {
 
     /**
      * Another node claimed a client id whose connection (at {@code epoch}, or older) is here: close it
-     * without its will. The decision runs on that connection's context ({@link Channel#kick}), so a
+     * without its will. The decision runs on that connection's context ({@link LocalClient#kick}), so a
      * connection still claiming sees it when its claim returns.
      */
     public Future<Void> kickFromRemote(String clientId, long epoch) {
-        Channel ch = registry.get(clientId);
+        C ch = registry.get(clientId);
         if (ch == null) {
             return Future.succeededFuture();
         }
         return ch.kick(epoch);
     }
 
-    /** Brings the completion of a future from another context back to {@code ctx}. */
-    public static <T> Future<T> onContext(ContextInternal ctx, Future<T> other) {
-        Promise<T> p = ctx.promise();
-        other.onComplete(p);
-        return p.future();
+    /**
+     * The client id was held by a connection on {@code owner}: asks that node to close it (no will: it is a
+     * takeover). When that node is gone, its connection ended abnormally: its will is published here.
+     */
+    private Future<Void> takeOverRemote(String owner, String clientId, long epoch, Message previousWill, ContextInternal ctx) {
+        if (!cluster.liveNodeIds().contains(owner)) {
+            if (previousWill == null) {
+                return ctx.succeededFuture();
+            }
+            log.info("event=will_published client_id={} topic={} reason=node_gone node={}", clientId, previousWill.topic(), owner);
+            return router.publishWill(previousWill, ctx).recover(err -> ctx.succeededFuture());
+        }
+        return link.kick(owner, clientId, epoch, ctx);
     }
 
     /**
@@ -142,17 +160,17 @@ public final class SessionManager {
      * ({@link io.mqttcluster.cluster.session.SessionMergePolicy}). The others release the sessions of a node they
      * lost, and this node's {@link SessionReconciler} releases what is left once it is back.
      */
-    public Future<Void> disconnected(Channel ch, boolean abnormal, io.mqttcluster.cluster.session.SharedHandover handover) {
+    public Future<Void> disconnected(C ch, boolean abnormal, io.mqttcluster.cluster.session.SharedHandover handover) {
         registry.remove(ch.clientId(), ch);
         if (ch.epoch() == 0) {
             return Future.succeededFuture();
         }
-        if (!broker.hasQuorum()) {
+        if (!state.hasQuorum()) {
             log.info("event=session_release_deferred client_id={} reason=no_quorum", ch.clientId());
             return Future.succeededFuture();
         }
         ContextInternal ctx = ch.context();
-        return Future.fromCompletionStage(broker.cluster().sessions().release(ch.clientId(), broker.nodeId(),
+        return Future.fromCompletionStage(cluster.sessions().release(ch.clientId(), cluster.nodeId(),
                         ch.epoch(), abnormal, ch.persistent() ? handover : null, System.currentTimeMillis()), ctx)
                 .compose(result -> afterRelease(result, ctx));
     }
@@ -166,7 +184,7 @@ public final class SessionManager {
             return Future.succeededFuture();
         }
         for (QueuedMessage q : result.sharedCopies()) {
-            broker.router().handBackShared(q, result.clientId(), ctx);
+            router.handBackShared(q, result.clientId(), ctx);
         }
         if (result.will() == null) {
             return Future.succeededFuture();
@@ -174,11 +192,11 @@ public final class SessionManager {
         Message will = result.will();
         log.info("event=will_published client_id={} topic={} qos={} retain={}", result.clientId(), will.topic(),
                 will.qos(), will.retain());
-        return broker.router().publishWill(will, ctx);
+        return router.publishWill(will, ctx);
     }
 
     /** Removes a channel that was taken over; the new connection owns the session now. */
-    public void forget(Channel ch) {
+    public void forget(C ch) {
         registry.remove(ch.clientId(), ch);
     }
 }

@@ -1,6 +1,8 @@
 package io.mqttcluster.broker.session;
 
-import io.mqttcluster.broker.Broker;
+import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.cluster.ClusterNode;
+import io.vertx.core.internal.ContextInternal;
 import io.mqttcluster.cluster.route.DurableSubscriptions.DurableSub;
 import io.mqttcluster.cluster.session.ReleaseResult;
 import io.vertx.core.Future;
@@ -34,50 +36,56 @@ public final class SessionReconciler {
     private static final Logger log = LoggerFactory.getLogger(SessionReconciler.class);
     private static final int BATCH = 500;
 
-    private final Broker broker;
+    private final ClusterNode cluster;
+    private final SessionManager<?> sessions;
+    private final Router router;
+    private final ContextInternal systemContext;
     /** Entries found stale by the previous pass: key of the entry, and its session uid. */
     private Map<String, Long> suspects = new HashMap<>();
 
-    public SessionReconciler(Broker broker) {
-        this.broker = broker;
+    public SessionReconciler(ClusterNode cluster, SessionManager<?> sessions, Router router, ContextInternal systemContext) {
+        this.cluster = cluster;
+        this.sessions = sessions;
+        this.router = router;
+        this.systemContext = systemContext;
     }
 
     /** Releases sessions owned by this node that have no connection here. Blocking: call on a worker. */
     public int releaseOrphans() {
-        String self = broker.nodeId();
-        Map<String, Long> owned = broker.cluster().sessions().ownedBy(self);
+        String self = cluster.nodeId();
+        Map<String, Long> owned = cluster.sessions().ownedBy(self);
         int released = 0;
         for (Map.Entry<String, Long> e : owned.entrySet()) {
-            if (broker.sessions().channel(e.getKey()) != null) {
+            if (sessions.channel(e.getKey()) != null) {
                 continue; // connected or connecting here
             }
-            ReleaseResult r = broker.cluster().sessions().release(e.getKey(), self, e.getValue(), true,
+            ReleaseResult r = cluster.sessions().release(e.getKey(), self, e.getValue(), true,
                     io.mqttcluster.cluster.session.SharedHandover.UNKNOWN,
                     System.currentTimeMillis()).toCompletableFuture().join();
             if (r.released()) {
                 released++;
-                broker.sessions().afterRelease(r, broker.systemContext());
+                sessions.afterRelease(r, systemContext);
             }
         }
         // what the tables say is here and is not: shared-group memberships and routes (after a merge the
         // minority's entries come back, though this node closed those connections when it lost its quorum)
         int stale = 0;
-        for (Map.Entry<String, String> m : broker.cluster().sharedGroups().membersOn(self)) {
-            if (broker.sessions().channel(m.getValue()) == null) {
-                broker.cluster().sharedGroups().leaveIfOn(m.getKey(), m.getValue(), self);
+        for (Map.Entry<String, String> m : cluster.sharedGroups().membersOn(self)) {
+            if (sessions.channel(m.getValue()) == null) {
+                cluster.sharedGroups().leaveIfOn(m.getKey(), m.getValue(), self);
                 stale++;
-                if (broker.sessions().channel(m.getValue()) != null) {
-                    broker.router().rejoinShared(m.getKey(), m.getValue()); // it connected meanwhile
+                if (sessions.channel(m.getValue()) != null) {
+                    router.rejoinShared(m.getKey(), m.getValue()); // it connected meanwhile
                 }
             }
         }
-        for (String filter : broker.cluster().routes().filtersOf(self)) {
-            if (broker.router().removeRouteIfUnused(filter)) {
+        for (String filter : cluster.routes().filtersOf(self)) {
+            if (router.removeRouteIfUnused(filter)) {
                 stale++;
             }
         }
         if (released > 0 || stale > 0) {
-            log.info("event=orphans_released node={} sessions={} table_entries={}", broker.cluster().nodeName(), released, stale);
+            log.info("event=orphans_released node={} sessions={} table_entries={}", cluster.nodeName(), released, stale);
         }
         return released;
     }
@@ -85,13 +93,13 @@ public final class SessionReconciler {
     /** One pass over the cluster-wide subscription entries (see the class comment). Blocking: call on a worker. */
     public synchronized int reconcileDurable() {
         Map<String, List<DurableSub>> byClient = new HashMap<>();
-        broker.cluster().durableSubscriptions().forEach(sub ->
+        cluster.durableSubscriptions().forEach(sub ->
                 byClient.computeIfAbsent(sub.clientId(), k -> new ArrayList<>(2)).add(sub));
         Map<String, Long> stale = new HashMap<>();
         List<String> ids = new ArrayList<>(byClient.keySet());
         for (int from = 0; from < ids.size(); from += BATCH) {
             Set<String> batch = new HashSet<>(ids.subList(from, Math.min(ids.size(), from + BATCH)));
-            Map<String, List<String>> records = broker.cluster().sessions().subscriptionsOf(batch);
+            Map<String, List<String>> records = cluster.sessions().subscriptionsOf(batch);
             for (String id : batch) {
                 List<String> rec = records.get(id);
                 for (DurableSub sub : byClient.get(id)) {
@@ -108,15 +116,15 @@ public final class SessionReconciler {
         for (Map.Entry<String, Long> e : stale.entrySet()) {
             if (e.getValue().equals(suspects.get(e.getKey()))) {
                 int sep = e.getKey().indexOf('\0');
-                removals.add(broker.router().removeDurable(e.getKey().substring(0, sep), e.getKey().substring(sep + 1),
-                        e.getValue(), broker.systemContext()));
+                removals.add(router.removeDurable(e.getKey().substring(0, sep), e.getKey().substring(sep + 1),
+                        e.getValue(), systemContext));
                 removed++;
             }
         }
         suspects = stale;
         Future.join(removals).toCompletionStage().toCompletableFuture().join();
         if (removed > 0) {
-            log.info("event=stale_subscriptions_removed node={} entries={}", broker.cluster().nodeName(), removed);
+            log.info("event=stale_subscriptions_removed node={} entries={}", cluster.nodeName(), removed);
         }
         return removed;
     }

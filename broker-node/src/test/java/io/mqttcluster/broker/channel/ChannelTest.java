@@ -42,7 +42,7 @@ class ChannelTest {
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("mqtt.max-inflight", "2", "mqtt.max-client-id-length", "20"));
         broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
-        broker.ready(true);
+        broker.state().ready(true);
     }
 
     @AfterAll

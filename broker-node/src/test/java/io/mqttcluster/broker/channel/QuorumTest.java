@@ -1,5 +1,6 @@
 package io.mqttcluster.broker.channel;
 
+import io.mqttcluster.broker.mqtt.Refusal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.config.BrokerConfig;
@@ -38,7 +39,7 @@ class QuorumTest {
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("cluster.size", "3"));
         broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
-        broker.ready(true);
+        broker.state().ready(true);
     }
 
     @AfterAll
@@ -55,8 +56,8 @@ class QuorumTest {
         ctx.runOnContext(v -> ch.onConnect(new Packets.Connect(4, "minority-client", true, 30, null, null, null, -1, 65_535)));
         await().atMost(5, TimeUnit.SECONDS).until(() -> out.actions.contains("CONNACK SERVER_UNAVAILABLE"));
         assertThat(Refusal.SERVER_UNAVAILABLE.code(4)).isEqualTo(0x03);
-        assertThat(broker.acceptingConnections()).isFalse();
-        assertThat(broker.notAcceptingReason()).contains("quorum is 2");
+        assertThat(broker.state().acceptingConnections()).isFalse();
+        assertThat(broker.state().notAcceptingReason()).contains("quorum is 2");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.mqttcluster.broker.channel;
 
+import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.cluster.message.Message;
 
 import java.util.Arrays;

@@ -1,6 +1,5 @@
-package io.mqttcluster.broker.auth;
+package io.mqttcluster.broker;
 
-import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.channel.Channel;
 import io.mqttcluster.broker.connection.TlsContext;
 import io.vertx.core.Vertx;

@@ -1,6 +1,5 @@
-package io.mqttcluster.broker.pubsub;
+package io.mqttcluster.broker;
 
-import io.mqttcluster.broker.Broker;
 import io.mqttcluster.cluster.message.Message;
 
 import java.nio.charset.StandardCharsets;
@@ -59,7 +58,7 @@ public final class SysTopics {
     }
 
     private void publish() {
-        if (!broker.hasQuorum()) {
+        if (!broker.state().hasQuorum()) {
             return;
         }
         for (Map.Entry<String, String> e : values().entrySet()) {

@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.mqtt;
 
 /**
  * Why a CONNECT is refused, with the CONNACK code for each protocol version in one place

@@ -1,8 +1,7 @@
-package io.mqttcluster.broker.cluster;
+package io.mqttcluster.broker;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
-import io.mqttcluster.broker.Broker;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.session.ReleaseResult;
 import io.vertx.core.Future;
@@ -42,7 +41,7 @@ public final class ClusterCoordinator {
 
     public ClusterCoordinator(Broker broker) {
         this.broker = broker;
-        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(broker);
+        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(broker.cluster(), broker.sessions(), broker.router(), broker.systemContext());
     }
 
     public void start() {
@@ -73,12 +72,12 @@ public final class ClusterCoordinator {
      * A thread that only measures how long it slept: when the whole process stood still for about as long as the
      * others wait for a heartbeat, they have removed this node (and taken over its clients) while it still
      * believes it is a member. It then fences itself for a heartbeat timeout and two intervals, long enough for
-     * its member list to catch up (see {@link Broker#fence}), and closes its connections like a minority.
+     * its member list to catch up (see {@link io.mqttcluster.broker.cluster.NodeState#fence}), and closes its connections like a minority.
      */
     private void startPauseWatch() {
         long threshold = Math.max(1000, (broker.config().maxNoHeartbeatSeconds() - broker.config().heartbeatSeconds()) * 1000L);
         long fence = (broker.config().maxNoHeartbeatSeconds() + 2L * broker.config().heartbeatSeconds()) * 1000L;
-        broker.pauseWatchTick(System.nanoTime(), threshold);
+        broker.state().pauseWatchTick(System.nanoTime(), threshold);
         Thread watch = new Thread(() -> {
             long last = System.nanoTime();
             while (!stopped) {
@@ -91,12 +90,12 @@ public final class ClusterCoordinator {
                 long stoodStill = (now - last) / 1_000_000L - 200;
                 last = now;
                 if (stoodStill >= threshold && !stopped) {
-                    broker.fence(fence); // before the tick: no moment in which the gap is forgotten unfenced
+                    broker.state().fence(fence); // before the tick: no moment in which the gap is forgotten unfenced
                     broker.metrics().paused();
                     log.warn("event=node_paused node={} paused_ms={} fenced_ms={}", broker.cluster().nodeName(), stoodStill, fence);
                     broker.systemContext().runOnContext(v -> dropClients());
                 }
-                broker.pauseWatchTick(now, threshold);
+                broker.state().pauseWatchTick(now, threshold);
             }
         }, "pause-watch");
         watch.setDaemon(true);
@@ -113,11 +112,11 @@ public final class ClusterCoordinator {
     private void connect(Member m) {
         String node = ClusterNode.nodeIdOf(m);
         String bus = m.getAttribute(ClusterNode.ATTR_BUS);
-        if (node == null || bus == null || broker.bus() == null) {
+        if (node == null || bus == null || broker.link().bus() == null) {
             return;
         }
         int colon = bus.lastIndexOf(':');
-        broker.bus().addPeer(node, bus.substring(0, colon), Integer.parseInt(bus.substring(colon + 1)));
+        broker.link().bus().addPeer(node, bus.substring(0, colon), Integer.parseInt(bus.substring(colon + 1)));
     }
 
     private void onMembership(MembershipEvent event) {
@@ -134,13 +133,13 @@ public final class ClusterCoordinator {
         }
         log.info("event=member_left node={} node_id={} members={}", name, node, broker.cluster().memberCount());
         if (node != null) {
-            if (broker.bus() != null) {
-                broker.bus().removePeer(node);
+            if (broker.link().bus() != null) {
+                broker.link().bus().removePeer(node);
             }
             broker.cluster().routes().forgetNode(node);
             broker.cluster().sharedGroups().forgetNode(node);
         }
-        if (!broker.hasQuorum()) {
+        if (!broker.state().hasQuorum()) {
             dropClients();
             return; // a node without its quorum must not sweep: it is the side that lost
         }
@@ -165,7 +164,7 @@ public final class ClusterCoordinator {
 
     /** Releases this node's orphaned sessions and, on the oldest member, stale subscription entries. On a worker. */
     private void reconcile(boolean subscriptions) {
-        if (stopped || !broker.hasQuorum()) {
+        if (stopped || !broker.state().hasQuorum()) {
             return;
         }
         broker.vertx().executeBlocking(() -> {
@@ -187,12 +186,12 @@ public final class ClusterCoordinator {
      * harness: 14 live sessions released and every route of the other two nodes purged for half a second).
      */
     public Future<Integer> sweep(String why) {
-        if (stopped || !broker.hasQuorum() || !sweeping.compareAndSet(false, true)) {
+        if (stopped || !broker.state().hasQuorum() || !sweeping.compareAndSet(false, true)) {
             return Future.succeededFuture(0);
         }
         return broker.vertx().executeBlocking(() -> {
                     Set<String> live = broker.cluster().liveNodeIds();
-                    java.util.function.BooleanSupplier unchanged = () -> broker.hasQuorum() && live.equals(broker.cluster().liveNodeIds());
+                    java.util.function.BooleanSupplier unchanged = () -> broker.state().hasQuorum() && live.equals(broker.cluster().liveNodeIds());
                     Map<String, ReleaseResult> released = Map.of();
                     if (unchanged.getAsBoolean()) {
                         released = broker.cluster().sessions().releaseDeadOwners(live, System.currentTimeMillis());

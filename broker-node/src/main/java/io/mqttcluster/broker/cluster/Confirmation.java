@@ -1,9 +1,9 @@
-package io.mqttcluster.broker.pubsub;
+package io.mqttcluster.broker.cluster;
 
 import io.vertx.core.Future;
 
 /**
- * What a publisher's acknowledgement waits for once its message is dispatched ({@link Dispatcher#dispatch}):
+ * What a publisher's acknowledgement waits for once its message is dispatched ({@code Dispatcher#dispatch}):
  * asked for when the message reaches the head of its publisher's line, not before. Most often the message went
  * as one forward to one other node, and one acknowledgement from that node covers many forwards; so the line
  * asks the link whether the forward at its head was acknowledged (usually it was) and sets up a wait only for
