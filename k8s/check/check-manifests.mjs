@@ -10,7 +10,7 @@
 //   wiring       selectors match pods; Services, probes and NetworkPolicies name ports the containers have; the
 //                node's configuration (ConfigMap file + MQTTC_* environment) agrees with the container ports, the
 //                headless Service's DNS name, the StatefulSet's replicas; the gateway's flags agree with the nodes;
-//                probe paths are served by the code; configuration keys exist (README tables)
+//                probe paths are served by the code; configuration keys exist (tables in docs/configuration.md and lb-gateway/README.md)
 //   listeners    container ports are exactly the enabled MQTT listeners (plain, tls.port, ws.port, wss.port) at their
 //                configured numbers; the LoadBalancer exposes gateway MQTT listeners only, and the NetworkPolicies let
 //                anyone reach exactly those
@@ -104,9 +104,9 @@ function labelsMatch(selector, labels) {
 }
 const id = (o) => `${o.kind}/${o.metadata && o.metadata.name}`;
 
-// The node's configuration keys and environment variables (README.md, between the config-reference markers).
+// The node's configuration keys and environment variables (docs/configuration.md, between the config-reference markers).
 const nodeKeys = (() => {
-  const s = read("README.md");
+  const s = read("docs", "configuration.md");
   const a = s.indexOf("<!-- config-reference:start -->");
   const b = s.indexOf("<!-- config-reference:end -->");
   const keys = new Map();
@@ -518,7 +518,7 @@ for (const { name: overlay, objects } of overlays) {
     if (!a.config) err(`${id(nodeSts)}: no --config`);
     const file = a.config ? flatten(configFile(nodeSts, nodeC, a.config, err)) : {};
     for (const [k, v] of Object.entries(file)) {
-      if (!nodeKeys.has(k)) err(`config key ${k} does not exist (README.md configuration table)`);
+      if (!nodeKeys.has(k)) err(`config key ${k} does not exist (docs/configuration.md configuration table)`);
       cfg[k] = Array.isArray(v) ? v.join(",") : String(v);
     }
     for (const [k, v] of env) {
