@@ -12,6 +12,7 @@ import io.mqttcluster.broker.pubsub.Dispatcher;
 import io.mqttcluster.broker.pubsub.LocalSubscriptions;
 import io.mqttcluster.broker.pubsub.MessageIds;
 import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.broker.pubsub.Subscriptions;
 import io.mqttcluster.broker.session.SessionManager;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.forward.ClusterBus;
@@ -39,6 +40,7 @@ public final class Broker {
     private final NodeLink link;
     private final SessionManager<Channel> sessions;
     private final Router router;
+    private final Subscriptions subscriptions;
     private final ChannelServices channelServices;
     private final Dispatcher dispatcher;
     private final ContextInternal systemContext;
@@ -59,10 +61,11 @@ public final class Broker {
         this.link = new NodeLink(config, cluster, state, metrics, vertx, bus);
         LocalSubscriptions local = new LocalSubscriptions(cluster.routes(), cluster.nodeId());
         this.dispatcher = new Dispatcher(cluster.nodeId(), metrics, link, systemContext, local);
-        this.router = new Router(config, cluster, state, link, metrics, vertx, local, dispatcher);
+        this.router = new Router(config, cluster, state, metrics, local, dispatcher);
+        this.subscriptions = new Subscriptions(cluster, link, vertx, local, dispatcher);
         this.sessions = new SessionManager<>(cluster, state, link, router);
         dispatcher.clients(sessions::channel);
-        this.channelServices = new ChannelServices(config, security, metrics, topicLimits, messageIds, router, sessions,
+        this.channelServices = new ChannelServices(config, security, metrics, topicLimits, messageIds, router, subscriptions, sessions,
                 cluster.sessions(), new ChannelServices.Admission() {
                     @Override
                     public boolean accepting() {
@@ -96,7 +99,7 @@ public final class Broker {
 
             @Override
             public void applySync(List<ForwardCodec.Sync> changes) {
-                router.applySync(changes);
+                subscriptions.applySync(changes);
             }
         };
     }
@@ -144,6 +147,10 @@ public final class Broker {
 
     public Router router() {
         return router;
+    }
+
+    public Subscriptions subscriptions() {
+        return subscriptions;
     }
 
     public String nodeId() {

@@ -100,10 +100,11 @@ public final class BrokerNode implements AutoCloseable {
             inbox.attach(broker.linkHandler(), metrics);
             ClusterCoordinator coordinator = new ClusterCoordinator(broker);
             coordinator.start();
-            SessionExpiry expiry = new SessionExpiry(vertx, cluster, broker.state(), metrics, broker.router(), broker.systemContext());
+            SessionExpiry expiry = new SessionExpiry(vertx, cluster, broker.state(), metrics, broker.router(), broker.subscriptions(),
+                    broker.systemContext());
             expiry.start(config.sessionExpiryCheckMillis());
             metrics.gauge("mqtt.subscriptions", "Subscriptions of clients connected to this node",
-                    () -> broker.router().localSubscriptionCount());
+                    () -> broker.subscriptions().localSubscriptionCount());
             metrics.gauge("mqtt.retained.messages", "Retained messages in the cluster", () -> broker.cluster().retained().size());
             metrics.gauge("mqtt.cluster.members", "Members of the cluster as this node sees it", () -> broker.cluster().memberCount());
             metrics.gauge("mqtt.sessions", "Sessions: connected to this node; offline (persistent, cluster-wide, the same on every node)",

@@ -41,7 +41,8 @@ public final class ClusterCoordinator {
 
     public ClusterCoordinator(Broker broker) {
         this.broker = broker;
-        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(broker.cluster(), broker.sessions(), broker.router(), broker.systemContext());
+        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(broker.cluster(), broker.sessions(),
+                broker.subscriptions(), broker.systemContext());
     }
 
     public void start() {

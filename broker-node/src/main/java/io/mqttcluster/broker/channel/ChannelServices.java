@@ -5,6 +5,7 @@ import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.MessageIds;
 import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.broker.pubsub.Subscriptions;
 import io.mqttcluster.broker.session.SessionManager;
 import io.mqttcluster.cluster.session.SessionStore;
 import io.mqttcluster.cluster.topic.TopicLimits;
@@ -17,7 +18,7 @@ import io.vertx.core.Vertx;
  * @param admission whether the node takes new clients now
  */
 public record ChannelServices(BrokerConfig config, Security security, BrokerMetrics metrics, TopicLimits topicLimits,
-                              MessageIds messageIds, Router router, SessionManager<Channel> sessions, SessionStore store,
+                              MessageIds messageIds, Router router, Subscriptions subscriptions, SessionManager<Channel> sessions, SessionStore store,
                               Admission admission, Vertx vertx) {
 
     /** Whether the node takes new clients (started, not draining, quorum present), and why not. */

@@ -80,15 +80,15 @@ final class SubscribeRequests {
                 continue;
             }
             if (existing != null) {
-                svc.router().removeLocal(existing); // replaces it completely [MQTT-3.8.4-3]
+                svc.subscriptions().removeLocal(existing); // replaces it completely [MQTT-3.8.4-3]
             }
             subscriptions().put(filter, sub);
-            writes.add(channel.track(svc.router().addLocal(sub, channel.context())));
+            writes.add(channel.track(svc.subscriptions().addLocal(sub, channel.context())));
             if (channel.persistent()) {
                 stored.put(filter, options);
                 if (sub.shareGroup() == null) {
                     if (granted >= 1) {
-                        writes.add(channel.track(svc.router().addDurable(channel.clientId(), filter, options,
+                        writes.add(channel.track(svc.subscriptions().addDurable(channel.clientId(), filter, options,
                                 channel.sessionUid(), channel.context())));
                     } else if (existing != null && existing.options().qos() >= 1) {
                         downgraded.add(filter);
@@ -119,7 +119,7 @@ final class SubscribeRequests {
     private void sendRetained(Subscription sub) {
         List<Message> matching = new ArrayList<>();
         long now = System.currentTimeMillis();
-        channel.services().router().retainedFor(sub.topicFilter(), m -> {
+        channel.services().subscriptions().retainedFor(sub.topicFilter(), m -> {
             if (!m.isExpired(now)) {
                 matching.add(m);
             }
@@ -147,7 +147,7 @@ final class SubscribeRequests {
         for (String filter : u.filters()) {
             Subscription existing = subscriptions().remove(filter);
             if (existing != null) {
-                channel.services().router().removeLocal(existing);
+                channel.services().subscriptions().removeLocal(existing);
                 removed.add(existing);
             }
         }
@@ -192,7 +192,7 @@ final class SubscribeRequests {
         }
         List<Future<Void>> removals = new ArrayList<>(filters.size());
         for (String f : filters) {
-            removals.add(channel.services().router().removeDurable(channel.clientId(), f, channel.sessionUid(), channel.context()));
+            removals.add(channel.services().subscriptions().removeDurable(channel.clientId(), f, channel.sessionUid(), channel.context()));
         }
         return Future.all(removals).mapEmpty();
     }
@@ -210,7 +210,7 @@ final class SubscribeRequests {
                 continue;
             }
             subscriptions().put(e.getKey(), sub);
-            channel.track(channel.services().router().addLocal(sub, channel.context()));
+            channel.track(channel.services().subscriptions().addLocal(sub, channel.context()));
         }
         if (!denied.isEmpty()) {
             forgetStored(denied, "revoked_on_resume");
@@ -221,11 +221,11 @@ final class SubscribeRequests {
     void discard(List<String> filters, long discardedSessionUid) {
         for (String filter : filters) {
             if (!SharedSubscription.isShared(filter)) {
-                channel.track(channel.services().router().removeDurable(channel.clientId(), filter, discardedSessionUid,
+                channel.track(channel.services().subscriptions().removeDurable(channel.clientId(), filter, discardedSessionUid,
                         channel.context()));
             } else {
                 // the old session's membership, left offline when its node died
-                channel.track(channel.services().router().forgetOfflineMember(filter, channel.clientId(), channel.context()));
+                channel.track(channel.services().subscriptions().forgetOfflineMember(filter, channel.clientId(), channel.context()));
             }
         }
     }
@@ -243,7 +243,7 @@ final class SubscribeRequests {
         }
         for (Subscription sub : denied) {
             subscriptions.remove(sub.filter());
-            channel.services().router().removeLocal(sub);
+            channel.services().subscriptions().removeLocal(sub);
         }
         forgetStored(denied, "rules_reloaded");
     }
@@ -252,7 +252,7 @@ final class SubscribeRequests {
     void releaseLocal() {
         if (subscriptions != null) {
             for (Subscription sub : subscriptions.values()) {
-                channel.services().router().connectionEnded(sub);
+                channel.services().subscriptions().connectionEnded(sub);
             }
         }
     }

@@ -53,6 +53,7 @@ public final class Dispatcher {
     private final RecentQos2 recent = new RecentQos2();
     private volatile Function<String, Subscriber> clients = id -> null;
     private volatile Router router;
+    private volatile Subscriptions subscriptions;
 
     public Dispatcher(String nodeId, BrokerMetrics metrics, NodeLink link, ContextInternal systemContext, LocalSubscriptions local) {
         this.self = nodeId;
@@ -65,6 +66,11 @@ public final class Dispatcher {
     /** The router that hands publications to this dispatcher (shared messages go back to it to pick again). */
     void router(Router router) {
         this.router = router;
+    }
+
+    /** The subscription tables (a shared-group member whose session is gone is removed there). */
+    void subscriptions(Subscriptions subscriptions) {
+        this.subscriptions = subscriptions;
     }
 
     /** How to find a client connected here by id (the session registry, which exists after this). */
@@ -199,7 +205,7 @@ public final class Dispatcher {
 
     /** A stored shared-group copy found no session: the membership is a leftover; the message goes to another member. */
     private Future<Void> memberGone(Message message, Target t, String clientId, ContextInternal ctx) {
-        router.forgetOfflineMember(t.shareGroup(), clientId, ctx);
+        subscriptions.forgetOfflineMember(t.shareGroup(), clientId, ctx);
         return router.redispatchShared(message, t.qos(), t.shareGroup(), clientId, ctx);
     }
 

@@ -3,6 +3,7 @@ package io.mqttcluster.broker.session;
 import io.mqttcluster.broker.cluster.NodeState;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.broker.pubsub.Subscriptions;
 import io.mqttcluster.cluster.ClusterNode;
 import io.vertx.core.Vertx;
 import io.mqttcluster.cluster.message.Message;
@@ -42,17 +43,19 @@ public final class SessionExpiry {
     private final NodeState state;
     private final BrokerMetrics metrics;
     private final Router router;
+    private final Subscriptions subscriptions;
     private final ContextInternal systemContext;
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private long timer = -1;
 
     public SessionExpiry(Vertx vertx, ClusterNode cluster, NodeState state, BrokerMetrics metrics, Router router,
-                         ContextInternal systemContext) {
+                         Subscriptions subscriptions, ContextInternal systemContext) {
         this.vertx = vertx;
         this.cluster = cluster;
         this.state = state;
         this.metrics = metrics;
         this.router = router;
+        this.subscriptions = subscriptions;
         this.systemContext = systemContext;
     }
 
@@ -114,10 +117,10 @@ public final class SessionExpiry {
             log.debug("event=session_expired client_id={} subscriptions={} queued_dropped={} shared_redispatched={}",
                     clientId, r.subscriptions().size(), r.queuedDropped(), r.sharedCopies().size());
             for (String filter : r.subscriptions()) {
-                work.add(router.removeDurable(clientId, filter, r.sessionUid(), ctx));
+                work.add(subscriptions.removeDurable(clientId, filter, r.sessionUid(), ctx));
                 if (io.mqttcluster.cluster.topic.SharedSubscription.isShared(filter)) {
                     // a member whose node died stayed in its groups, offline, until now
-                    work.add(router.forgetOfflineMember(filter, clientId, ctx));
+                    work.add(subscriptions.forgetOfflineMember(filter, clientId, ctx));
                 }
             }
             for (QueuedMessage q : r.sharedCopies()) {

@@ -1,6 +1,6 @@
 package io.mqttcluster.broker.session;
 
-import io.mqttcluster.broker.pubsub.Router;
+import io.mqttcluster.broker.pubsub.Subscriptions;
 import io.mqttcluster.cluster.ClusterNode;
 import io.vertx.core.internal.ContextInternal;
 import io.mqttcluster.cluster.route.DurableSubscriptions.DurableSub;
@@ -38,15 +38,15 @@ public final class SessionReconciler {
 
     private final ClusterNode cluster;
     private final SessionManager<?> sessions;
-    private final Router router;
+    private final Subscriptions subscriptions;
     private final ContextInternal systemContext;
     /** Entries found stale by the previous pass: key of the entry, and its session uid. */
     private Map<String, Long> suspects = new HashMap<>();
 
-    public SessionReconciler(ClusterNode cluster, SessionManager<?> sessions, Router router, ContextInternal systemContext) {
+    public SessionReconciler(ClusterNode cluster, SessionManager<?> sessions, Subscriptions subscriptions, ContextInternal systemContext) {
         this.cluster = cluster;
         this.sessions = sessions;
-        this.router = router;
+        this.subscriptions = subscriptions;
         this.systemContext = systemContext;
     }
 
@@ -75,12 +75,12 @@ public final class SessionReconciler {
                 cluster.sharedGroups().leaveIfOn(m.getKey(), m.getValue(), self);
                 stale++;
                 if (sessions.channel(m.getValue()) != null) {
-                    router.rejoinShared(m.getKey(), m.getValue()); // it connected meanwhile
+                    subscriptions.rejoinShared(m.getKey(), m.getValue()); // it connected meanwhile
                 }
             }
         }
         for (String filter : cluster.routes().filtersOf(self)) {
-            if (router.removeRouteIfUnused(filter)) {
+            if (subscriptions.removeRouteIfUnused(filter)) {
                 stale++;
             }
         }
@@ -116,7 +116,7 @@ public final class SessionReconciler {
         for (Map.Entry<String, Long> e : stale.entrySet()) {
             if (e.getValue().equals(suspects.get(e.getKey()))) {
                 int sep = e.getKey().indexOf('\0');
-                removals.add(router.removeDurable(e.getKey().substring(0, sep), e.getKey().substring(sep + 1),
+                removals.add(subscriptions.removeDurable(e.getKey().substring(0, sep), e.getKey().substring(sep + 1),
                         e.getValue(), systemContext));
                 removed++;
             }
