@@ -1,8 +1,8 @@
 package io.mqttcluster.broker;
 
 import io.mqttcluster.broker.auth.Security;
-import io.mqttcluster.broker.channel.Channel;
-import io.mqttcluster.broker.channel.ChannelServices;
+import io.mqttcluster.broker.protocol.ClientProtocol;
+import io.mqttcluster.broker.protocol.ProtocolServices;
 import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.cluster.NodeState;
@@ -38,10 +38,10 @@ public final class Broker {
     private final MessageIds messageIds = new MessageIds();
     private final NodeState state;
     private final NodeLink link;
-    private final SessionManager<Channel> sessions;
+    private final SessionManager<ClientProtocol> sessions;
     private final Router router;
     private final Subscriptions subscriptions;
-    private final ChannelServices channelServices;
+    private final ProtocolServices protocolServices;
     private final Dispatcher dispatcher;
     private final ContextInternal systemContext;
     private final Security security;
@@ -65,8 +65,8 @@ public final class Broker {
         this.subscriptions = new Subscriptions(cluster, link, vertx, local, dispatcher);
         this.sessions = new SessionManager<>(cluster, state, link, router);
         dispatcher.clients(sessions::channel);
-        this.channelServices = new ChannelServices(config, security, metrics, topicLimits, messageIds, router, subscriptions, sessions,
-                cluster.sessions(), new ChannelServices.Admission() {
+        this.protocolServices = new ProtocolServices(config, security, metrics, topicLimits, messageIds, router, subscriptions, sessions,
+                cluster.sessions(), new ProtocolServices.Admission() {
                     @Override
                     public boolean accepting() {
                         return state.acceptingConnections();
@@ -109,8 +109,8 @@ public final class Broker {
     }
 
     /** What every connection's protocol object uses of the node. */
-    public ChannelServices channelServices() {
-        return channelServices;
+    public ProtocolServices protocolServices() {
+        return protocolServices;
     }
 
     public BrokerConfig config() {
@@ -141,7 +141,7 @@ public final class Broker {
         return messageIds;
     }
 
-    public SessionManager<Channel> sessions() {
+    public SessionManager<ClientProtocol> sessions() {
         return sessions;
     }
 

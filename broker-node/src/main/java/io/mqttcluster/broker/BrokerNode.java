@@ -136,7 +136,7 @@ public final class BrokerNode implements AutoCloseable {
             }
             SysTopics sys = new SysTopics(broker, Main.version());
 
-            MqttServer server = new MqttServer(broker.channelServices());
+            MqttServer server = new MqttServer(broker.protocolServices());
             int port = await(server.listen(config.mqttHost(), config.mqttPort()));
             Map<MqttServer.Transport, Integer> ports = new EnumMap<>(MqttServer.Transport.class);
             ports.put(MqttServer.Transport.TCP, port);
@@ -269,7 +269,7 @@ public final class BrokerNode implements AutoCloseable {
             log.warn("event=listener_close_slow error={}", e.toString());
         }
         List<Future<Void>> closing = new ArrayList<>();
-        for (io.mqttcluster.broker.channel.Channel ch : broker.sessions().channels()) {
+        for (io.mqttcluster.broker.protocol.ClientProtocol ch : broker.sessions().channels()) {
             closing.add(ch.shutdown());
         }
         try {

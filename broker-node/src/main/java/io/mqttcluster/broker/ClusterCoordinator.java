@@ -158,8 +158,8 @@ public final class ClusterCoordinator {
         int n = broker.sessions().connectedCount();
         log.warn("event=quorum_lost node={} members={} quorum={} closing_connections={}", broker.cluster().nodeName(),
                 broker.cluster().memberCount(), broker.config().quorum(), n);
-        for (io.mqttcluster.broker.channel.Channel ch : broker.sessions().channels()) {
-            ch.context().execute(() -> ch.close(io.mqttcluster.broker.channel.CloseReason.QUORUM_LOST));
+        for (io.mqttcluster.broker.protocol.ClientProtocol ch : broker.sessions().channels()) {
+            ch.context().execute(() -> ch.close(io.mqttcluster.broker.protocol.CloseReason.QUORUM_LOST));
         }
     }
 

@@ -1,6 +1,6 @@
 package io.mqttcluster.broker;
 
-import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.broker.protocol.ClientProtocol;
 import io.mqttcluster.broker.connection.TlsContext;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -44,7 +44,7 @@ public final class SecurityReloader {
     public static SecurityReloader start(Vertx vertx, Broker broker, TlsContext tls, long intervalMillis) {
         SecurityReloader r = new SecurityReloader(vertx, broker, tls);
         broker.security().onReload(rules -> {
-            for (Channel ch : broker.sessions().channels()) {
+            for (ClientProtocol ch : broker.sessions().channels()) {
                 ch.recheckAcl();
             }
         });

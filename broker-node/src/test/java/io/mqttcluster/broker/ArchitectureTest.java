@@ -40,7 +40,7 @@ class ArchitectureTest {
                 .layer("Node").definedBy("io.mqttcluster.broker")
                 .layer("Http").definedBy("io.mqttcluster.broker.http..")
                 .layer("Connection").definedBy("io.mqttcluster.broker.connection..")
-                .layer("Channel").definedBy("io.mqttcluster.broker.channel..")
+                .layer("ClientProtocol").definedBy("io.mqttcluster.broker.protocol..")
                 .layer("Session").definedBy("io.mqttcluster.broker.session..")
                 .layer("PubSub").definedBy("io.mqttcluster.broker.pubsub..")
                 .layer("Cluster").definedBy("io.mqttcluster.broker.cluster..")
@@ -50,11 +50,11 @@ class ArchitectureTest {
                 .whereLayer("Node").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Http").mayOnlyBeAccessedByLayers("Node")
                 .whereLayer("Connection").mayOnlyBeAccessedByLayers("Node")
-                .whereLayer("Channel").mayOnlyBeAccessedByLayers("Node", "Http", "Connection")
-                .whereLayer("Session").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "Channel")
-                .whereLayer("PubSub").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "Channel", "Session")
-                .whereLayer("Cluster").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "Channel", "Session", "PubSub")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "Channel")
+                .whereLayer("ClientProtocol").mayOnlyBeAccessedByLayers("Node", "Http", "Connection")
+                .whereLayer("Session").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol")
+                .whereLayer("PubSub").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol", "Session")
+                .whereLayer("Cluster").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol", "Session", "PubSub")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol")
                 .check(MAIN);
     }
 

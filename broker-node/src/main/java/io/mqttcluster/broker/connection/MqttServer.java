@@ -1,6 +1,6 @@
 package io.mqttcluster.broker.connection;
 
-import io.mqttcluster.broker.channel.ChannelServices;
+import io.mqttcluster.broker.protocol.ProtocolServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
  *                                       binary frames to and from bytes)
  *   decoder  MqttDecoder               (mqtt.max-packet-size; rejects a too-long packet before reading it)
  *   encoder  MqttEncoder
- *   handler  MqttConnection            (the socket's owner; talks to the protocol Channel; one flush per
+ *   handler  MqttConnection            (the socket's owner; talks to the protocol ClientProtocol; one flush per
  *                                       read batch or loop turn)
  * </pre>
  * The CONNECT deadline and the keepalive are checked by one sweep per event loop ({@link KeepAlive}).
@@ -64,7 +64,7 @@ public final class MqttServer {
 
     static final String DECODER = "decoder";
 
-    private final ChannelServices services;
+    private final ProtocolServices services;
     private final VertxInternal vertx;
     private final Map<EventLoop, ContextInternal> contexts = new ConcurrentHashMap<>();
     private final Map<EventLoop, KeepAlive> keepAlives = new ConcurrentHashMap<>();
@@ -85,7 +85,7 @@ public final class MqttServer {
         WSS
     }
 
-    public MqttServer(ChannelServices services) {
+    public MqttServer(ProtocolServices services) {
         this.services = services;
         this.vertx = (VertxInternal) services.vertx();
     }

@@ -2,7 +2,7 @@ package io.mqttcluster.broker.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttcluster.broker.auth.Security;
-import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.broker.protocol.ClientProtocol;
 import io.mqttcluster.broker.cluster.NodeState;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.session.SessionManager;
@@ -36,13 +36,13 @@ public final class HttpEndpoint {
     private final ClusterNode cluster;
     private final BrokerMetrics metrics;
     private final Security security;
-    private final SessionManager<Channel> sessions;
+    private final SessionManager<ClientProtocol> sessions;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
     public HttpEndpoint(NodeState state, ClusterNode cluster, BrokerMetrics metrics, Security security,
-                        SessionManager<Channel> sessions, Vertx vertx, PrometheusMeterRegistry registry) {
+                        SessionManager<ClientProtocol> sessions, Vertx vertx, PrometheusMeterRegistry registry) {
         this.state = state;
         this.cluster = cluster;
         this.metrics = metrics;
@@ -70,7 +70,7 @@ public final class HttpEndpoint {
         String path = req.path();
         if (path.startsWith("/clients/")) {
             String id = java.net.URLDecoder.decode(path.substring("/clients/".length()), java.nio.charset.StandardCharsets.UTF_8);
-            Channel ch = sessions.channel(id);
+            ClientProtocol ch = sessions.channel(id);
             if (ch == null || !ch.isConnected()) {
                 req.response().setStatusCode(404).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("clientId", id).put("connected", false).encode());

@@ -1,7 +1,7 @@
 package io.mqttcluster.broker.it;
 
 import io.mqttcluster.broker.BrokerNode;
-import io.mqttcluster.broker.channel.Channel;
+import io.mqttcluster.broker.protocol.ClientProtocol;
 import io.mqttcluster.broker.testing.Paho;
 import io.mqttcluster.broker.testing.RawClient;
 import io.mqttcluster.broker.testing.TestNode;
@@ -77,7 +77,7 @@ class SlowConsumerIT {
                     pub.client.publish("flood1/x", payload, 1, false);
                 }
             }
-            Channel ch = node.broker().sessions().channel("stalled-1");
+            ClientProtocol ch = node.broker().sessions().channel("stalled-1");
             int held = ch.context().<Integer>executeBlocking(() -> 0).await(5, TimeUnit.SECONDS); // sync point
             assertThat(held).isZero();
             int[] counts = new int[2];

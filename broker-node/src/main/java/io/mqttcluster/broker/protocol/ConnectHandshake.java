@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.mqtt.Refusal;
@@ -17,7 +17,7 @@ import java.util.UUID;
  * client id, will topic), authentication and the will's ACL, the session expiry and in-flight window the client
  * gets, the cluster-wide claim of the client id (which closes an older connection with the same id, without its
  * will), CONNACK with session present, and then the resumed session's subscriptions and queue. The connection
- * ({@link Channel}) keeps the state; this decides the steps. On the connection's event loop only.
+ * ({@link ClientProtocol}) keeps the state; this decides the steps. On the connection's event loop only.
  */
 final class ConnectHandshake {
 
@@ -25,13 +25,13 @@ final class ConnectHandshake {
     /** A CONNECT slower than this to its CONNACK is logged, with where the time went. */
     private static final long SLOW_CONNECT_NANOS = 1_000_000_000L;
 
-    private final Channel ch;
-    private final ChannelServices services;
+    private final ClientProtocol ch;
+    private final ProtocolServices services;
     private long startNanos;
     private long claimMillis;
     private long takeoverMillis;
 
-    ConnectHandshake(Channel ch) {
+    ConnectHandshake(ClientProtocol ch) {
         this.ch = ch;
         this.services = ch.services();
     }

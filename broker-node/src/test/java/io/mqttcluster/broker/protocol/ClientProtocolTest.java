@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttcluster.broker.Broker;
@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * cluster store.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ChannelTest {
+class ClientProtocolTest {
 
     static ClusterNode cluster;
     static Vertx vertx;
@@ -55,9 +55,9 @@ class ChannelTest {
     static final class Client {
         final RecordingOutput out = new RecordingOutput();
         final ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
-        final Channel ch = new Channel(broker.channelServices(), out, ctx);
+        final ClientProtocol ch = new ClientProtocol(broker.protocolServices(), out, ctx);
 
-        void run(Consumer<Channel> action) {
+        void run(Consumer<ClientProtocol> action) {
             ctx.runOnContext(v -> action.accept(ch));
         }
 
@@ -178,8 +178,8 @@ class ChannelTest {
     @Test
     void persistentSession_resumes_withQueuedMessagesAndSessionPresent() {
         Client first = new Client().connect("ch-dev", false).subscribe(1, "p/x", 1);
-        first.run(Channel::onDisconnect);
-        first.run(Channel::onClosed);
+        first.run(ClientProtocol::onDisconnect);
+        first.run(ClientProtocol::onClosed);
         await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-dev") == null);
         Client pub = new Client().connect("ch-ppub", true);
         pub.publish(1, "p/x", "queued", 1);
@@ -208,8 +208,8 @@ class ChannelTest {
     @Test
     void resume_resendsWithDup_aMessageQueuedWhileOfflineAndSentOnce() {
         Client first = new Client().connect("ch-flags", false).subscribe(1, "flags/#", 1);
-        first.run(Channel::onDisconnect);
-        first.run(Channel::onClosed);
+        first.run(ClientProtocol::onDisconnect);
+        first.run(ClientProtocol::onClosed);
         await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-flags") == null);
         Client pub = new Client().connect("ch-fpub", true);
         pub.publish(1, "flags/x", "once", 1);
@@ -217,7 +217,7 @@ class ChannelTest {
         Client second = new Client().connect("ch-flags", false);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !second.out.of("PUBLISH flags/x once").isEmpty());
         assertThat(second.out.of("PUBLISH flags/x once").get(0)).doesNotContain(" dup");
-        second.run(Channel::onClosed); // dropped before its PUBACK
+        second.run(ClientProtocol::onClosed); // dropped before its PUBACK
         await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-flags") == null);
         Client third = new Client().connect("ch-flags", false);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !third.out.of("PUBLISH flags/x once").isEmpty());
@@ -234,7 +234,7 @@ class ChannelTest {
         Client first = new Client().connect("ch-rsub", false).subscribe(1, "kept/#", 1);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !first.out.of("PUBLISH kept/r state").isEmpty());
         assertThat(first.out.of("PUBLISH kept/r state").get(0)).contains(" retain");
-        first.run(Channel::onClosed); // dropped before its PUBACK
+        first.run(ClientProtocol::onClosed); // dropped before its PUBACK
         await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-rsub") == null);
         Client again = new Client().connect("ch-rsub", false);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !again.out.of("PUBLISH kept/r state").isEmpty());
@@ -256,7 +256,7 @@ class ChannelTest {
         pub.publish(1, "take/x", "for-new", 1);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !next.out.of("PUBLISH take/x for-new").isEmpty());
         assertThat(old.out.of("PUBLISH")).isEmpty();
-        old.run(Channel::onClosed); // the socket's close event after the takeover: no will
+        old.run(ClientProtocol::onClosed); // the socket's close event after the takeover: no will
         pub.publish(2, "will/ch", "marker", 1);
         watcher.awaitAction("PUBLISH will/ch marker q1 id=1");
         assertThat(watcher.out.of("PUBLISH will/ch w ")).isEmpty();
@@ -269,15 +269,15 @@ class ChannelTest {
         dropped.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-w1", true, 30, null, null,
                 new Packets.Will("will/a", "dropped".getBytes(), 1, false, 0), -1, 65_535)));
         await().atMost(10, TimeUnit.SECONDS).until(() -> !dropped.out.of("CONNACK").isEmpty());
-        dropped.run(Channel::onClosed);
+        dropped.run(ClientProtocol::onClosed);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !watcher.out.of("PUBLISH will/a dropped").isEmpty());
 
         Client polite = new Client();
         polite.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-w2", true, 30, null, null,
                 new Packets.Will("will/b", "polite".getBytes(), 1, false, 0), -1, 65_535)));
         await().atMost(10, TimeUnit.SECONDS).until(() -> !polite.out.of("CONNACK").isEmpty());
-        polite.run(Channel::onDisconnect);
-        polite.run(Channel::onClosed);
+        polite.run(ClientProtocol::onDisconnect);
+        polite.run(ClientProtocol::onClosed);
         Client marker = new Client().connect("ch-w3", true);
         marker.publish(1, "will/c", "marker", 1);
         await().atMost(10, TimeUnit.SECONDS).until(() -> !watcher.out.of("PUBLISH will/c marker").isEmpty());
@@ -296,7 +296,7 @@ class ChannelTest {
         await().pollDelay(200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> true);
         assertThat(sub.out.of("PUBLISH")).isEmpty();
         sub.out.writable = true;
-        sub.run(Channel::onWritable);
+        sub.run(ClientProtocol::onWritable);
         sub.awaitAction("PUBLISH slow/1 held q1 id=1");
         assertThat(sub.out.of("PUBLISH slow/0")).isEmpty();
     }

@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.cluster.StoreDeadline;
 import io.vertx.core.Future;
@@ -21,11 +21,11 @@ final class StoreOps {
     /** Attempts of an idempotent store write before the connection gives up on it. */
     private static final int STORE_ATTEMPTS = 6;
 
-    private final Channel channel;
+    private final ClientProtocol channel;
     private int inFlight;
     private Promise<Void> drained;
 
-    StoreOps(Channel channel) {
+    StoreOps(ClientProtocol channel) {
         this.channel = channel;
     }
 
@@ -60,7 +60,7 @@ final class StoreOps {
 
     private <T> Future<T> attempt(Supplier<CompletionStage<T>> write, int n) {
         ContextInternal context = channel.context();
-        ChannelServices services = channel.services();
+        ProtocolServices services = channel.services();
         return StoreDeadline.within(write.get(), context, services.config().storeTimeoutMillis()).recover(err -> {
             if (n >= STORE_ATTEMPTS) {
                 return Future.failedFuture(err);

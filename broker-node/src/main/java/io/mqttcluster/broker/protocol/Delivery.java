@@ -1,6 +1,6 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
-import io.mqttcluster.broker.channel.Outbound.Outgoing;
+import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.QueuedMessage;
@@ -21,16 +21,16 @@ final class Delivery implements Outbound.Sink {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 
-    private final Channel channel;
-    private final ChannelServices services;
-    private final ChannelOutput out;
+    private final ClientProtocol channel;
+    private final ProtocolServices services;
+    private final ProtocolOutput out;
     private int window;
     private Outbound outbound;
     private QueuedDelivery queued;
     /** Whether the window dropped a message because the queue was full (logged once per connection). */
     private boolean queueOverflowed;
 
-    Delivery(Channel channel) {
+    Delivery(ClientProtocol channel) {
         this.channel = channel;
         this.services = channel.services();
         this.out = channel.out();

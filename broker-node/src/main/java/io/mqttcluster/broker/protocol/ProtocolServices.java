@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.config.BrokerConfig;
@@ -12,13 +12,13 @@ import io.mqttcluster.cluster.topic.TopicLimits;
 import io.vertx.core.Vertx;
 
 /**
- * What a {@link Channel} uses of the node: one bundle, built once per node, so the protocol code names
+ * What a {@link ClientProtocol} uses of the node: one bundle, built once per node, so the protocol code names
  * exactly the services it depends on (and a test can hand it an in-memory store).
  *
  * @param admission whether the node takes new clients now
  */
-public record ChannelServices(BrokerConfig config, Security security, BrokerMetrics metrics, TopicLimits topicLimits,
-                              MessageIds messageIds, Router router, Subscriptions subscriptions, SessionManager<Channel> sessions, SessionStore store,
+public record ProtocolServices(BrokerConfig config, Security security, BrokerMetrics metrics, TopicLimits topicLimits,
+                              MessageIds messageIds, Router router, Subscriptions subscriptions, SessionManager<ClientProtocol> sessions, SessionStore store,
                               Admission admission, Vertx vertx) {
 
     /** Whether the node takes new clients (started, not draining, quorum present), and why not. */

@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.mqtt.Refusal;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -52,7 +52,7 @@ class QuorumTest {
     void belowQuorum_connectIsRefusedWithServerUnavailable() {
         RecordingOutput out = new RecordingOutput();
         ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
-        Channel ch = new Channel(broker.channelServices(), out, ctx);
+        ClientProtocol ch = new ClientProtocol(broker.protocolServices(), out, ctx);
         ctx.runOnContext(v -> ch.onConnect(new Packets.Connect(4, "minority-client", true, 30, null, null, null, -1, 65_535)));
         await().atMost(5, TimeUnit.SECONDS).until(() -> out.actions.contains("CONNACK SERVER_UNAVAILABLE"));
         assertThat(Refusal.SERVER_UNAVAILABLE.code(4)).isEqualTo(0x03);
@@ -73,7 +73,7 @@ class QuorumTest {
             results[1] = broker.router().accept(q0, "early-client", false, ctx).succeeded();
         });
         await().atMost(5, TimeUnit.SECONDS).until(() -> results[0] && results[1]);
-        // the channel closes a connection whose publish cannot be stored (see ChannelTest), so the
+        // the channel closes a connection whose publish cannot be stored (see ClientProtocolTest), so the
         // publisher gets no PUBACK and sends the message again to a node of the majority
     }
 }

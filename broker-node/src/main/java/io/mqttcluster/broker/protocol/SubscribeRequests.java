@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.pubsub.Subscription;
 import io.mqttcluster.cluster.message.Message;
@@ -31,10 +31,10 @@ final class SubscribeRequests {
 
     private static final Logger log = LoggerFactory.getLogger(SubscribeRequests.class);
 
-    private final Channel channel;
+    private final ClientProtocol channel;
     private Map<String, Subscription> subscriptions;
 
-    SubscribeRequests(Channel channel) {
+    SubscribeRequests(ClientProtocol channel) {
         this.channel = channel;
     }
 
@@ -46,7 +46,7 @@ final class SubscribeRequests {
     }
 
     void onSubscribe(Packets.Subscribe s) {
-        ChannelServices svc = channel.services();
+        ProtocolServices svc = channel.services();
         int v5 = channel.protocolVersion();
         int n = s.requests().size();
         int[] codes = new int[n];

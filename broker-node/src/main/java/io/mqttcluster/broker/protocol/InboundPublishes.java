@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.broker.cluster.Confirmation;
@@ -76,18 +76,18 @@ final class InboundPublishes {
         }
     }
 
-    private final Channel channel;
+    private final ClientProtocol channel;
     private ArrayDeque<Step> storing;
     private ArrayDeque<Step> confirming;
     /** QoS 2 packet ids received on this connection and not released: completes once PUBREC went out. */
     private Map<Integer, Promise<Void>> qos2;
 
-    InboundPublishes(Channel channel) {
+    InboundPublishes(ClientProtocol channel) {
         this.channel = channel;
     }
 
     void onPublish(Packets.Publish p) {
-        ChannelServices s = channel.services();
+        ProtocolServices s = channel.services();
         s.metrics().received(p.qos());
         String problem = Topics.checkTopicName(p.topic(), s.topicLimits());
         if (problem != null) {
@@ -205,7 +205,7 @@ final class InboundPublishes {
                     q++;
                 }
             }
-            ChannelServices s = channel.services();
+            ProtocolServices s = channel.services();
             done = channel.retrying(() -> s.store().qos2ReceiveBatch(channel.clientId(), channel.epoch(), ids, messageIds))
                     .compose(states -> states != null && states[0] == Qos2Receive.FENCED
                             ? Future.failedFuture(new IllegalStateException("taken over"))
@@ -230,7 +230,7 @@ final class InboundPublishes {
 
     /** Plans and stores one round; {@code states}: the QoS 2 receive states of its qos2State messages, in order. */
     private Future<Void> storeRound(List<Waiting> round, long[] states) {
-        ChannelServices s = channel.services();
+        ProtocolServices s = channel.services();
         List<Router.Plan> plans = new ArrayList<>(round.size());
         List<Waiting> planned = new ArrayList<>(round.size());
         int q = 0;
@@ -332,7 +332,7 @@ final class InboundPublishes {
         Confirmation delivered = channel.services().router().dispatch(p, channel.context());
         if (s.markRouted) {
             int id = s.packetId;
-            ChannelServices svc = channel.services();
+            ProtocolServices svc = channel.services();
             s.confirmation = Confirmation.of(delivered.await()
                     .compose(v -> channel.retrying(() -> svc.store().qos2Routed(channel.clientId(), channel.epoch(), id)))
                     .compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("taken over"))));
@@ -375,7 +375,7 @@ final class InboundPublishes {
             routed.onSuccess(v -> channel.out().pubcomp(packetId));
             return;
         }
-        ChannelServices s = channel.services();
+        ProtocolServices s = channel.services();
         routed.compose(v -> channel.retrying(() -> s.store().qos2Release(channel.clientId(), channel.epoch(), packetId)))
                 .onComplete(ar -> {
                     if (!channel.isConnected()) {

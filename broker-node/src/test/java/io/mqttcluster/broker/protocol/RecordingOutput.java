@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.cluster.message.Message;
@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A {@link ChannelOutput} that records every action as a line, instead of writing to a socket. */
-final class RecordingOutput implements ChannelOutput {
+/** A {@link ProtocolOutput} that records every action as a line, instead of writing to a socket. */
+final class RecordingOutput implements ProtocolOutput {
 
     final List<String> actions = new CopyOnWriteArrayList<>();
     volatile boolean writable = true;

@@ -1,9 +1,9 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.broker.auth.Acl;
 import io.mqttcluster.broker.auth.Security;
-import io.mqttcluster.broker.channel.Outbound.Outgoing;
+import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.broker.session.LocalClient;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.ClaimResult;
@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The MQTT protocol for one connection: a packet in, actions out. It decides every reply and keeps the
- * session's state while the client is connected; the socket is behind {@link ChannelOutput}, so every rule
+ * session's state while the client is connected; the socket is behind {@link ProtocolOutput}, so every rule
  * runs without one. The work is split by concern: CONNECT up to the resumed session in {@link ConnectHandshake};
  * PUBLISH and PUBREL from the client in {@link InboundPublishes}; SUBSCRIBE and UNSUBSCRIBE in
  * {@link SubscribeRequests}; messages to the client in {@link Delivery} (its in-flight window {@link Outbound}, its
@@ -33,14 +33,14 @@ import java.util.concurrent.CompletionStage;
  * <p>Thread: every method runs on the connection's event loop ({@link #context()}); other threads call in
  * through that context.
  */
-public final class Channel implements LocalClient {
+public final class ClientProtocol implements LocalClient {
 
-    private static final Logger log = LoggerFactory.getLogger(Channel.class);
+    private static final Logger log = LoggerFactory.getLogger(ClientProtocol.class);
 
     enum State { NEW, CONNECTING, CONNECTED, CLOSED }
 
-    private final ChannelServices services;
-    private final ChannelOutput out;
+    private final ProtocolServices services;
+    private final ProtocolOutput out;
     private final ContextInternal context;
     private final InboundPublishes inbound = new InboundPublishes(this);
     private final SubscribeRequests subscribe = new SubscribeRequests(this);
@@ -70,7 +70,7 @@ public final class Channel implements LocalClient {
     private io.mqttcluster.cluster.session.SharedHandover handover;
     private Promise<Void> ended;
 
-    public Channel(ChannelServices services, ChannelOutput out, ContextInternal context) {
+    public ClientProtocol(ProtocolServices services, ProtocolOutput out, ContextInternal context) {
         this.services = services;
         this.out = out;
         this.context = context;
@@ -133,11 +133,11 @@ public final class Channel implements LocalClient {
         return closeReason;
     }
 
-    ChannelServices services() {
+    ProtocolServices services() {
         return services;
     }
 
-    ChannelOutput out() {
+    ProtocolOutput out() {
         return out;
     }
 

@@ -1,6 +1,6 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
-import io.mqttcluster.broker.channel.Outbound.Outgoing;
+import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.QueuedMessage;
 import org.junit.jupiter.api.Test;

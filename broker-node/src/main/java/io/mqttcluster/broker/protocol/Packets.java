@@ -1,11 +1,11 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.cluster.session.SubOptions;
 
 import java.util.List;
 
 /**
- * The MQTT packets a {@link Channel} takes in, as plain values independent of the codec, so the protocol
+ * The MQTT packets a {@link ClientProtocol} takes in, as plain values independent of the codec, so the protocol
  * rules are tested without sockets and the codec can change without touching them.
  */
 public final class Packets {

@@ -1,13 +1,13 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.cluster.message.Message;
 
 /**
- * What a {@link Channel} asks of its connection. The connection owns the socket and carries these out
+ * What a {@link ClientProtocol} asks of its connection. The connection owns the socket and carries these out
  * in order; tests record them instead. Called on the connection's event loop only.
  */
-public interface ChannelOutput {
+public interface ProtocolOutput {
 
     /** CONNACK accepting the connection; {@code assignedClientId} is set when the server chose the id. */
     void connackAccepted(boolean sessionPresent, String assignedClientId);

@@ -1,6 +1,6 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
-import io.mqttcluster.broker.channel.Outbound.Outgoing;
+import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.cluster.session.QueuedMessage;
 import io.mqttcluster.cluster.session.SnapshotResult;
 import io.vertx.core.Future;
@@ -27,7 +27,7 @@ final class QueuedDelivery {
     private record PendingPubrel(Future<Object> marked, int packetId) {
     }
 
-    private final Channel channel;
+    private final ClientProtocol channel;
     private final Delivery delivery;
     private DurableSequencer sequencer;
     private long gapTimer = -1;
@@ -38,7 +38,7 @@ final class QueuedDelivery {
     private long[] acks;
     private int ackCount;
 
-    QueuedDelivery(Channel channel, Delivery delivery) {
+    QueuedDelivery(ClientProtocol channel, Delivery delivery) {
         this.channel = channel;
         this.delivery = delivery;
     }

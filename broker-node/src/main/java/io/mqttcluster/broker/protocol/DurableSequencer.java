@@ -1,4 +1,4 @@
-package io.mqttcluster.broker.channel;
+package io.mqttcluster.broker.protocol;
 
 import io.mqttcluster.cluster.session.QueuedMessage;
 

@@ -1,0 +1,180 @@
+package io.mqttcluster.broker.connection;
+
+import io.mqttcluster.broker.protocol.Packets;
+import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.session.SubOptions;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Between Netty's MQTT codec and the protocol object: the packets a client sends, as {@link Packets} values, and
+ * the packets the broker sends, as Netty messages. No state; fixed headers are immutable and shared.
+ */
+final class NettyPackets {
+
+    /** PUBLISH fixed headers by QoS, DUP and RETAIN. */
+    private static final MqttFixedHeader[] PUBLISH_HEADERS = new MqttFixedHeader[12];
+
+    static {
+        for (int q = 0; q < 3; q++) {
+            for (int f = 0; f < 4; f++) {
+                PUBLISH_HEADERS[q * 4 + f] = new MqttFixedHeader(MqttMessageType.PUBLISH, (f & 2) != 0, MqttQoS.valueOf(q), (f & 1) != 0, 0);
+            }
+        }
+    }
+
+    static final MqttFixedHeader PUBACK = new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+    static final MqttFixedHeader PUBREC = new MqttFixedHeader(MqttMessageType.PUBREC, false, MqttQoS.AT_MOST_ONCE, false, 0);
+    static final MqttFixedHeader PUBREL = new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0);
+    static final MqttFixedHeader PUBCOMP = new MqttFixedHeader(MqttMessageType.PUBCOMP, false, MqttQoS.AT_MOST_ONCE, false, 0);
+
+    private NettyPackets() {
+    }
+
+    // ------------------------------------------------------------------ from the client
+
+    /**
+     * CONNECT as the protocol object takes it.
+     *
+     * @throws IllegalStateException for a will flag that does not agree with the will fields [MQTT-3.1.2-9],
+     *                               [MQTT-3.1.2-11]: malformed, the connection is closed
+     */
+    static Packets.Connect connect(MqttConnectMessage m) {
+        MqttConnectVariableHeader h = m.variableHeader();
+        int protocolVersion = h.version();
+        MqttConnectPayload p = m.payload();
+        Packets.Will will = null;
+        if (h.isWillFlag()) {
+            if (p.willTopic() == null || p.willTopic().isEmpty() || p.willMessageInBytes() == null) {
+                throw new IllegalStateException("will flag without a will topic and message"); // [MQTT-3.1.2-9]
+            }
+            int delay = 0;
+            MqttProperties wp = p.willProperties();
+            MqttProperties.MqttProperty<?> d = wp == null ? null : wp.getProperty(MqttProperties.MqttPropertyType.WILL_DELAY_INTERVAL.value());
+            if (d != null) {
+                delay = (Integer) d.value();
+            }
+            will = new Packets.Will(p.willTopic(), p.willMessageInBytes(), h.willQos(), h.isWillRetain(), delay);
+        } else if (h.willQos() != 0 || h.isWillRetain()) {
+            throw new IllegalStateException("will QoS or retain without a will"); // [MQTT-3.1.2-11]
+        }
+        long expiry = -1;
+        int receiveMax = 65_535;
+        MqttProperties props = h.properties();
+        if (protocolVersion >= 5) {
+            expiry = 0; // absent means 0 in MQTT 5
+            if (props != null) {
+                MqttProperties.MqttProperty<?> se = props.getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+                if (se != null) {
+                    expiry = Integer.toUnsignedLong((Integer) se.value());
+                }
+                MqttProperties.MqttProperty<?> rm = props.getProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value());
+                if (rm != null) {
+                    receiveMax = (Integer) rm.value();
+                }
+            }
+        }
+        return new Packets.Connect(protocolVersion, p.clientIdentifier(), h.isCleanSession(),
+                h.keepAliveTimeSeconds(), h.hasUserName() ? p.userName() : null,
+                h.hasPassword() ? p.passwordInBytes() : null, will, expiry, receiveMax);
+    }
+
+    static Packets.Publish publish(MqttPublishMessage p) {
+        ByteBuf content = p.content();
+        byte[] payload = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), payload);
+        MqttFixedHeader h = p.fixedHeader();
+        return new Packets.Publish(p.variableHeader().packetId(), p.variableHeader().topicName(),
+                payload, h.qosLevel().value(), h.isDup(), h.isRetain());
+    }
+
+    static int packetId(MqttMessage m) {
+        Object v = m.variableHeader();
+        if (v instanceof MqttMessageIdVariableHeader id) {
+            return id.messageId();
+        }
+        return 0;
+    }
+
+    static Packets.Subscribe subscribe(MqttSubscribeMessage s) {
+        int subscriptionId = 0;
+        MqttProperties props = s.idAndPropertiesVariableHeader().properties();
+        if (props != null) {
+            MqttProperties.MqttProperty<?> id = props.getProperty(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value());
+            if (id != null) {
+                subscriptionId = (Integer) id.value();
+            }
+        }
+        List<Packets.TopicRequest> requests = new ArrayList<>(s.payload().topicSubscriptions().size());
+        for (MqttTopicSubscription t : s.payload().topicSubscriptions()) {
+            MqttSubscriptionOption o = t.option();
+            requests.add(new Packets.TopicRequest(t.topicName(), new SubOptions(t.qualityOfService().value(),
+                    o.isNoLocal(), o.isRetainAsPublished(), o.retainHandling().value(), subscriptionId)));
+        }
+        return new Packets.Subscribe(s.variableHeader().messageId(), requests);
+    }
+
+    static Packets.Unsubscribe unsubscribe(MqttUnsubscribeMessage u) {
+        return new Packets.Unsubscribe(u.variableHeader().messageId(), u.payload().topics());
+    }
+
+    // ------------------------------------------------------------------ to the client
+
+    static MqttMessage connack(MqttConnectReturnCode code, boolean sessionPresent, String assignedClientId, int protocolVersion) {
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (assignedClientId != null && protocolVersion >= 5) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(),
+                    assignedClientId));
+        }
+        return new MqttConnAckMessage(new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttConnAckVariableHeader(code, sessionPresent, props));
+    }
+
+    static MqttPublishMessage publish(int packetId, Message message, int qos, boolean dup, boolean retain) {
+        return new MqttPublishMessage(PUBLISH_HEADERS[qos * 4 + (dup ? 2 : 0) + (retain ? 1 : 0)],
+                new MqttPublishVariableHeader(message.topic(), packetId),
+                Unpooled.wrappedBuffer(message.payload())); // no copy: payloads are never modified
+    }
+
+    /** PUBACK, PUBREC, PUBREL or PUBCOMP, by its fixed header (one of the constants above). */
+    static MqttMessage ack(MqttFixedHeader h, int packetId) {
+        MqttMessageIdVariableHeader id = MqttMessageIdVariableHeader.from(packetId);
+        return h == PUBACK ? new MqttPubAckMessage(h, id) : new MqttMessage(h, id);
+    }
+
+    static MqttMessage suback(int packetId, int[] codes) {
+        return new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(packetId), new MqttSubAckPayload(codes));
+    }
+
+    static MqttMessage unsuback(int packetId) {
+        return new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(packetId));
+    }
+}
