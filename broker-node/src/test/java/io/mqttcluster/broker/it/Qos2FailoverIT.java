@@ -116,7 +116,20 @@ class Qos2FailoverIT {
                 t.join(30_000);
             }
             // what was sent before the stop completes (or never was acknowledged and does not count)
-            await().atMost(60, TimeUnit.SECONDS).until(() -> pubs.stream().allMatch(p -> p.getPendingDeliveryTokens().length == 0));
+            try {
+                await().atMost(60, TimeUnit.SECONDS).until(() -> pubs.stream().allMatch(p -> p.getPendingDeliveryTokens().length == 0));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // which messages a publisher still waits for, and whether it is connected: a broker that holds a
+                // PUBREC or PUBCOMP back shows here with the packet ids (find them in the nodes' logs)
+                for (MqttAsyncClient pub : pubs) {
+                    List<String> pending = new ArrayList<>();
+                    for (var t : pub.getPendingDeliveryTokens()) {
+                        pending.add(t.getMessageId() + ":" + (t.getMessage() == null ? "?" : new String(t.getMessage().getPayload(), StandardCharsets.UTF_8)));
+                    }
+                    System.out.printf("run %d: %s connected=%s pending=%s%n", run, pub.getClientId(), pub.isConnected(), pending);
+                }
+                throw e;
+            }
 
             try {
                 await().atMost(120, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
