@@ -20,6 +20,8 @@ import java.util.concurrent.Callable;
                 ScenarioCommands.Pairs.class,
                 ScenarioCommands.Fleet.class,
                 StormCommand.class,
+                FleetFailoverCommand.class,
+                TakeoverCommand.class,
                 ReportCommand.class,
                 CommandLine.HelpCommand.class
         },
@@ -28,6 +30,8 @@ import java.util.concurrent.Callable;
                 "  bench pairs --pub-hosts 127.0.0.1:1883 --sub-hosts 127.0.0.1:1884 -N 50 -q 1",
                 "  bench fleet --pub-hosts 127.0.0.1:1880 --sub-hosts 127.0.0.1:1883 -D 5000 --device-rate 1",
                 "  bench conn -c 19000 -r 2000 --hold 10s --broker-pid $(pgrep -o mosquitto)",
+                "  bench fleet-failover 1000          (against scripts/run-local.sh)",
+                "  bench takeover 127.0.0.1:1884 127.0.0.1:1885",
                 "  bench report results/"})
 public final class BenchCommand implements Callable<Integer> {
 

@@ -1,6 +1,5 @@
 package io.mqttcluster.bench.client;
 
-import io.mqttcluster.bench.load.RateLimiter;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;

@@ -26,6 +26,14 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        decodeFrames(in);
+    }
+
+    /**
+     * Decodes the complete packets at the start of {@code in} and leaves an incomplete one unread. The pipeline
+     * calls it through {@link #decode}; a blocking client outside Netty hands it the bytes it read from its socket.
+     */
+    public void decodeFrames(ByteBuf in) {
         while (true) {
             if (failed) {
                 in.skipBytes(in.readableBytes());

@@ -1,6 +1,7 @@
 package io.mqttcluster.bench.load;
 
 import io.mqttcluster.bench.client.LoopContext;
+import io.mqttcluster.bench.client.RateLimiter;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CliTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"conn", "pub", "sub", "fanin", "fanout", "pairs", "fleet", "reconnect-storm", "report"})
+    @ValueSource(strings = {"conn", "pub", "sub", "fanin", "fanout", "pairs", "fleet", "reconnect-storm", "fleet-failover", "takeover", "report"})
     void everySubcommand_hasHelp(String name) {
         CommandLine cl = BenchCommand.commandLine();
         StringWriter out = new StringWriter();

@@ -101,6 +101,12 @@ final class Histories {
         return this;
     }
 
+    /** The index the checker's parts read, of the events so far. */
+    RunIndex index() {
+        events.sort((a, b) -> Long.compare(a.t(), b.t()));
+        return new RunIndex(events);
+    }
+
     Verdict check() {
         events.sort((a, b) -> Long.compare(a.t(), b.t()));
         return Checker.check(events, 0, 50);

@@ -1,4 +1,4 @@
-package io.mqttcluster.bench.load;
+package io.mqttcluster.bench.client;
 
 /**
  * A pacing schedule: after {@link #start}, {@code rate * elapsed} permits are due; {@link #available} says how many

@@ -1,4 +1,4 @@
-package io.mqttcluster.bench.load;
+package io.mqttcluster.bench.client;
 
 import org.junit.jupiter.api.Test;
 
