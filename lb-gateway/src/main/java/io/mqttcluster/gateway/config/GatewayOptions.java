@@ -1,6 +1,5 @@
 package io.mqttcluster.gateway.config;
 
-import io.mqttcluster.gateway.backend.NodeAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,8 +8,7 @@ import io.mqttcluster.gateway.connect.ConnectInfo;
 import io.mqttcluster.gateway.connect.ConnectReader;
 import io.mqttcluster.gateway.hash.NodeChooser;
 import io.mqttcluster.gateway.hash.RouteReason;
-import io.mqttcluster.gateway.metrics.GatewayMetrics;
-import io.mqttcluster.gateway.metrics.LogValues;
+import io.mqttcluster.gateway.log.LogValues;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -56,7 +55,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private enum Phase { SNIFFING, CONNECTING, SPLICED, CLOSED }
 
     private final ProxyServices px;
-    private final GatewayMetrics metrics;
+    private final ProxyMetrics metrics;
     private final Channel client;
     private final BiFunction<Channel, ChannelHandler, Bootstrap> nodeBootstrap;
     private final String remote;
