@@ -56,66 +56,66 @@ public final class GatewayOptions {
      * @throws ConfigException naming the first key at fault
      */
     public GatewayOptions validate() {
-        port("port", port());
-        port("http-port", httpPort());
-        nonEmpty("bind-address", bindAddress());
-        nonEmpty("http-bind-address", httpBindAddress());
-        atLeast("event-loops", eventLoops(), 0);
-        port("node-mqtt-port", nodeMqttPort());
+        port(PORT);
+        port(HTTP_PORT);
+        nonEmpty(BIND_ADDRESS);
+        nonEmpty(HTTP_BIND_ADDRESS);
+        atLeast(EVENT_LOOPS, 0);
+        port(NODE_MQTT_PORT);
         if (nodeMqttPort() == 0) {
-            throw new ConfigException("node-mqtt-port", "must be between 1 and 65535");
+            throw new ConfigException(NODE_MQTT_PORT.name(), "must be between 1 and 65535");
         }
-        port("node-http-port", nodeHttpPort());
+        port(NODE_HTTP_PORT);
         staticNodes();
         if (nodes().isEmpty() && dnsName().isBlank()) {
-            throw new ConfigException("nodes", "no nodes configured: set nodes (host:port[:httpPort],...) or dns.name");
+            throw new ConfigException(NODES.name(), "no nodes configured: set nodes (host:port[:httpPort],...) or dns.name");
         }
-        positive("dns.interval", dnsInterval());
-        positive("health.interval", healthInterval());
-        positive("health.timeout", healthTimeout());
+        positive(DNS_INTERVAL);
+        positive(HEALTH_INTERVAL);
+        positive(HEALTH_TIMEOUT);
         if (!healthPath().startsWith("/")) {
-            throw new ConfigException("health.path", "must start with '/': '" + healthPath() + "'");
+            throw new ConfigException(HEALTH_PATH.name(), "must start with '/': '" + healthPath() + "'");
         }
-        atLeast("health.fall", healthFall(), 1);
-        atLeast("health.rise", healthRise(), 1);
+        atLeast(HEALTH_FALL, 1);
+        atLeast(HEALTH_RISE, 1);
         if (healthCloseAfter().isNegative()) {
-            throw new ConfigException("health.close-after", "must not be negative");
+            throw new ConfigException(HEALTH_CLOSE_AFTER.name(), "must not be negative");
         }
-        positive("node.connect-timeout", nodeConnectTimeout());
-        atLeast("node.max-attempts", nodeMaxAttempts(), 1);
-        positive("connect.timeout", connectTimeout());
-        atLeast("connect.max-size", connectMaxSize(), 16);
-        atLeast("limits.max-connections", maxConnections(), 1);
-        rate("limits.rate-per-source", ratePerSource());
-        atLeast("limits.burst-per-source", burstPerSource(), 1);
+        positive(NODE_CONNECT_TIMEOUT);
+        atLeast(NODE_MAX_ATTEMPTS, 1);
+        positive(CONNECT_TIMEOUT);
+        atLeast(CONNECT_MAX_SIZE, 16);
+        atLeast(MAX_CONNECTIONS, 1);
+        rate(RATE_PER_SOURCE);
+        atLeast(BURST_PER_SOURCE, 1);
         if (idleTimeout().isNegative()) {
-            throw new ConfigException("limits.idle-timeout", "must not be negative");
+            throw new ConfigException(IDLE_TIMEOUT.name(), "must not be negative");
         }
         if (!idleTimeout().isZero() && idleTimeout().toMillis() < 1000) {
-            throw new ConfigException("limits.idle-timeout",
+            throw new ConfigException(IDLE_TIMEOUT.name(),
                     "must be 0 (off) or at least 1s, and above 1.5 x the longest client keepalive");
         }
-        rate("drain.rate", drainRate());
+        rate(DRAIN_RATE);
         if (drainRate() == 0) {
-            throw new ConfigException("drain.rate", "must be above 0");
+            throw new ConfigException(DRAIN_RATE.name(), "must be above 0");
         }
-        rate("rebalance.rate", rebalanceRate());
+        rate(REBALANCE_RATE);
         if (rebalanceRate() == 0) {
-            throw new ConfigException("rebalance.rate", "must be above 0");
+            throw new ConfigException(REBALANCE_RATE.name(), "must be above 0");
         }
-        atLeast("log.rejections-per-second", logRejectionsPerSecond(), 0);
+        atLeast(LOG_REJECTIONS_PER_SECOND, 0);
         if (tlsEnabled()) {
-            port("tls.port", tlsPort());
-            nonEmpty("tls.cert-file", tlsCertFile());
-            nonEmpty("tls.key-file", tlsKeyFile());
+            port(TLS_PORT);
+            nonEmpty(TLS_CERT_FILE);
+            nonEmpty(TLS_KEY_FILE);
             if (tlsClientAuth() != TlsClientAuth.NONE) {
-                nonEmpty("tls.ca-file", tlsCaFile());
+                nonEmpty(TLS_CA_FILE);
             }
             if (tlsClientAuth() != TlsClientAuth.NONE && !proxyProtocol()) {
-                throw new ConfigException("proxy-protocol",
+                throw new ConfigException(PROXY_PROTOCOL.name(),
                         "must be true with tls.client-auth: the client's certificate name reaches the node in the PROXY header");
             }
-            positive("tls.reload-interval", tlsReloadInterval());
+            positive(TLS_RELOAD_INTERVAL);
         }
         return this;
     }
@@ -133,11 +133,11 @@ public final class GatewayOptions {
             try {
                 a = NodeAddress.parse(spec, nodeMqttPort(), nodeHttpPort());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("nodes", e.getMessage());
+                throw new ConfigException(NODES.name(), e.getMessage());
             }
             for (NodeAddress other : out) {
                 if (other.key().equals(a.key())) {
-                    throw new ConfigException("nodes", "node " + a.key() + " listed twice");
+                    throw new ConfigException(NODES.name(), "node " + a.key() + " listed twice");
                 }
             }
             out.add(a);
@@ -145,33 +145,38 @@ public final class GatewayOptions {
         return out;
     }
 
-    private static void port(String key, int v) {
+    private void port(Key<Integer> key) {
+        int v = get(key);
         if (v < 0 || v > 65535) {
-            throw new ConfigException(key, "must be a port between 0 and 65535, got " + v);
+            throw new ConfigException(key.name(), "must be a port between 0 and 65535, got " + v);
         }
     }
 
-    private static void nonEmpty(String key, String v) {
+    private void nonEmpty(Key<String> key) {
+        String v = get(key);
         if (v == null || v.isBlank()) {
-            throw new ConfigException(key, "must not be empty");
+            throw new ConfigException(key.name(), "must not be empty");
         }
     }
 
-    private static void atLeast(String key, long v, long min) {
+    private void atLeast(Key<Integer> key, long min) {
+        long v = get(key);
         if (v < min) {
-            throw new ConfigException(key, "must be at least " + min + ", got " + v);
+            throw new ConfigException(key.name(), "must be at least " + min + ", got " + v);
         }
     }
 
-    private static void positive(String key, Duration d) {
+    private void positive(Key<Duration> key) {
+        Duration d = get(key);
         if (d == null || d.isNegative() || d.isZero()) {
-            throw new ConfigException(key, "must be a positive duration like 10s or 500ms");
+            throw new ConfigException(key.name(), "must be a positive duration like 10s or 500ms");
         }
     }
 
-    private static void rate(String key, double v) {
+    private void rate(Key<Double> key) {
+        double v = get(key);
         if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new ConfigException(key, "must be a number of at least 0, got " + v);
+            throw new ConfigException(key.name(), "must be a number of at least 0, got " + v);
         }
     }
 
