@@ -18,7 +18,7 @@ import io.mqttcluster.gateway.backend.StaticDiscovery;
 import io.mqttcluster.gateway.config.GatewayOptions;
 import io.mqttcluster.gateway.http.AdminHttpServer;
 import io.mqttcluster.gateway.metrics.GatewayMetrics;
-import io.mqttcluster.gateway.metrics.RateLimitedLog;
+import io.mqttcluster.gateway.log.RateLimitedLog;
 import io.mqttcluster.gateway.proxy.ConnectionLimit;
 import io.mqttcluster.gateway.proxy.ConnectionMover;
 import io.mqttcluster.gateway.proxy.GatewayTls;

@@ -1,5 +1,6 @@
 package io.mqttcluster.gateway.backend;
 
+import io.mqttcluster.gateway.config.NodeAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,6 +1,7 @@
 package io.mqttcluster.gateway.backend;
 
 import io.mqttcluster.gateway.config.GatewayOptions.DnsNodeKey;
+import io.mqttcluster.gateway.config.NodeAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.Inet4Address;

@@ -2,6 +2,7 @@ package io.mqttcluster.gateway.backend;
 
 import io.mqttcluster.gateway.backend.HealthTracker.Outcome;
 import io.mqttcluster.gateway.config.GatewayOptions;
+import io.mqttcluster.gateway.config.NodeAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;

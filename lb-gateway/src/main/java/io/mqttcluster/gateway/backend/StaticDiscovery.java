@@ -1,5 +1,6 @@
 package io.mqttcluster.gateway.backend;
 
+import io.mqttcluster.gateway.config.NodeAddress;
 import io.vertx.core.Future;
 import java.util.List;
 

@@ -1,11 +1,13 @@
 package io.mqttcluster.gateway.config;
 
+import io.mqttcluster.gateway.config.GatewayOptions.DnsNodeKey;
+import io.mqttcluster.gateway.config.GatewayOptions.TlsClientAuth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The table of configuration keys: name, default, meaning, and how a raw value (from YAML, an
@@ -18,89 +20,114 @@ import java.util.function.BiConsumer;
  */
 public final class ConfigKeys {
 
-    /** One key. {@code apply} throws IllegalArgumentException on a bad value. */
-    public record Key(String name, String defaultValue, String description, BiConsumer<GatewayOptions, Object> apply) {
+    /** The default of a key that has none: an empty string or list. */
+    static final String NONE = "(none)";
+
+    /**
+     * One key: its name, its default as written in the README, what it means, and how a raw value (YAML,
+     * environment, flag) is read. {@code parser} throws IllegalArgumentException on a bad value.
+     *
+     * @param initialValue the default as a value: {@code defaultValue} read by {@code parser} ("(none)" as empty)
+     */
+    public record Key<T>(String name, String defaultValue, String description, Function<Object, T> parser, T initialValue) {
         public String envName() {
             return ConfigKeys.envName(name);
         }
     }
 
+    public static final Key<Integer> PORT = key("port", "1883",
+            "MQTT (TCP) listening port; 0 picks a free port", ConfigKeys::asInt);
+    public static final Key<String> BIND_ADDRESS = key("bind-address", "0.0.0.0",
+            "address the MQTT listener binds to", ConfigKeys::asString);
+    public static final Key<Integer> HTTP_PORT = key("http-port", "8090",
+            "HTTP port of /metrics, /health/live, /health/ready, /nodes; 0 picks a free port", ConfigKeys::asInt);
+    public static final Key<String> HTTP_BIND_ADDRESS = key("http-bind-address", "0.0.0.0",
+            "address the HTTP listener binds to", ConfigKeys::asString);
+    public static final Key<Integer> EVENT_LOOPS = key("event-loops", "0",
+            "event loops (threads that carry the connections); 0 = one per CPU core", ConfigKeys::asInt);
+    public static final Key<List<String>> NODES = key("nodes", NONE,
+            "static nodes: list or comma-separated host[:mqttPort[:httpPort]]", ConfigKeys::asList);
+    public static final Key<Integer> NODE_MQTT_PORT = key("node-mqtt-port", "1883",
+            "MQTT port of DNS-discovered nodes and of static nodes given without one", ConfigKeys::asInt);
+    public static final Key<Integer> NODE_HTTP_PORT = key("node-http-port", "0",
+            "HTTP health port of DNS-discovered nodes and of static nodes given without one; 0 = TCP check",
+            ConfigKeys::asInt);
+    public static final Key<String> DNS_NAME = key("dns.name", NONE,
+            "DNS name whose A records are the nodes (a Kubernetes headless Service)", ConfigKeys::asString);
+    public static final Key<Duration> DNS_INTERVAL = key("dns.interval", "5s",
+            "how often the DNS name is resolved again", ConfigKeys::asDuration);
+    public static final Key<DnsNodeKey> DNS_NODE_KEY = key("dns.node-key", "ip",
+            "hash key of a DNS-discovered node: ip (ip:port) or hostname (reverse-DNS name:port)",
+            v -> asEnum(v, DnsNodeKey.class));
+    public static final Key<Duration> HEALTH_INTERVAL = key("health.interval", "1s",
+            "time between health checks of a node", ConfigKeys::asDuration);
+    public static final Key<Duration> HEALTH_TIMEOUT = key("health.timeout", "2s",
+            "timeout of one health check", ConfigKeys::asDuration);
+    public static final Key<String> HEALTH_PATH = key("health.path", "/health/ready",
+            "HTTP path checked on nodes with an HTTP port (200 = ready, 503 = not ready/draining)",
+            ConfigKeys::asString);
+    public static final Key<Integer> HEALTH_FALL = key("health.fall", "3",
+            "consecutive failed checks that take a node out", ConfigKeys::asInt);
+    public static final Key<Integer> HEALTH_RISE = key("health.rise", "2",
+            "consecutive passed checks that bring a node back", ConfigKeys::asInt);
+    public static final Key<Duration> HEALTH_CLOSE_AFTER = key("health.close-after", "10s",
+            "how long a node stays down before its remaining client connections are closed; 0 = at once",
+            ConfigKeys::asDuration);
+    public static final Key<Boolean> PROXY_PROTOCOL = key("proxy-protocol", "false",
+            "send a PROXY protocol v2 header to the node before the client's bytes", ConfigKeys::asBool);
+    public static final Key<Boolean> TLS_ENABLED = key("tls.enabled", "false",
+            "open the MQTT over TLS listener (tls.port); TLS ends here, the node gets plain MQTT", ConfigKeys::asBool);
+    public static final Key<Integer> TLS_PORT = key("tls.port", "8883",
+            "MQTT over TLS listening port; 0 picks a free port", ConfigKeys::asInt);
+    public static final Key<String> TLS_CERT_FILE = key("tls.cert-file", NONE,
+            "PEM certificate chain of the TLS listener", ConfigKeys::asString);
+    public static final Key<String> TLS_KEY_FILE = key("tls.key-file", NONE,
+            "PEM private key for tls.cert-file, unencrypted PKCS#8", ConfigKeys::asString);
+    public static final Key<String> TLS_CA_FILE = key("tls.ca-file", NONE,
+            "PEM CA certificates that client certificates must chain to", ConfigKeys::asString);
+    public static final Key<TlsClientAuth> TLS_CLIENT_AUTH = key("tls.client-auth", "none",
+            "none, optional or required: ask clients for a certificate; its CN goes to the node in the PROXY header",
+            v -> asEnum(v, TlsClientAuth.class));
+    public static final Key<Duration> TLS_RELOAD_INTERVAL = key("tls.reload-interval", "10s",
+            "how often the certificate, key and CA files are checked for changes", ConfigKeys::asDuration);
+    public static final Key<Duration> NODE_CONNECT_TIMEOUT = key("node.connect-timeout", "5s",
+            "timeout of the TCP connect to a node", ConfigKeys::asDuration);
+    public static final Key<Integer> NODE_MAX_ATTEMPTS = key("node.max-attempts", "3",
+            "nodes tried, in rendezvous order, before the client is refused", ConfigKeys::asInt);
+    public static final Key<Duration> CONNECT_TIMEOUT = key("connect.timeout", "10s",
+            "deadline for the client's whole CONNECT packet to arrive", ConfigKeys::asDuration);
+    public static final Key<Integer> CONNECT_MAX_SIZE = key("connect.max-size", "65536",
+            "largest CONNECT packet accepted, in bytes", ConfigKeys::asInt);
+    public static final Key<Integer> MAX_CONNECTIONS = key("limits.max-connections", "100000",
+            "client connections open at once; more are refused", ConfigKeys::asInt);
+    public static final Key<Double> RATE_PER_SOURCE = key("limits.rate-per-source", "20",
+            "new connections per second per source IP (token bucket); 0 = no limit", ConfigKeys::asDouble);
+    public static final Key<Integer> BURST_PER_SOURCE = key("limits.burst-per-source", "50",
+            "token bucket size of limits.rate-per-source", ConfigKeys::asInt);
+    public static final Key<Duration> IDLE_TIMEOUT = key("limits.idle-timeout", "0",
+            "close a client connection with no traffic either way for this long; 0 = off; must exceed 1.5 x the longest keepalive",
+            ConfigKeys::asDuration);
+    public static final Key<Double> DRAIN_RATE = key("drain.rate", "50",
+            "connections per second moved away from draining (not-ready) nodes", ConfigKeys::asDouble);
+    public static final Key<Boolean> REBALANCE_ENABLED = key("rebalance.enabled", "false",
+            "after a node joins or comes back, move the clients whose hash now points to it", ConfigKeys::asBool);
+    public static final Key<Double> REBALANCE_RATE = key("rebalance.rate", "20",
+            "connections per second closed by a rebalance", ConfigKeys::asDouble);
+    public static final Key<Integer> LOG_REJECTIONS_PER_SECOND = key("log.rejections-per-second", "10",
+            "log lines per second for refused connections (the rest are counted only)", ConfigKeys::asInt);
+
     /** Every key, in documentation order. */
-    public static final List<Key> ALL = List.of(
-            new Key("port", "1883", "MQTT (TCP) listening port; 0 picks a free port",
-                    (o, v) -> o.setPort(asInt(v))),
-            new Key("bind-address", "0.0.0.0", "address the MQTT listener binds to",
-                    (o, v) -> o.setBindAddress(asString(v))),
-            new Key("http-port", "8090", "HTTP port of /metrics, /health/live, /health/ready, /nodes; 0 picks a free port",
-                    (o, v) -> o.setHttpPort(asInt(v))),
-            new Key("http-bind-address", "0.0.0.0", "address the HTTP listener binds to",
-                    (o, v) -> o.setHttpBindAddress(asString(v))),
-            new Key("event-loops", "0", "event loops (threads that carry the connections); 0 = one per CPU core",
-                    (o, v) -> o.setEventLoops(asInt(v))),
-            new Key("nodes", "(none)", "static nodes: list or comma-separated host[:mqttPort[:httpPort]]",
-                    (o, v) -> o.setNodes(asList(v))),
-            new Key("node-mqtt-port", "1883", "MQTT port of DNS-discovered nodes and of static nodes given without one",
-                    (o, v) -> o.setNodeMqttPort(asInt(v))),
-            new Key("node-http-port", "0", "HTTP health port of DNS-discovered nodes and of static nodes given without one; 0 = TCP check",
-                    (o, v) -> o.setNodeHttpPort(asInt(v))),
-            new Key("dns.name", "(none)", "DNS name whose A records are the nodes (a Kubernetes headless Service)",
-                    (o, v) -> o.setDnsName(asString(v))),
-            new Key("dns.interval", "5s", "how often the DNS name is resolved again",
-                    (o, v) -> o.setDnsInterval(asDuration(v))),
-            new Key("dns.node-key", "ip", "hash key of a DNS-discovered node: ip (ip:port) or hostname (reverse-DNS name:port)",
-                    (o, v) -> o.setDnsNodeKey(asEnum(v, GatewayOptions.DnsNodeKey.class))),
-            new Key("health.interval", "1s", "time between health checks of a node",
-                    (o, v) -> o.setHealthInterval(asDuration(v))),
-            new Key("health.timeout", "2s", "timeout of one health check",
-                    (o, v) -> o.setHealthTimeout(asDuration(v))),
-            new Key("health.path", "/health/ready", "HTTP path checked on nodes with an HTTP port (200 = ready, 503 = not ready/draining)",
-                    (o, v) -> o.setHealthPath(asString(v))),
-            new Key("health.fall", "3", "consecutive failed checks that take a node out",
-                    (o, v) -> o.setHealthFall(asInt(v))),
-            new Key("health.rise", "2", "consecutive passed checks that bring a node back",
-                    (o, v) -> o.setHealthRise(asInt(v))),
-            new Key("health.close-after", "10s", "how long a node stays down before its remaining client connections are closed; 0 = at once",
-                    (o, v) -> o.setHealthCloseAfter(asDuration(v))),
-            new Key("proxy-protocol", "false", "send a PROXY protocol v2 header to the node before the client's bytes",
-                    (o, v) -> o.setProxyProtocol(asBool(v))),
-            new Key("tls.enabled", "false", "open the MQTT over TLS listener (tls.port); TLS ends here, the node gets plain MQTT",
-                    (o, v) -> o.setTlsEnabled(asBool(v))),
-            new Key("tls.port", "8883", "MQTT over TLS listening port; 0 picks a free port",
-                    (o, v) -> o.setTlsPort(asInt(v))),
-            new Key("tls.cert-file", "(none)", "PEM certificate chain of the TLS listener",
-                    (o, v) -> o.setTlsCertFile(asString(v))),
-            new Key("tls.key-file", "(none)", "PEM private key for tls.cert-file, unencrypted PKCS#8",
-                    (o, v) -> o.setTlsKeyFile(asString(v))),
-            new Key("tls.ca-file", "(none)", "PEM CA certificates that client certificates must chain to",
-                    (o, v) -> o.setTlsCaFile(asString(v))),
-            new Key("tls.client-auth", "none", "none, optional or required: ask clients for a certificate; its CN goes to the node in the PROXY header",
-                    (o, v) -> o.setTlsClientAuth(asEnum(v, GatewayOptions.TlsClientAuth.class))),
-            new Key("tls.reload-interval", "10s", "how often the certificate, key and CA files are checked for changes",
-                    (o, v) -> o.setTlsReloadInterval(asDuration(v))),
-            new Key("node.connect-timeout", "5s", "timeout of the TCP connect to a node",
-                    (o, v) -> o.setNodeConnectTimeout(asDuration(v))),
-            new Key("node.max-attempts", "3", "nodes tried, in rendezvous order, before the client is refused",
-                    (o, v) -> o.setNodeMaxAttempts(asInt(v))),
-            new Key("connect.timeout", "10s", "deadline for the client's whole CONNECT packet to arrive",
-                    (o, v) -> o.setConnectTimeout(asDuration(v))),
-            new Key("connect.max-size", "65536", "largest CONNECT packet accepted, in bytes",
-                    (o, v) -> o.setConnectMaxSize(asInt(v))),
-            new Key("limits.max-connections", "100000", "client connections open at once; more are refused",
-                    (o, v) -> o.setMaxConnections(asInt(v))),
-            new Key("limits.rate-per-source", "20", "new connections per second per source IP (token bucket); 0 = no limit",
-                    (o, v) -> o.setRatePerSource(asDouble(v))),
-            new Key("limits.burst-per-source", "50", "token bucket size of limits.rate-per-source",
-                    (o, v) -> o.setBurstPerSource(asInt(v))),
-            new Key("limits.idle-timeout", "0", "close a client connection with no traffic either way for this long; 0 = off; must exceed 1.5 x the longest keepalive",
-                    (o, v) -> o.setIdleTimeout(asDuration(v))),
-            new Key("drain.rate", "50", "connections per second moved away from draining (not-ready) nodes",
-                    (o, v) -> o.setDrainRate(asDouble(v))),
-            new Key("rebalance.enabled", "false", "after a node joins or comes back, move the clients whose hash now points to it",
-                    (o, v) -> o.setRebalanceEnabled(asBool(v))),
-            new Key("rebalance.rate", "20", "connections per second closed by a rebalance",
-                    (o, v) -> o.setRebalanceRate(asDouble(v))),
-            new Key("log.rejections-per-second", "10", "log lines per second for refused connections (the rest are counted only)",
-                    (o, v) -> o.setLogRejectionsPerSecond(asInt(v))));
+    public static final List<Key<?>> ALL = List.of(
+            PORT, BIND_ADDRESS, HTTP_PORT, HTTP_BIND_ADDRESS, EVENT_LOOPS, NODES, NODE_MQTT_PORT, NODE_HTTP_PORT,
+            DNS_NAME, DNS_INTERVAL, DNS_NODE_KEY, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_PATH, HEALTH_FALL,
+            HEALTH_RISE, HEALTH_CLOSE_AFTER, PROXY_PROTOCOL, TLS_ENABLED, TLS_PORT, TLS_CERT_FILE, TLS_KEY_FILE,
+            TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_RELOAD_INTERVAL, NODE_CONNECT_TIMEOUT, NODE_MAX_ATTEMPTS,
+            CONNECT_TIMEOUT, CONNECT_MAX_SIZE, MAX_CONNECTIONS, RATE_PER_SOURCE, BURST_PER_SOURCE, IDLE_TIMEOUT,
+            DRAIN_RATE, REBALANCE_ENABLED, REBALANCE_RATE, LOG_REJECTIONS_PER_SECOND);
+
+    private static <T> Key<T> key(String name, String defaultValue, String description, Function<Object, T> parser) {
+        return new Key<>(name, defaultValue, description, parser, parser.apply(defaultValue.equals(NONE) ? "" : defaultValue));
+    }
 
     private ConfigKeys() {
     }
@@ -110,8 +137,8 @@ public final class ConfigKeys {
         return "GATEWAY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    public static Optional<Key> find(String name) {
-        for (Key k : ALL) {
+    public static Optional<Key<?>> find(String name) {
+        for (Key<?> k : ALL) {
             if (k.name.equals(name)) {
                 return Optional.of(k);
             }
@@ -126,21 +153,25 @@ public final class ConfigKeys {
      * @throws ConfigException naming the key when it is unknown or its value invalid
      */
     public static void apply(GatewayOptions options, String name, Object value, String source) {
-        Key key = find(name).orElseThrow(() -> new ConfigException(name, "unknown key (from " + source + ")" + suggestion(name)));
+        Key<?> key = find(name).orElseThrow(() -> new ConfigException(name, "unknown key (from " + source + ")" + suggestion(name)));
         if (value == null) {
             throw new ConfigException(name, "no value (from " + source + ")");
         }
         try {
-            key.apply.accept(options, value);
+            set(options, key, value);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(name, e.getMessage() + " (from " + source + ")");
         }
     }
 
+    private static <T> void set(GatewayOptions options, Key<T> key, Object raw) {
+        options.set(key, key.parser().apply(raw));
+    }
+
     private static String suggestion(String name) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (Key k : ALL) {
+        for (Key<?> k : ALL) {
             int d = distance(name, k.name);
             if (d < bestDistance) {
                 bestDistance = d;

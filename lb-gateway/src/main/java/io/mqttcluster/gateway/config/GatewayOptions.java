@@ -1,24 +1,29 @@
 package io.mqttcluster.gateway.config;
 
-import io.mqttcluster.gateway.backend.NodeAddress;
+import static io.mqttcluster.gateway.config.ConfigKeys.*;
+
+import io.mqttcluster.gateway.config.ConfigKeys.Key;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Every setting of the gateway, with its default; {@link #validate()} checks them all in one place
- * and names the key at fault. Config keys (YAML, environment, flags) map onto these setters in
- * {@link ConfigKeys}; tests may build one directly.
+ * Every setting of the gateway; {@link #validate()} checks them all in one place and names the key at fault.
+ * The keys, their defaults and how raw values are read are the table in {@link ConfigKeys}, the only place a
+ * default is written: a new {@code GatewayOptions} holds every key's default. Config keys (YAML, environment,
+ * flags) are applied by {@link ConfigKeys#apply}; tests may build one directly with the setters.
  *
  * <p>Mutable while being built, on one thread; treat it as read-only once handed to a
  * {@code Gateway}.
  */
 public final class GatewayOptions {
 
-    /** How nodes found by DNS are keyed for hashing. */
     /** Whether TLS clients must, may or need not present a certificate. */
     public enum TlsClientAuth { NONE, OPTIONAL, REQUIRED }
 
+    /** How nodes found by DNS are keyed for hashing. */
     public enum DnsNodeKey {
         /** {@code ip:mqttPort}: stable while pods keep their addresses. */
         IP,
@@ -26,51 +31,24 @@ public final class GatewayOptions {
         HOSTNAME
     }
 
-    private int port = 1883;
-    private String bindAddress = "0.0.0.0";
-    private int httpPort = 8090;
-    private String httpBindAddress = "0.0.0.0";
-    private int eventLoops = 0;
+    /** Key to value; every key of {@link ConfigKeys#ALL} is present. */
+    private final Map<Key<?>, Object> values = new IdentityHashMap<>();
 
-    private List<String> nodes = new ArrayList<>();
-    private int nodeMqttPort = 1883;
-    private int nodeHttpPort = 0;
-    private String dnsName = "";
-    private Duration dnsInterval = Duration.ofSeconds(5);
-    private DnsNodeKey dnsNodeKey = DnsNodeKey.IP;
+    public GatewayOptions() {
+        for (Key<?> key : ALL) {
+            values.put(key, key.initialValue());
+        }
+    }
 
-    private Duration healthInterval = Duration.ofSeconds(1);
-    private Duration healthTimeout = Duration.ofSeconds(2);
-    private String healthPath = "/health/ready";
-    private int healthFall = 3;
-    private int healthRise = 2;
-    private Duration healthCloseAfter = Duration.ofSeconds(10);
+    @SuppressWarnings("unchecked")
+    <T> T get(Key<T> key) {
+        return (T) values.get(key);
+    }
 
-    private boolean proxyProtocol = false;
-
-    private boolean tlsEnabled = false;
-    private int tlsPort = 8883;
-    private String tlsCertFile = "";
-    private String tlsKeyFile = "";
-    private String tlsCaFile = "";
-    private TlsClientAuth tlsClientAuth = TlsClientAuth.NONE;
-    private Duration tlsReloadInterval = Duration.ofSeconds(10);
-    private Duration nodeConnectTimeout = Duration.ofSeconds(5);
-    private int nodeMaxAttempts = 3;
-
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private int connectMaxSize = 64 * 1024;
-
-    private int maxConnections = 100_000;
-    private double ratePerSource = 20;
-    private int burstPerSource = 50;
-    private Duration idleTimeout = Duration.ZERO;
-
-    private double drainRate = 50;
-    private boolean rebalanceEnabled = false;
-    private double rebalanceRate = 20;
-
-    private int logRejectionsPerSecond = 10;
+    <T> GatewayOptions set(Key<T> key, T value) {
+        values.put(key, value);
+        return this;
+    }
 
     /**
      * Checks every value.
@@ -78,66 +56,66 @@ public final class GatewayOptions {
      * @throws ConfigException naming the first key at fault
      */
     public GatewayOptions validate() {
-        port("port", port);
-        port("http-port", httpPort);
-        nonEmpty("bind-address", bindAddress);
-        nonEmpty("http-bind-address", httpBindAddress);
-        atLeast("event-loops", eventLoops, 0);
-        port("node-mqtt-port", nodeMqttPort);
-        if (nodeMqttPort == 0) {
-            throw new ConfigException("node-mqtt-port", "must be between 1 and 65535");
+        port(PORT);
+        port(HTTP_PORT);
+        nonEmpty(BIND_ADDRESS);
+        nonEmpty(HTTP_BIND_ADDRESS);
+        atLeast(EVENT_LOOPS, 0);
+        port(NODE_MQTT_PORT);
+        if (nodeMqttPort() == 0) {
+            throw new ConfigException(NODE_MQTT_PORT.name(), "must be between 1 and 65535");
         }
-        port("node-http-port", nodeHttpPort);
+        port(NODE_HTTP_PORT);
         staticNodes();
-        if (nodes.isEmpty() && dnsName.isBlank()) {
-            throw new ConfigException("nodes", "no nodes configured: set nodes (host:port[:httpPort],...) or dns.name");
+        if (nodes().isEmpty() && dnsName().isBlank()) {
+            throw new ConfigException(NODES.name(), "no nodes configured: set nodes (host:port[:httpPort],...) or dns.name");
         }
-        positive("dns.interval", dnsInterval);
-        positive("health.interval", healthInterval);
-        positive("health.timeout", healthTimeout);
-        if (!healthPath.startsWith("/")) {
-            throw new ConfigException("health.path", "must start with '/': '" + healthPath + "'");
+        positive(DNS_INTERVAL);
+        positive(HEALTH_INTERVAL);
+        positive(HEALTH_TIMEOUT);
+        if (!healthPath().startsWith("/")) {
+            throw new ConfigException(HEALTH_PATH.name(), "must start with '/': '" + healthPath() + "'");
         }
-        atLeast("health.fall", healthFall, 1);
-        atLeast("health.rise", healthRise, 1);
-        if (healthCloseAfter.isNegative()) {
-            throw new ConfigException("health.close-after", "must not be negative");
+        atLeast(HEALTH_FALL, 1);
+        atLeast(HEALTH_RISE, 1);
+        if (healthCloseAfter().isNegative()) {
+            throw new ConfigException(HEALTH_CLOSE_AFTER.name(), "must not be negative");
         }
-        positive("node.connect-timeout", nodeConnectTimeout);
-        atLeast("node.max-attempts", nodeMaxAttempts, 1);
-        positive("connect.timeout", connectTimeout);
-        atLeast("connect.max-size", connectMaxSize, 16);
-        atLeast("limits.max-connections", maxConnections, 1);
-        rate("limits.rate-per-source", ratePerSource);
-        atLeast("limits.burst-per-source", burstPerSource, 1);
-        if (idleTimeout.isNegative()) {
-            throw new ConfigException("limits.idle-timeout", "must not be negative");
+        positive(NODE_CONNECT_TIMEOUT);
+        atLeast(NODE_MAX_ATTEMPTS, 1);
+        positive(CONNECT_TIMEOUT);
+        atLeast(CONNECT_MAX_SIZE, 16);
+        atLeast(MAX_CONNECTIONS, 1);
+        rate(RATE_PER_SOURCE);
+        atLeast(BURST_PER_SOURCE, 1);
+        if (idleTimeout().isNegative()) {
+            throw new ConfigException(IDLE_TIMEOUT.name(), "must not be negative");
         }
-        if (!idleTimeout.isZero() && idleTimeout.toMillis() < 1000) {
-            throw new ConfigException("limits.idle-timeout",
+        if (!idleTimeout().isZero() && idleTimeout().toMillis() < 1000) {
+            throw new ConfigException(IDLE_TIMEOUT.name(),
                     "must be 0 (off) or at least 1s, and above 1.5 x the longest client keepalive");
         }
-        rate("drain.rate", drainRate);
-        if (drainRate == 0) {
-            throw new ConfigException("drain.rate", "must be above 0");
+        rate(DRAIN_RATE);
+        if (drainRate() == 0) {
+            throw new ConfigException(DRAIN_RATE.name(), "must be above 0");
         }
-        rate("rebalance.rate", rebalanceRate);
-        if (rebalanceRate == 0) {
-            throw new ConfigException("rebalance.rate", "must be above 0");
+        rate(REBALANCE_RATE);
+        if (rebalanceRate() == 0) {
+            throw new ConfigException(REBALANCE_RATE.name(), "must be above 0");
         }
-        atLeast("log.rejections-per-second", logRejectionsPerSecond, 0);
-        if (tlsEnabled) {
-            port("tls.port", tlsPort);
-            nonEmpty("tls.cert-file", tlsCertFile);
-            nonEmpty("tls.key-file", tlsKeyFile);
-            if (tlsClientAuth != TlsClientAuth.NONE) {
-                nonEmpty("tls.ca-file", tlsCaFile);
+        atLeast(LOG_REJECTIONS_PER_SECOND, 0);
+        if (tlsEnabled()) {
+            port(TLS_PORT);
+            nonEmpty(TLS_CERT_FILE);
+            nonEmpty(TLS_KEY_FILE);
+            if (tlsClientAuth() != TlsClientAuth.NONE) {
+                nonEmpty(TLS_CA_FILE);
             }
-            if (tlsClientAuth != TlsClientAuth.NONE && !proxyProtocol) {
-                throw new ConfigException("proxy-protocol",
+            if (tlsClientAuth() != TlsClientAuth.NONE && !proxyProtocol()) {
+                throw new ConfigException(PROXY_PROTOCOL.name(),
                         "must be true with tls.client-auth: the client's certificate name reaches the node in the PROXY header");
             }
-            positive("tls.reload-interval", tlsReloadInterval);
+            positive(TLS_RELOAD_INTERVAL);
         }
         return this;
     }
@@ -149,17 +127,17 @@ public final class GatewayOptions {
      * @throws ConfigException (key {@code nodes}) when an entry is not {@code host[:port[:httpPort]]}
      */
     public List<NodeAddress> staticNodes() {
-        List<NodeAddress> out = new ArrayList<>(nodes.size());
-        for (String spec : nodes) {
+        List<NodeAddress> out = new ArrayList<>(nodes().size());
+        for (String spec : nodes()) {
             NodeAddress a;
             try {
-                a = NodeAddress.parse(spec, nodeMqttPort, nodeHttpPort);
+                a = NodeAddress.parse(spec, nodeMqttPort(), nodeHttpPort());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("nodes", e.getMessage());
+                throw new ConfigException(NODES.name(), e.getMessage());
             }
             for (NodeAddress other : out) {
                 if (other.key().equals(a.key())) {
-                    throw new ConfigException("nodes", "node " + a.key() + " listed twice");
+                    throw new ConfigException(NODES.name(), "node " + a.key() + " listed twice");
                 }
             }
             out.add(a);
@@ -167,369 +145,118 @@ public final class GatewayOptions {
         return out;
     }
 
-    private static void port(String key, int v) {
+    private void port(Key<Integer> key) {
+        int v = get(key);
         if (v < 0 || v > 65535) {
-            throw new ConfigException(key, "must be a port between 0 and 65535, got " + v);
+            throw new ConfigException(key.name(), "must be a port between 0 and 65535, got " + v);
         }
     }
 
-    private static void nonEmpty(String key, String v) {
+    private void nonEmpty(Key<String> key) {
+        String v = get(key);
         if (v == null || v.isBlank()) {
-            throw new ConfigException(key, "must not be empty");
+            throw new ConfigException(key.name(), "must not be empty");
         }
     }
 
-    private static void atLeast(String key, long v, long min) {
+    private void atLeast(Key<Integer> key, long min) {
+        long v = get(key);
         if (v < min) {
-            throw new ConfigException(key, "must be at least " + min + ", got " + v);
+            throw new ConfigException(key.name(), "must be at least " + min + ", got " + v);
         }
     }
 
-    private static void positive(String key, Duration d) {
+    private void positive(Key<Duration> key) {
+        Duration d = get(key);
         if (d == null || d.isNegative() || d.isZero()) {
-            throw new ConfigException(key, "must be a positive duration like 10s or 500ms");
+            throw new ConfigException(key.name(), "must be a positive duration like 10s or 500ms");
         }
     }
 
-    private static void rate(String key, double v) {
+    private void rate(Key<Double> key) {
+        double v = get(key);
         if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new ConfigException(key, "must be a number of at least 0, got " + v);
+            throw new ConfigException(key.name(), "must be a number of at least 0, got " + v);
         }
     }
 
-    public int port() {
-        return port;
-    }
+    // One getter and one setter per key, in the table's order.
 
-    public GatewayOptions setPort(int port) {
-        this.port = port;
-        return this;
-    }
-
-    public String bindAddress() {
-        return bindAddress;
-    }
-
-    public GatewayOptions setBindAddress(String bindAddress) {
-        this.bindAddress = bindAddress;
-        return this;
-    }
-
-    public int httpPort() {
-        return httpPort;
-    }
-
-    public GatewayOptions setHttpPort(int httpPort) {
-        this.httpPort = httpPort;
-        return this;
-    }
-
-    public String httpBindAddress() {
-        return httpBindAddress;
-    }
-
-    public GatewayOptions setHttpBindAddress(String httpBindAddress) {
-        this.httpBindAddress = httpBindAddress;
-        return this;
-    }
-
-    public int eventLoops() {
-        return eventLoops;
-    }
-
-    public GatewayOptions setEventLoops(int eventLoops) {
-        this.eventLoops = eventLoops;
-        return this;
-    }
-
-    public List<String> nodes() {
-        return List.copyOf(nodes);
-    }
-
+    public int port() { return get(PORT); }
+    public GatewayOptions setPort(int v) { return set(PORT, v); }
+    public String bindAddress() { return get(BIND_ADDRESS); }
+    public GatewayOptions setBindAddress(String v) { return set(BIND_ADDRESS, v); }
+    public int httpPort() { return get(HTTP_PORT); }
+    public GatewayOptions setHttpPort(int v) { return set(HTTP_PORT, v); }
+    public String httpBindAddress() { return get(HTTP_BIND_ADDRESS); }
+    public GatewayOptions setHttpBindAddress(String v) { return set(HTTP_BIND_ADDRESS, v); }
+    public int eventLoops() { return get(EVENT_LOOPS); }
+    public GatewayOptions setEventLoops(int v) { return set(EVENT_LOOPS, v); }
     /** Static nodes as {@code host[:mqttPort[:httpPort]]} strings. */
-    public GatewayOptions setNodes(List<String> nodes) {
-        this.nodes = new ArrayList<>(nodes);
-        return this;
-    }
-
-    public int nodeMqttPort() {
-        return nodeMqttPort;
-    }
-
-    public GatewayOptions setNodeMqttPort(int nodeMqttPort) {
-        this.nodeMqttPort = nodeMqttPort;
-        return this;
-    }
-
-    public int nodeHttpPort() {
-        return nodeHttpPort;
-    }
-
-    public GatewayOptions setNodeHttpPort(int nodeHttpPort) {
-        this.nodeHttpPort = nodeHttpPort;
-        return this;
-    }
-
-    public String dnsName() {
-        return dnsName;
-    }
-
-    public GatewayOptions setDnsName(String dnsName) {
-        this.dnsName = dnsName == null ? "" : dnsName;
-        return this;
-    }
-
-    public Duration dnsInterval() {
-        return dnsInterval;
-    }
-
-    public GatewayOptions setDnsInterval(Duration dnsInterval) {
-        this.dnsInterval = dnsInterval;
-        return this;
-    }
-
-    public DnsNodeKey dnsNodeKey() {
-        return dnsNodeKey;
-    }
-
-    public GatewayOptions setDnsNodeKey(DnsNodeKey dnsNodeKey) {
-        this.dnsNodeKey = dnsNodeKey;
-        return this;
-    }
-
-    public Duration healthInterval() {
-        return healthInterval;
-    }
-
-    public GatewayOptions setHealthInterval(Duration healthInterval) {
-        this.healthInterval = healthInterval;
-        return this;
-    }
-
-    public Duration healthTimeout() {
-        return healthTimeout;
-    }
-
-    public GatewayOptions setHealthTimeout(Duration healthTimeout) {
-        this.healthTimeout = healthTimeout;
-        return this;
-    }
-
-    public String healthPath() {
-        return healthPath;
-    }
-
-    public GatewayOptions setHealthPath(String healthPath) {
-        this.healthPath = healthPath;
-        return this;
-    }
-
-    public int healthFall() {
-        return healthFall;
-    }
-
-    public GatewayOptions setHealthFall(int healthFall) {
-        this.healthFall = healthFall;
-        return this;
-    }
-
-    public int healthRise() {
-        return healthRise;
-    }
-
-    public GatewayOptions setHealthRise(int healthRise) {
-        this.healthRise = healthRise;
-        return this;
-    }
-
+    public List<String> nodes() { return List.copyOf(get(NODES)); }
+    public GatewayOptions setNodes(List<String> v) { return set(NODES, new ArrayList<>(v)); }
+    public int nodeMqttPort() { return get(NODE_MQTT_PORT); }
+    public GatewayOptions setNodeMqttPort(int v) { return set(NODE_MQTT_PORT, v); }
+    public int nodeHttpPort() { return get(NODE_HTTP_PORT); }
+    public GatewayOptions setNodeHttpPort(int v) { return set(NODE_HTTP_PORT, v); }
+    public String dnsName() { return get(DNS_NAME); }
+    public GatewayOptions setDnsName(String v) { return set(DNS_NAME, v == null ? "" : v); }
+    public Duration dnsInterval() { return get(DNS_INTERVAL); }
+    public GatewayOptions setDnsInterval(Duration v) { return set(DNS_INTERVAL, v); }
+    public DnsNodeKey dnsNodeKey() { return get(DNS_NODE_KEY); }
+    public GatewayOptions setDnsNodeKey(DnsNodeKey v) { return set(DNS_NODE_KEY, v); }
+    public Duration healthInterval() { return get(HEALTH_INTERVAL); }
+    public GatewayOptions setHealthInterval(Duration v) { return set(HEALTH_INTERVAL, v); }
+    public Duration healthTimeout() { return get(HEALTH_TIMEOUT); }
+    public GatewayOptions setHealthTimeout(Duration v) { return set(HEALTH_TIMEOUT, v); }
+    public String healthPath() { return get(HEALTH_PATH); }
+    public GatewayOptions setHealthPath(String v) { return set(HEALTH_PATH, v); }
+    public int healthFall() { return get(HEALTH_FALL); }
+    public GatewayOptions setHealthFall(int v) { return set(HEALTH_FALL, v); }
+    public int healthRise() { return get(HEALTH_RISE); }
+    public GatewayOptions setHealthRise(int v) { return set(HEALTH_RISE, v); }
     /** How long a node stays down before the connections it still has are closed; zero = at once. */
-    public Duration healthCloseAfter() {
-        return healthCloseAfter;
-    }
-
-    public GatewayOptions setHealthCloseAfter(Duration healthCloseAfter) {
-        this.healthCloseAfter = healthCloseAfter;
-        return this;
-    }
-
-    public boolean proxyProtocol() {
-        return proxyProtocol;
-    }
-
-    public GatewayOptions setProxyProtocol(boolean proxyProtocol) {
-        this.proxyProtocol = proxyProtocol;
-        return this;
-    }
-
-    public boolean tlsEnabled() {
-        return tlsEnabled;
-    }
-
-    public GatewayOptions setTlsEnabled(boolean tlsEnabled) {
-        this.tlsEnabled = tlsEnabled;
-        return this;
-    }
-
-    public int tlsPort() {
-        return tlsPort;
-    }
-
-    public GatewayOptions setTlsPort(int tlsPort) {
-        this.tlsPort = tlsPort;
-        return this;
-    }
-
-    public String tlsCertFile() {
-        return tlsCertFile;
-    }
-
-    public GatewayOptions setTlsCertFile(String tlsCertFile) {
-        this.tlsCertFile = tlsCertFile;
-        return this;
-    }
-
-    public String tlsKeyFile() {
-        return tlsKeyFile;
-    }
-
-    public GatewayOptions setTlsKeyFile(String tlsKeyFile) {
-        this.tlsKeyFile = tlsKeyFile;
-        return this;
-    }
-
-    public String tlsCaFile() {
-        return tlsCaFile;
-    }
-
-    public GatewayOptions setTlsCaFile(String tlsCaFile) {
-        this.tlsCaFile = tlsCaFile;
-        return this;
-    }
-
-    public TlsClientAuth tlsClientAuth() {
-        return tlsClientAuth;
-    }
-
-    public GatewayOptions setTlsClientAuth(TlsClientAuth tlsClientAuth) {
-        this.tlsClientAuth = tlsClientAuth;
-        return this;
-    }
-
-    public Duration tlsReloadInterval() {
-        return tlsReloadInterval;
-    }
-
-    public GatewayOptions setTlsReloadInterval(Duration tlsReloadInterval) {
-        this.tlsReloadInterval = tlsReloadInterval;
-        return this;
-    }
-
-    public Duration nodeConnectTimeout() {
-        return nodeConnectTimeout;
-    }
-
-    public GatewayOptions setNodeConnectTimeout(Duration nodeConnectTimeout) {
-        this.nodeConnectTimeout = nodeConnectTimeout;
-        return this;
-    }
-
-    public int nodeMaxAttempts() {
-        return nodeMaxAttempts;
-    }
-
-    public GatewayOptions setNodeMaxAttempts(int nodeMaxAttempts) {
-        this.nodeMaxAttempts = nodeMaxAttempts;
-        return this;
-    }
-
-    public Duration connectTimeout() {
-        return connectTimeout;
-    }
-
-    public GatewayOptions setConnectTimeout(Duration connectTimeout) {
-        this.connectTimeout = connectTimeout;
-        return this;
-    }
-
-    public int connectMaxSize() {
-        return connectMaxSize;
-    }
-
-    public GatewayOptions setConnectMaxSize(int connectMaxSize) {
-        this.connectMaxSize = connectMaxSize;
-        return this;
-    }
-
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    public GatewayOptions setMaxConnections(int maxConnections) {
-        this.maxConnections = maxConnections;
-        return this;
-    }
-
-    public double ratePerSource() {
-        return ratePerSource;
-    }
-
+    public Duration healthCloseAfter() { return get(HEALTH_CLOSE_AFTER); }
+    public GatewayOptions setHealthCloseAfter(Duration v) { return set(HEALTH_CLOSE_AFTER, v); }
+    public boolean proxyProtocol() { return get(PROXY_PROTOCOL); }
+    public GatewayOptions setProxyProtocol(boolean v) { return set(PROXY_PROTOCOL, v); }
+    public boolean tlsEnabled() { return get(TLS_ENABLED); }
+    public GatewayOptions setTlsEnabled(boolean v) { return set(TLS_ENABLED, v); }
+    public int tlsPort() { return get(TLS_PORT); }
+    public GatewayOptions setTlsPort(int v) { return set(TLS_PORT, v); }
+    public String tlsCertFile() { return get(TLS_CERT_FILE); }
+    public GatewayOptions setTlsCertFile(String v) { return set(TLS_CERT_FILE, v); }
+    public String tlsKeyFile() { return get(TLS_KEY_FILE); }
+    public GatewayOptions setTlsKeyFile(String v) { return set(TLS_KEY_FILE, v); }
+    public String tlsCaFile() { return get(TLS_CA_FILE); }
+    public GatewayOptions setTlsCaFile(String v) { return set(TLS_CA_FILE, v); }
+    public TlsClientAuth tlsClientAuth() { return get(TLS_CLIENT_AUTH); }
+    public GatewayOptions setTlsClientAuth(TlsClientAuth v) { return set(TLS_CLIENT_AUTH, v); }
+    public Duration tlsReloadInterval() { return get(TLS_RELOAD_INTERVAL); }
+    public GatewayOptions setTlsReloadInterval(Duration v) { return set(TLS_RELOAD_INTERVAL, v); }
+    public Duration nodeConnectTimeout() { return get(NODE_CONNECT_TIMEOUT); }
+    public GatewayOptions setNodeConnectTimeout(Duration v) { return set(NODE_CONNECT_TIMEOUT, v); }
+    public int nodeMaxAttempts() { return get(NODE_MAX_ATTEMPTS); }
+    public GatewayOptions setNodeMaxAttempts(int v) { return set(NODE_MAX_ATTEMPTS, v); }
+    public Duration connectTimeout() { return get(CONNECT_TIMEOUT); }
+    public GatewayOptions setConnectTimeout(Duration v) { return set(CONNECT_TIMEOUT, v); }
+    public int connectMaxSize() { return get(CONNECT_MAX_SIZE); }
+    public GatewayOptions setConnectMaxSize(int v) { return set(CONNECT_MAX_SIZE, v); }
+    public int maxConnections() { return get(MAX_CONNECTIONS); }
+    public GatewayOptions setMaxConnections(int v) { return set(MAX_CONNECTIONS, v); }
+    public double ratePerSource() { return get(RATE_PER_SOURCE); }
     /** New connections per second per source address; 0 turns the limit off. */
-    public GatewayOptions setRatePerSource(double ratePerSource) {
-        this.ratePerSource = ratePerSource;
-        return this;
-    }
-
-    public int burstPerSource() {
-        return burstPerSource;
-    }
-
-    public GatewayOptions setBurstPerSource(int burstPerSource) {
-        this.burstPerSource = burstPerSource;
-        return this;
-    }
-
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    public GatewayOptions setIdleTimeout(Duration idleTimeout) {
-        this.idleTimeout = idleTimeout;
-        return this;
-    }
-
-    public double drainRate() {
-        return drainRate;
-    }
-
-    public GatewayOptions setDrainRate(double drainRate) {
-        this.drainRate = drainRate;
-        return this;
-    }
-
-    public boolean rebalanceEnabled() {
-        return rebalanceEnabled;
-    }
-
-    public GatewayOptions setRebalanceEnabled(boolean rebalanceEnabled) {
-        this.rebalanceEnabled = rebalanceEnabled;
-        return this;
-    }
-
-    public double rebalanceRate() {
-        return rebalanceRate;
-    }
-
-    public GatewayOptions setRebalanceRate(double rebalanceRate) {
-        this.rebalanceRate = rebalanceRate;
-        return this;
-    }
-
-    public int logRejectionsPerSecond() {
-        return logRejectionsPerSecond;
-    }
-
-    public GatewayOptions setLogRejectionsPerSecond(int logRejectionsPerSecond) {
-        this.logRejectionsPerSecond = logRejectionsPerSecond;
-        return this;
-    }
+    public GatewayOptions setRatePerSource(double v) { return set(RATE_PER_SOURCE, v); }
+    public int burstPerSource() { return get(BURST_PER_SOURCE); }
+    public GatewayOptions setBurstPerSource(int v) { return set(BURST_PER_SOURCE, v); }
+    public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
+    public GatewayOptions setIdleTimeout(Duration v) { return set(IDLE_TIMEOUT, v); }
+    public double drainRate() { return get(DRAIN_RATE); }
+    public GatewayOptions setDrainRate(double v) { return set(DRAIN_RATE, v); }
+    public boolean rebalanceEnabled() { return get(REBALANCE_ENABLED); }
+    public GatewayOptions setRebalanceEnabled(boolean v) { return set(REBALANCE_ENABLED, v); }
+    public double rebalanceRate() { return get(REBALANCE_RATE); }
+    public GatewayOptions setRebalanceRate(double v) { return set(REBALANCE_RATE, v); }
+    public int logRejectionsPerSecond() { return get(LOG_REJECTIONS_PER_SECOND); }
+    public GatewayOptions setLogRejectionsPerSecond(int v) { return set(LOG_REJECTIONS_PER_SECOND, v); }
 }

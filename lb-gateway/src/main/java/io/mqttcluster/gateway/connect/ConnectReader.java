@@ -141,30 +141,33 @@ public final class ConnectReader {
             fail(Status.INVALID, "CONNECT fixed header flags not 0"); // [MQTT-2.2.2-2]
             return;
         }
-        int value = 0;
-        for (int i = 0; i < 4; i++) {
-            int at = 1 + i;
-            if (at >= size) {
-                return; // need more
-            }
-            int b = buf[at] & 0xFF;
-            value |= (b & 0x7F) << (7 * i);
-            if ((b & 0x80) == 0) {
-                headerLength = at + 1;
-                long total = (long) headerLength + value;
-                if (total > maxPacketSize) {
-                    fail(Status.OVERSIZE, "CONNECT of " + total + " bytes over the cap of " + maxPacketSize);
+        VariableByteInteger remaining = new VariableByteInteger();
+        for (int at = 1; at < size; at++) {
+            switch (remaining.next(buf[at])) {
+                case MORE -> {
+                }
+                case MALFORMED -> {
+                    fail(Status.INVALID, "remaining length over 4 bytes"); // [MQTT-2.2.3]
                     return;
                 }
-                if (value < MIN_REMAINING_LENGTH) {
-                    fail(Status.INVALID, "CONNECT remaining length " + value + " too small");
+                case DONE -> {
+                    int value = remaining.value();
+                    headerLength = at + 1;
+                    long total = (long) headerLength + value;
+                    if (total > maxPacketSize) {
+                        fail(Status.OVERSIZE, "CONNECT of " + total + " bytes over the cap of " + maxPacketSize);
+                        return;
+                    }
+                    if (value < MIN_REMAINING_LENGTH) {
+                        fail(Status.INVALID, "CONNECT remaining length " + value + " too small");
+                        return;
+                    }
+                    packetLength = (int) total;
                     return;
                 }
-                packetLength = (int) total;
-                return;
             }
         }
-        fail(Status.INVALID, "remaining length over 4 bytes"); // [MQTT-2.2.3]
+        // need more
     }
 
     private void parseBody() {
@@ -273,15 +276,17 @@ public final class ConnectReader {
 
         /** A variable byte integer of at most 4 bytes (MQTT 5 property lengths). */
         int varInt() throws Malformed {
-            int value = 0;
-            for (int i = 0; i < 4; i++) {
-                int v = u8();
-                value |= (v & 0x7F) << (7 * i);
-                if ((v & 0x80) == 0) {
-                    return value;
+            VariableByteInteger v = new VariableByteInteger();
+            while (true) {
+                switch (v.next(u8())) {
+                    case MORE -> {
+                    }
+                    case DONE -> {
+                        return v.value();
+                    }
+                    case MALFORMED -> throw new Malformed("variable byte integer over 4 bytes");
                 }
             }
-            throw new Malformed("variable byte integer over 4 bytes");
         }
 
         void skip(int n) throws Malformed {

@@ -6,6 +6,7 @@ import io.mqttcluster.gateway.backend.NodeListener;
 import io.mqttcluster.gateway.backend.NodeState;
 import io.mqttcluster.gateway.backend.NodeTable;
 import io.mqttcluster.gateway.hash.RouteReason;
+import io.mqttcluster.gateway.proxy.ProxyMetrics;
 import io.mqttcluster.gateway.proxy.RejectReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -43,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * lock-free); per-node gauges are registered and removed on the control event loop as a
  * {@link NodeListener}.
  */
-public final class GatewayMetrics implements NodeListener {
+public final class GatewayMetrics implements ProxyMetrics, NodeListener {
     private final MeterRegistry registry;
     private final Counter accepted;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
@@ -97,30 +98,37 @@ public final class GatewayMetrics implements NodeListener {
         return registry;
     }
 
+    @Override
     public void accepted() {
         accepted.increment();
     }
 
+    @Override
     public void rejected(RejectReason reason) {
         rejected.get(reason).increment();
     }
 
+    @Override
     public void routed(RouteReason reason) {
         routed.get(reason).increment();
     }
 
+    @Override
     public void moved(MoveReason reason) {
         moved.get(reason).increment();
     }
 
+    @Override
     public void bytesClientToNode(int n) {
         bytesClientToNode.increment(n);
     }
 
+    @Override
     public void bytesNodeToClient(int n) {
         bytesNodeToClient.increment(n);
     }
 
+    @Override
     public void nodeConnected(long nanos) {
         nodeConnect.record(nanos, TimeUnit.NANOSECONDS);
     }

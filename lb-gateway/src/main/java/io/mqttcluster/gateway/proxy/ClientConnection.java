@@ -8,25 +8,23 @@ import io.mqttcluster.gateway.connect.ConnectInfo;
 import io.mqttcluster.gateway.connect.ConnectReader;
 import io.mqttcluster.gateway.hash.NodeChooser;
 import io.mqttcluster.gateway.hash.RouteReason;
-import io.mqttcluster.gateway.metrics.GatewayMetrics;
-import io.mqttcluster.gateway.metrics.LogValues;
+import io.mqttcluster.gateway.log.LogValues;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +39,9 @@ import java.util.function.BiFunction;
  * nodes in rendezvous order, client not read) -> SPLICED (bytes both ways with back-pressure) ->
  * CLOSED. Either side closing closes the other.
  *
- * <p>Splice: what one socket reads is written to the other as the same buffer and flushed once per
- * read batch; while a side cannot take more (its write buffer is above the high-water mark), the
- * other side is not read.
+ * <p>Parts: {@link ConnectReader} reads the CONNECT, {@link NodeChooser} orders the nodes, {@link Splice} carries
+ * the bytes both ways once a node accepted, {@link UnansweredBytes} keeps what the node has not answered yet so
+ * that the next node can get it. This class owns the phase, the node attempts, moves and the close.
  *
  * <p>Threads: everything runs on the event loop of the client socket, which is also the event
  * loop of the node socket (the node connection is opened on it). Only {@link #requestMove} may
@@ -56,7 +54,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private enum Phase { SNIFFING, CONNECTING, SPLICED, CLOSED }
 
     private final ProxyServices px;
-    private final GatewayMetrics metrics;
+    private final ProxyMetrics metrics;
     private final Channel client;
     private final BiFunction<Channel, ChannelHandler, Bootstrap> nodeBootstrap;
     private final String remote;
@@ -66,24 +64,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private volatile Phase phase = Phase.SNIFFING;
     private ConnectReader reader;
     private CompositeByteBuf heldWhileConnecting;
-    /** Packet boundaries of what went to the node, so that a planned move can end the session cleanly. */
-    private PacketBoundaries toNode = new PacketBoundaries();
-    /**
-     * What the client sent to its node while the node has not answered yet (CONNECT first): a node that closes
-     * before its first byte (it was dying, or stopping its listener) did not take the client, and the same
-     * bytes go to the next node. Null once the node answered, or when it grew over connect.max-size.
-     */
-    private CompositeByteBuf unanswered;
+    private final UnansweredBytes unanswered;
     private List<BackendNode> order;
     private int attempts;
     private int attempt;
-    /** DISCONNECT, remaining length 0: "normal disconnection" in every MQTT version. */
-    private static final byte[] DISCONNECT = {(byte) 0xE0, 0x00};
     private ScheduledFuture<?> deadline;
     private ConnectInfo connect;
     private byte[] clientId = NO_ID;
     private BackendNode node;
-    private Channel nodeSocket;
+    /** The bytes between the client and {@link #node}; set in the SPLICED phase. */
+    private Splice splice;
 
     ClientConnection(ProxyServices px, Channel client, BiFunction<Channel, ChannelHandler, Bootstrap> nodeBootstrap) {
         this.px = px;
@@ -92,6 +82,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.nodeBootstrap = nodeBootstrap;
         this.remote = String.valueOf(client.remoteAddress());
         this.reader = new ConnectReader(px.options().connectMaxSize());
+        this.unanswered = new UnansweredBytes(px.options().connectMaxSize());
     }
 
     /** Refuses a connection that never became a {@code ClientConnection} (limits at accept time). */
@@ -121,10 +112,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         switch (phase) {
             case SPLICED -> {
-                metrics.bytesClientToNode(data.readableBytes());
-                toNode.feed(data);
-                keepUnanswered(data);
-                nodeSocket.write(data, nodeSocket.voidPromise());
+                unanswered.keep(data);
+                splice.toNode(data);
             }
             case SNIFFING -> {
                 try {
@@ -143,17 +132,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (phase == Phase.SPLICED) {
-            nodeSocket.flush();
-            if (!nodeSocket.isWritable()) {
-                client.config().setAutoRead(false);
-            }
+            splice.clientReadComplete();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (phase == Phase.SPLICED && client.isWritable()) {
-            nodeSocket.config().setAutoRead(true);
+        if (phase == Phase.SPLICED) {
+            splice.clientWritabilityChanged();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -226,8 +212,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         order = NodeChooser.order(clientId, candidates);
         attempts = Math.min(order.size(), px.options().nodeMaxAttempts());
-        unanswered = client.alloc().compositeBuffer();
-        unanswered.addComponent(true, io.netty.buffer.Unpooled.wrappedBuffer(reader.received()));
+        unanswered.start(client.alloc(), reader.received());
         reader = null;
         tryNode(order, 0, attempts);
     }
@@ -268,7 +253,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private void splice(BackendNode target, Channel socket, RouteReason reason) {
         phase = Phase.SPLICED;
         node = target;
-        nodeSocket = socket;
+        splice = new Splice(client, socket, metrics);
         target.connections().add(this);
         metrics.routed(reason);
         if (LOG.isDebugEnabled()) {
@@ -279,22 +264,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
         // This node gets the CONNECT and whatever followed it (all of it again when an earlier node closed
         // without answering), then what arrived while connecting.
-        toNode = new PacketBoundaries();
         if (px.options().proxyProtocol()) {
-            socket.write(io.netty.buffer.Unpooled.wrappedBuffer(proxyHeader()), socket.voidPromise());
+            splice.sendProxyHeader();
         }
-        if (unanswered != null) {
-            metrics.bytesClientToNode(unanswered.readableBytes());
-            toNode.feed(unanswered);
-            socket.write(unanswered.retainedDuplicate(), socket.voidPromise());
+        if (unanswered.kept()) {
+            splice.toNode(unanswered.replay());
         }
         CompositeByteBuf held = heldWhileConnecting;
         heldWhileConnecting = null;
         if (held != null) {
-            metrics.bytesClientToNode(held.readableBytes());
-            toNode.feed(held);
-            keepUnanswered(held);
-            socket.write(held, socket.voidPromise());
+            unanswered.keep(held);
+            splice.toNode(held);
         }
         socket.flush();
 
@@ -309,38 +289,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private final class NodeSide extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (phase != Phase.SPLICED || ctx.channel() != nodeSocket || !(msg instanceof ByteBuf data)) {
+            if (!current(ctx) || !(msg instanceof ByteBuf data)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (unanswered != null) {
-                unanswered.release(); // the node took the client
-                unanswered = null;
-            }
-            metrics.bytesNodeToClient(data.readableBytes());
-            client.write(data, client.voidPromise());
+            unanswered.release(); // the node took the client
+            splice.toClient(data);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (phase == Phase.SPLICED && ctx.channel() == nodeSocket) {
-                client.flush();
-                if (!client.isWritable()) {
-                    nodeSocket.config().setAutoRead(false);
-                }
+            if (current(ctx)) {
+                splice.nodeReadComplete();
             }
         }
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (phase == Phase.SPLICED && ctx.channel() == nodeSocket && nodeSocket.isWritable()) {
-                client.config().setAutoRead(true);
+            if (current(ctx)) {
+                splice.nodeWritabilityChanged();
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (ctx.channel() != nodeSocket) {
+            if (!isNodeSocket(ctx)) {
                 return; // a node we already left
             }
             if (mayTryNextNode()) {
@@ -352,7 +325,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (ctx.channel() != nodeSocket) {
+            if (!isNodeSocket(ctx)) {
                 return;
             }
             if (mayTryNextNode()) {
@@ -361,10 +334,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
             close("node_error");
         }
+
+        /** The spliced node's socket, not one of a node left before. */
+        private boolean isNodeSocket(ChannelHandlerContext ctx) {
+            return splice != null && ctx.channel() == splice.node();
+        }
+
+        /** Bytes flow: spliced, and this is the spliced node's socket. */
+        private boolean current(ChannelHandlerContext ctx) {
+            return phase == Phase.SPLICED && isNodeSocket(ctx);
+        }
     }
 
     private boolean mayTryNextNode() {
-        return phase == Phase.SPLICED && unanswered != null && attempt + 1 < attempts && !moveRequested.get();
+        return phase == Phase.SPLICED && unanswered.kept() && attempt + 1 < attempts && !moveRequested.get();
     }
 
     /** The node closed before answering the CONNECT: it did not take the client; the next node gets the same bytes. */
@@ -373,38 +356,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 LogValues.quote(connect.clientId()), attempt + 1);
         node.connections().remove(this);
         node = null;
-        nodeSocket = null;
+        splice = null;
         phase = Phase.CONNECTING;
         client.config().setAutoRead(true);
         tryNode(order, attempt + 1, attempts);
-    }
-
-    /** Keeps a copy of bytes sent to a node that has not answered yet, under the CONNECT size cap. */
-    private void keepUnanswered(ByteBuf data) {
-        if (unanswered == null) {
-            return;
-        }
-        if (unanswered.readableBytes() + data.readableBytes() > px.options().connectMaxSize()) {
-            unanswered.release();
-            unanswered = null;
-            return;
-        }
-        unanswered.addComponent(true, data.retainedDuplicate());
-    }
-
-    private byte[] proxyHeader() {
-        if (!(client.remoteAddress() instanceof InetSocketAddress src)
-                || !(client.localAddress() instanceof InetSocketAddress dst)
-                || src.getAddress() == null || dst.getAddress() == null) {
-            return ProxyProtocolV2.local();
-        }
-        return ProxyProtocolV2.header(src.getAddress(), src.getPort(), dst.getAddress(), dst.getPort(), tlsInfo());
-    }
-
-    /** What the client's TLS session says about it, for the node; null on a plain connection. */
-    private ProxyProtocolV2.Tls tlsInfo() {
-        SslHandler ssl = client.pipeline().get(SslHandler.class);
-        return ssl == null ? null : TlsIdentity.of(ssl.engine());
     }
 
     @Override
@@ -428,10 +383,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             // A planned move (drain, rebalance) is not the client's failure: end its session on the node with a
             // DISCONNECT, as if the client had sent it, so that no will is published while the client reconnects
             // to its next node. Only between two of the client's packets; a node that is down gets none.
-            boolean clean = reason != MoveReason.NODE_DOWN && toNode.atBoundary();
-            if (clean) {
-                nodeSocket.write(io.netty.buffer.Unpooled.wrappedBuffer(DISCONNECT), nodeSocket.voidPromise());
-            }
+            boolean clean = reason != MoveReason.NODE_DOWN && splice.disconnectAtPacketBoundary();
             LOG.debug("event=connection_moved reason={} client_id={} node={} disconnect_sent={}", reason.label(),
                     LogValues.quote(connect.clientId()), node.key(), clean);
             close("moved_" + reason.label());
@@ -485,14 +437,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             heldWhileConnecting.release();
             heldWhileConnecting = null;
         }
-        if (unanswered != null) {
-            unanswered.release();
-            unanswered = null;
-        }
+        unanswered.release();
         // what was already read from one side still goes out before the other side closes
-        client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        if (nodeSocket != null) {
-            nodeSocket.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (splice != null) {
+            splice.node().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         if (was == Phase.SPLICED) {
             node.connections().remove(this);

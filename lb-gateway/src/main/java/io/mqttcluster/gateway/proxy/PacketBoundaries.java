@@ -1,5 +1,6 @@
 package io.mqttcluster.gateway.proxy;
 
+import io.mqttcluster.gateway.connect.VariableByteInteger;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -12,9 +13,7 @@ final class PacketBoundaries {
     private enum State { TYPE, LENGTH, BODY, BROKEN }
 
     private State state = State.TYPE;
-    private int length;
-    private int multiplier;
-    private int lengthBytes;
+    private final VariableByteInteger length = new VariableByteInteger();
     private int remaining;
 
     /** Follows the readable bytes of {@code buf}; does not move its indexes. */
@@ -26,20 +25,17 @@ final class PacketBoundaries {
                 case TYPE -> {
                     i++;
                     state = State.LENGTH;
-                    length = 0;
-                    multiplier = 1;
-                    lengthBytes = 0;
+                    length.reset();
                 }
                 case LENGTH -> {
-                    int b = buf.getByte(i++) & 0xFF;
-                    length += (b & 0x7F) * multiplier;
-                    multiplier *= 128;
-                    lengthBytes++;
-                    if ((b & 0x80) == 0) {
-                        remaining = length;
-                        state = remaining == 0 ? State.TYPE : State.BODY;
-                    } else if (lengthBytes == 4) {
-                        state = State.BROKEN; // not MQTT: the node will close the connection
+                    switch (length.next(buf.getByte(i++))) {
+                        case MORE -> {
+                        }
+                        case DONE -> {
+                            remaining = length.value();
+                            state = remaining == 0 ? State.TYPE : State.BODY;
+                        }
+                        case MALFORMED -> state = State.BROKEN; // not MQTT: the node will close the connection
                     }
                 }
                 case BODY -> {

@@ -2,8 +2,7 @@ package io.mqttcluster.gateway.proxy;
 
 import io.mqttcluster.gateway.backend.NodeTable;
 import io.mqttcluster.gateway.config.GatewayOptions;
-import io.mqttcluster.gateway.metrics.GatewayMetrics;
-import io.mqttcluster.gateway.metrics.RateLimitedLog;
+import io.mqttcluster.gateway.log.RateLimitedLog;
 
 /**
  * What every client connection shares, whatever its event loop. Every part is thread-safe.
@@ -13,7 +12,7 @@ import io.mqttcluster.gateway.metrics.RateLimitedLog;
 public record ProxyServices(
         GatewayOptions options,
         NodeTable nodes,
-        GatewayMetrics metrics,
+        ProxyMetrics metrics,
         ConnectionLimit connectionLimit,
         SourceRateLimiter rateLimiter,
         RateLimitedLog rejectLog) {

@@ -3,6 +3,7 @@ package io.mqttcluster.gateway.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttcluster.gateway.config.GatewayOptions.DnsNodeKey;
+import io.mqttcluster.gateway.config.NodeAddress;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.util.List;

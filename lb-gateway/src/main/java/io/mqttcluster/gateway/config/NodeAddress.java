@@ -1,4 +1,4 @@
-package io.mqttcluster.gateway.backend;
+package io.mqttcluster.gateway.config;
 
 import java.util.Objects;
 

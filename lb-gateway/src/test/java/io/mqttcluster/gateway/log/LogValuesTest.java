@@ -1,4 +1,4 @@
-package io.mqttcluster.gateway.metrics;
+package io.mqttcluster.gateway.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.mqttcluster.gateway.backend;
+package io.mqttcluster.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

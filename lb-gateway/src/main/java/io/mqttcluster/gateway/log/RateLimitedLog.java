@@ -1,4 +1,4 @@
-package io.mqttcluster.gateway.metrics;
+package io.mqttcluster.gateway.log;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;

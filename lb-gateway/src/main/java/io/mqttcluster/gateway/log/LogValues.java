@@ -1,4 +1,4 @@
-package io.mqttcluster.gateway.metrics;
+package io.mqttcluster.gateway.log;
 
 /**
  * Formats values for key=value log lines: plain when safe, else in double quotes with {@code "}
