@@ -176,8 +176,15 @@ class Qos2FailoverIT {
                                 AtomicLong killedAt, AtomicLong firstPubcompAfterKill) {
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) * PUBLISHERS / RATE;
         long next = System.nanoTime();
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(16);
         for (int i = 0; !stop.get(); i++) {
             String payload = "p" + publisher + "-" + i;
+            // at most 16 messages of this publisher unfinished, as a device would keep them: Paho's own in-flight
+            // limit bounds only what its sender thread has written, and under load it queued thousands, more
+            // than the end of the test could wait for
+            if (!acquire(window, stop)) {
+                break;
+            }
             while (!stop.get()) {
                 try {
                     pub.publish("fo/p" + publisher, payload.getBytes(StandardCharsets.UTF_8), 2, false, null, new IMqttActionListener() {
@@ -187,10 +194,12 @@ class Qos2FailoverIT {
                             if (killedAt.get() != 0) {
                                 firstPubcompAfterKill.compareAndSet(0, System.nanoTime());
                             }
+                            window.release();
                         }
 
                         @Override
                         public void onFailure(IMqttToken token, Throwable exception) {
+                            window.release();
                         }
                     });
                     sent.incrementAndGet();
@@ -205,6 +214,21 @@ class Qos2FailoverIT {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
+        }
+    }
+
+    /** Takes a permit of the publisher's window, or gives up when the test stops publishing. */
+    private static boolean acquire(java.util.concurrent.Semaphore window, AtomicBoolean stop) {
+        try {
+            while (!stop.get()) {
+                if (window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
