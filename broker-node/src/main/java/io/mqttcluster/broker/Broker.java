@@ -14,7 +14,7 @@ import io.mqttcluster.broker.pubsub.MessageIds;
 import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.broker.pubsub.Subscriptions;
 import io.mqttcluster.broker.session.SessionManager;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.mqttcluster.cluster.forward.ClusterBus;
 import io.mqttcluster.cluster.topic.TopicLimits;
 import io.vertx.core.Future;
@@ -31,7 +31,7 @@ import java.util.List;
 public final class Broker {
 
     private final BrokerConfig config;
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final BrokerMetrics metrics;
     private final Vertx vertx;
     private final TopicLimits topicLimits;
@@ -49,7 +49,7 @@ public final class Broker {
     /**
      * @param bus the links to other nodes, or null for a node that never forwards (tests of one channel)
      */
-    public Broker(BrokerConfig config, ClusterNode cluster, BrokerMetrics metrics, Vertx vertx, ClusterBus bus) {
+    public Broker(BrokerConfig config, ClusterView cluster, BrokerMetrics metrics, Vertx vertx, ClusterBus bus) {
         this.config = config;
         this.cluster = cluster;
         this.metrics = metrics;
@@ -121,7 +121,7 @@ public final class Broker {
         return security;
     }
 
-    public ClusterNode cluster() {
+    public ClusterView cluster() {
         return cluster;
     }
 

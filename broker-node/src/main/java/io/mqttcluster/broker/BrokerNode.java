@@ -91,14 +91,15 @@ public final class BrokerNode implements AutoCloseable {
             ClusterBus bus = new ClusterBus(vertx, nodeId, inbox);
             String advertised = config.clusterPublicHost().isBlank() ? config.clusterHost() : config.clusterPublicHost();
             int busPort = await(bus.listen(config.clusterHost(), config.busPort()));
-            cluster = ClusterNode.start(new ClusterSettings(config.clusterName(), nodeId, config.nodeName(),
+            ClusterNode joined = ClusterNode.start(new ClusterSettings(config.clusterName(), nodeId, config.nodeName(),
                     advertised + ":" + busPort, config.clusterHost(), config.clusterPublicHost(), clusterPort,
                     config.clusterMembers(), config.kubernetesServiceDns(), config.quorum(), config.backupCount(),
                     config.heartbeatSeconds(), config.maxNoHeartbeatSeconds()));
+            cluster = joined;
             BrokerMetrics metrics = new BrokerMetrics(registry);
             Broker broker = new Broker(config, cluster, metrics, vertx, bus);
             inbox.attach(broker.linkHandler(), metrics);
-            ClusterCoordinator coordinator = new ClusterCoordinator(broker);
+            ClusterCoordinator coordinator = new ClusterCoordinator(broker, joined);
             coordinator.start();
             SessionExpiry expiry = new SessionExpiry(vertx, cluster, broker.state(), metrics, broker.router(), broker.subscriptions(),
                     broker.systemContext());
@@ -117,7 +118,7 @@ public final class BrokerNode implements AutoCloseable {
             metrics.gauge("mqtt.cluster.quorum", "Members needed to accept connections and QoS 1/2", () -> config.quorum());
             metrics.gauge("mqtt.cluster.expected.size", "Configured cluster size (cluster.size)", () -> config.clusterSize());
             metrics.gauge("mqtt.cluster.safe", "1 when every partition's backups are in sync (safe to stop a node)",
-                    () -> broker.cluster().hazelcast().getPartitionService().isClusterSafe() ? 1 : 0);
+                    () -> joined.hazelcast().getPartitionService().isClusterSafe() ? 1 : 0);
             metrics.gauge("mqtt.inflight.messages", "QoS 1/2 messages sent to clients of this node and not yet acknowledged",
                     () -> broker.sessions().channels().stream().mapToLong(c -> c.outbound() == null ? 0 : c.outbound().inflightCount()).sum());
             metrics.gauge("mqtt.queued.messages", "QoS 1/2 messages waiting for an in-flight slot on connections of this node",
@@ -130,9 +131,9 @@ public final class BrokerNode implements AutoCloseable {
             for (String map : List.of(HazelcastSessionStore.MAP_NAME, RetainedStore.MAP_NAME, DurableSubscriptions.MAP_NAME,
                     RouteTable.MAP_NAME, SharedGroups.MAP_NAME)) {
                 metrics.gauge("mqtt.hazelcast.map.entries", "Entries of a cluster map owned by this member", "map", map,
-                        () -> broker.cluster().hazelcast().getMap(map).getLocalMapStats().getOwnedEntryCount());
+                        () -> joined.hazelcast().getMap(map).getLocalMapStats().getOwnedEntryCount());
                 metrics.gauge("mqtt.hazelcast.map.memory.bytes", "Memory of the entries of a cluster map owned by this member", "map", map,
-                        () -> broker.cluster().hazelcast().getMap(map).getLocalMapStats().getOwnedEntryMemoryCost());
+                        () -> joined.hazelcast().getMap(map).getLocalMapStats().getOwnedEntryMemoryCost());
             }
             SysTopics sys = new SysTopics(broker, Main.version());
 
@@ -150,7 +151,7 @@ public final class BrokerNode implements AutoCloseable {
             if (config.wssEnabled()) {
                 ports.put(MqttServer.Transport.WSS, await(server.listen(config.mqttHost(), config.wssPort(), MqttServer.Transport.WSS, tls)));
             }
-            SecurityReloader.start(vertx, broker, tls, config.securityReloadMillis());
+            SecurityReloader.start(vertx, broker, joined, tls, config.securityReloadMillis());
             metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
             metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
             HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry);

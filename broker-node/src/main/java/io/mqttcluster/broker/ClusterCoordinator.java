@@ -33,36 +33,37 @@ public final class ClusterCoordinator {
     private static final long SWEEP_PERIOD_MS = 30_000;
 
     private final Broker broker;
+    private final ClusterNode cluster;
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final io.mqttcluster.broker.session.SessionReconciler reconciler;
     private int ticks;
     private volatile boolean stopped;
     private long timer = -1;
 
-    public ClusterCoordinator(Broker broker) {
+    public ClusterCoordinator(Broker broker, ClusterNode cluster) {
         this.broker = broker;
-        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(broker.cluster(), broker.sessions(),
+        this.cluster = cluster;
+        this.reconciler = new io.mqttcluster.broker.session.SessionReconciler(cluster, broker.sessions(),
                 broker.subscriptions(), broker.systemContext());
     }
 
     public void start() {
         startPauseWatch();
-        ClusterNode cluster = broker.cluster();
         cluster.onMembershipChange(this::onMembership);
         for (Member m : cluster.otherMembers()) {
             connect(m);
         }
         timer = broker.vertx().setPeriodic(SWEEP_PERIOD_MS, t -> {
-            if (broker.cluster().isOldestMember()) {
+            if (cluster.isOldestMember()) {
                 sweep("periodic");
             }
-            reconcile(++ticks % 10 == 0 && broker.cluster().isOldestMember());
+            reconcile(++ticks % 10 == 0 && cluster.isOldestMember());
         });
         cluster.onMerged(() -> {
             // what the minority could not record, and what came back with it, is repaired once the tables are
             // rebuilt; the subscription entries need a second pass a little later (see SessionReconciler)
-            reconcile(broker.cluster().isOldestMember());
-            broker.vertx().setTimer(60_000, t -> reconcile(broker.cluster().isOldestMember()));
+            reconcile(cluster.isOldestMember());
+            broker.vertx().setTimer(60_000, t -> reconcile(cluster.isOldestMember()));
         });
         if (cluster.isOldestMember() && cluster.memberCount() >= 1) {
             sweep("startup"); // sessions left by nodes that died while no node was running the sweep
@@ -93,7 +94,7 @@ public final class ClusterCoordinator {
                 if (stoodStill >= threshold && !stopped) {
                     broker.state().fence(fence); // before the tick: no moment in which the gap is forgotten unfenced
                     broker.metrics().paused();
-                    log.warn("event=node_paused node={} paused_ms={} fenced_ms={}", broker.cluster().nodeName(), stoodStill, fence);
+                    log.warn("event=node_paused node={} paused_ms={} fenced_ms={}", cluster.nodeName(), stoodStill, fence);
                     broker.systemContext().runOnContext(v -> dropClients());
                 }
                 broker.state().pauseWatchTick(now, threshold);
@@ -128,23 +129,23 @@ public final class ClusterCoordinator {
         String node = ClusterNode.nodeIdOf(m);
         String name = m.getAttribute(ClusterNode.ATTR_NAME);
         if (event.getEventType() == MembershipEvent.MEMBER_ADDED) {
-            log.info("event=member_joined node={} node_id={} members={}", name, node, broker.cluster().memberCount());
+            log.info("event=member_joined node={} node_id={} members={}", name, node, cluster.memberCount());
             connect(m);
             return;
         }
-        log.info("event=member_left node={} node_id={} members={}", name, node, broker.cluster().memberCount());
+        log.info("event=member_left node={} node_id={} members={}", name, node, cluster.memberCount());
         if (node != null) {
             if (broker.link().bus() != null) {
                 broker.link().bus().removePeer(node);
             }
-            broker.cluster().routes().forgetNode(node);
-            broker.cluster().sharedGroups().forgetNode(node);
+            cluster.routes().forgetNode(node);
+            cluster.sharedGroups().forgetNode(node);
         }
         if (!broker.state().hasQuorum()) {
             dropClients();
             return; // a node without its quorum must not sweep: it is the side that lost
         }
-        if (broker.cluster().isOldestMember()) {
+        if (cluster.isOldestMember()) {
             sweep("member_left");
         }
     }
@@ -156,8 +157,8 @@ public final class ClusterCoordinator {
      */
     private void dropClients() {
         int n = broker.sessions().connectedCount();
-        log.warn("event=quorum_lost node={} members={} quorum={} closing_connections={}", broker.cluster().nodeName(),
-                broker.cluster().memberCount(), broker.config().quorum(), n);
+        log.warn("event=quorum_lost node={} members={} quorum={} closing_connections={}", cluster.nodeName(),
+                cluster.memberCount(), broker.config().quorum(), n);
         for (io.mqttcluster.broker.protocol.ClientProtocol ch : broker.sessions().channels()) {
             ch.context().execute(() -> ch.close(io.mqttcluster.broker.protocol.CloseReason.QUORUM_LOST));
         }
@@ -191,17 +192,17 @@ public final class ClusterCoordinator {
             return Future.succeededFuture(0);
         }
         return broker.vertx().executeBlocking(() -> {
-                    Set<String> live = broker.cluster().liveNodeIds();
-                    java.util.function.BooleanSupplier unchanged = () -> broker.state().hasQuorum() && live.equals(broker.cluster().liveNodeIds());
+                    Set<String> live = cluster.liveNodeIds();
+                    java.util.function.BooleanSupplier unchanged = () -> broker.state().hasQuorum() && live.equals(cluster.liveNodeIds());
                     Map<String, ReleaseResult> released = Map.of();
                     if (unchanged.getAsBoolean()) {
-                        released = broker.cluster().sessions().releaseDeadOwners(live, System.currentTimeMillis());
+                        released = cluster.sessions().releaseDeadOwners(live, System.currentTimeMillis());
                     }
                     if (unchanged.getAsBoolean()) {
-                        broker.cluster().routes().purgeDeadNodes(live);
+                        cluster.routes().purgeDeadNodes(live);
                     }
                     if (unchanged.getAsBoolean()) {
-                        broker.cluster().sharedGroups().purgeDeadNodes(live);
+                        cluster.sharedGroups().purgeDeadNodes(live);
                     }
                     return released;
                 }, false)

@@ -2,6 +2,7 @@ package io.mqttcluster.broker;
 
 import io.mqttcluster.broker.protocol.ClientProtocol;
 import io.mqttcluster.broker.connection.TlsContext;
+import io.mqttcluster.cluster.ClusterNode;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,20 +30,22 @@ public final class SecurityReloader {
 
     private final Vertx vertx;
     private final Broker broker;
+    private final ClusterNode cluster;
     private final TlsContext tls;
     private final AtomicBoolean running = new AtomicBoolean();
     /** Distinct rule sets among the live nodes (1: every node applies the same rules), from the last check. */
     private final java.util.concurrent.atomic.AtomicInteger variants = new java.util.concurrent.atomic.AtomicInteger(1);
     static final String MAP_NAME = "mqtt.security";
 
-    private SecurityReloader(Vertx vertx, Broker broker, TlsContext tls) {
+    private SecurityReloader(Vertx vertx, Broker broker, ClusterNode cluster, TlsContext tls) {
+        this.cluster = cluster;
         this.vertx = vertx;
         this.broker = broker;
         this.tls = tls;
     }
 
-    public static SecurityReloader start(Vertx vertx, Broker broker, TlsContext tls, long intervalMillis) {
-        SecurityReloader r = new SecurityReloader(vertx, broker, tls);
+    public static SecurityReloader start(Vertx vertx, Broker broker, ClusterNode cluster, TlsContext tls, long intervalMillis) {
+        SecurityReloader r = new SecurityReloader(vertx, broker, cluster, tls);
         broker.security().onReload(rules -> {
             for (ClientProtocol ch : broker.sessions().channels()) {
                 ch.recheckAcl();
@@ -102,9 +105,9 @@ public final class SecurityReloader {
      */
     private void compareWithCluster() {
         vertx.executeBlocking(() -> {
-            com.hazelcast.map.IMap<String, String> map = broker.cluster().hazelcast().getMap(MAP_NAME);
+            com.hazelcast.map.IMap<String, String> map = cluster.hazelcast().getMap(MAP_NAME);
             map.set(broker.nodeId(), broker.security().rules().digest());
-            java.util.Set<String> live = broker.cluster().liveNodeIds();
+            java.util.Set<String> live = cluster.liveNodeIds();
             java.util.Set<String> digests = new java.util.HashSet<>();
             for (java.util.Map.Entry<String, String> e : map.entrySet()) {
                 if (live.contains(e.getKey())) {

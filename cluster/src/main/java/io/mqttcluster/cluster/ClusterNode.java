@@ -20,6 +20,7 @@ import io.mqttcluster.cluster.route.RouteTable;
 import io.mqttcluster.cluster.route.SharedGroups;
 import io.mqttcluster.cluster.session.HazelcastSessionStore;
 import io.mqttcluster.cluster.session.SessionStore;
+import io.mqttcluster.cluster.table.HazelcastSharedMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +32,12 @@ import java.util.function.Consumer;
 
 /**
  * This node's embedded Hazelcast member and the cluster state built on it: sessions and their queues,
- * retained messages, persistent-session subscriptions. One per broker node.
+ * retained messages, persistent-session subscriptions. One per broker node; what the broker's packages below
+ * the process wiring see of it is its {@link ClusterView}.
  *
  * <p>Starting and stopping block (joining takes seconds): call them where blocking is allowed.
  */
-public final class ClusterNode implements AutoCloseable {
+public final class ClusterNode implements ClusterView, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     public static final String ATTR_NAME = "mqtt.name";
@@ -48,10 +50,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterSettings settings;
     private final String nodeId;
     private final SessionStore sessions;
-    private final RetainedStore retained;
-    private final DurableSubscriptions durableSubscriptions;
-    private final RouteTable routes;
-    private final SharedGroups sharedGroups;
+    private final ClusterTables tables;
     private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
     private volatile boolean rebuilding;
     private final List<Runnable> afterMerge = new CopyOnWriteArrayList<>();
@@ -61,10 +60,12 @@ public final class ClusterNode implements AutoCloseable {
         this.settings = settings;
         this.nodeId = settings.nodeId();
         this.sessions = new HazelcastSessionStore(hazelcast.getMap(HazelcastSessionStore.MAP_NAME));
-        this.retained = new RetainedStore(hazelcast.getMap(RetainedStore.MAP_NAME));
-        this.durableSubscriptions = new DurableSubscriptions(hazelcast.getMap(DurableSubscriptions.MAP_NAME));
-        this.routes = new RouteTable(hazelcast.getMap(RouteTable.MAP_NAME));
-        this.sharedGroups = new SharedGroups(hazelcast.getMap(SharedGroups.MAP_NAME));
+        this.tables = ClusterTables.on(new ClusterTables.Maps() {
+            @Override
+            public <V> HazelcastSharedMap<V> map(String name) {
+                return new HazelcastSharedMap<>(hazelcast.getMap(name));
+            }
+        });
     }
 
     /** Starts the member, joins the cluster and loads the mirrors. Blocking. */
@@ -82,10 +83,7 @@ public final class ClusterNode implements AutoCloseable {
                 node.membershipListeners.forEach(l -> l.accept(event));
             }
         });
-        node.retained.start();
-        node.durableSubscriptions.start();
-        node.routes.start();
-        node.sharedGroups.start();
+        node.tables.start();
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGING) {
                 node.rebuilding = true; // not ready from here until the mirrors are rebuilt
@@ -202,6 +200,7 @@ public final class ClusterNode implements AutoCloseable {
         return map;
     }
 
+    @Override
     public String nodeId() {
         return nodeId;
     }
@@ -215,17 +214,14 @@ public final class ClusterNode implements AutoCloseable {
         rebuilding = true;
         try {
             log.info("event=mirror_rebuild_started node={} members={}", settings.nodeName(), memberCount());
-            retained.rebuild();
-            durableSubscriptions.rebuild();
-            routes.rebuild();
-            sharedGroups.rebuild();
+            tables.rebuild();
             Set<String> live = liveNodeIds();
-            for (String node : routes.nodes()) {
+            for (String node : routes().nodes()) {
                 if (!live.contains(node)) {
-                    routes.forgetNode(node);
+                    routes().forgetNode(node);
                 }
             }
-            sharedGroups.forgetNodesNotIn(live);
+            sharedGroups().forgetNodesNotIn(live);
             log.info("event=cluster_merged node={} members={} mirrors=rebuilt", settings.nodeName(), memberCount());
             afterMerge.forEach(Runnable::run);
         } catch (RuntimeException e) {
@@ -241,10 +237,12 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** True while the mirrors are being rebuilt after a merge. */
+    @Override
     public boolean rebuildingMirrors() {
         return rebuilding;
     }
 
+    @Override
     public String nodeName() {
         return settings.nodeName();
     }
@@ -257,27 +255,18 @@ public final class ClusterNode implements AutoCloseable {
         return hazelcast;
     }
 
+    @Override
     public SessionStore sessions() {
         return sessions;
     }
 
-    public RetainedStore retained() {
-        return retained;
-    }
-
-    public DurableSubscriptions durableSubscriptions() {
-        return durableSubscriptions;
-    }
-
-    public RouteTable routes() {
-        return routes;
-    }
-
-    public SharedGroups sharedGroups() {
-        return sharedGroups;
+    @Override
+    public ClusterTables tables() {
+        return tables;
     }
 
     /** Node ids of the members currently in the cluster, this one included. */
+    @Override
     public Set<String> liveNodeIds() {
         Set<String> ids = new HashSet<>();
         if (!hazelcast.getLifecycleService().isRunning()) {
@@ -309,6 +298,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Members this one sees, itself included; 0 once the member has stopped. */
+    @Override
     public int memberCount() {
         try {
             return hazelcast.getCluster().getMembers().size();
@@ -318,6 +308,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** True when this member is the oldest in the cluster: it does the once-per-cluster chores. */
+    @Override
     public boolean isOldestMember() {
         try {
             return hazelcast.getCluster().getMembers().iterator().next().localMember();
@@ -334,10 +325,7 @@ public final class ClusterNode implements AutoCloseable {
     /** Stops this member. Blocking. */
     @Override
     public void close() {
-        retained.stop();
-        durableSubscriptions.stop();
-        routes.stop();
-        sharedGroups.stop();
+        tables.stop();
         hazelcast.shutdown();
     }
 

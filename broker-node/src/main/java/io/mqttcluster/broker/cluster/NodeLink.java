@@ -2,7 +2,7 @@ package io.mqttcluster.broker.cluster;
 
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.mqttcluster.cluster.forward.BufferDataInput;
 import io.mqttcluster.cluster.forward.ClusterBus;
 import io.mqttcluster.cluster.forward.FrameOutput;
@@ -49,7 +49,7 @@ public final class NodeLink {
     }
 
     private final BrokerConfig config;
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final NodeState state;
     private final BrokerMetrics metrics;
     private final Vertx vertx;
@@ -58,7 +58,7 @@ public final class NodeLink {
     /**
      * @param bus the links to other nodes, or null for a node that never forwards (tests of one connection)
      */
-    public NodeLink(BrokerConfig config, ClusterNode cluster, NodeState state, BrokerMetrics metrics, Vertx vertx, ClusterBus bus) {
+    public NodeLink(BrokerConfig config, ClusterView cluster, NodeState state, BrokerMetrics metrics, Vertx vertx, ClusterBus bus) {
         this.config = config;
         this.cluster = cluster;
         this.state = state;
@@ -161,9 +161,8 @@ public final class NodeLink {
         }
         if (bus != null && !changes.isEmpty() && cluster.memberCount() > 1) {
             Buffer payload = ForwardCodec.encodeSync(changes);
-            for (com.hazelcast.cluster.Member m : cluster.otherMembers()) {
-                String node = ClusterNode.nodeIdOf(m);
-                if (node == null) {
+            for (String node : cluster.liveNodeIds()) {
+                if (node.equals(cluster.nodeId())) {
                     continue;
                 }
                 Future<Buffer> ack = bus.request(node, ForwardCodec.SYNC, payload, SYNC_TIMEOUT_MS)

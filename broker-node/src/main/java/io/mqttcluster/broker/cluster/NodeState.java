@@ -1,7 +1,7 @@
 package io.mqttcluster.broker.cluster;
 
 import io.mqttcluster.broker.config.BrokerConfig;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 
 /**
  * Whether this node may take clients and acknowledge writes: started, not draining, in the majority of the
@@ -10,7 +10,7 @@ import io.mqttcluster.cluster.ClusterNode;
 public final class NodeState {
 
     private final BrokerConfig config;
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private volatile boolean ready;
     private volatile boolean draining;
     /** System.nanoTime() until which this node treats itself as cut off after its process stood still; 0: none. */
@@ -19,7 +19,7 @@ public final class NodeState {
     private volatile long lastWatchTickNanos;
     private volatile long pauseThresholdNanos = Long.MAX_VALUE;
 
-    public NodeState(BrokerConfig config, ClusterNode cluster) {
+    public NodeState(BrokerConfig config, ClusterView cluster) {
         this.config = config;
         this.cluster = cluster;
     }

@@ -6,7 +6,7 @@ import io.mqttcluster.broker.protocol.ClientProtocol;
 import io.mqttcluster.broker.cluster.NodeState;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.session.SessionManager;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -33,7 +33,7 @@ import io.vertx.core.json.JsonObject;
 public final class HttpEndpoint {
 
     private final NodeState state;
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final BrokerMetrics metrics;
     private final Security security;
     private final SessionManager<ClientProtocol> sessions;
@@ -41,7 +41,7 @@ public final class HttpEndpoint {
     private final PrometheusMeterRegistry registry;
     private HttpServer server;
 
-    public HttpEndpoint(NodeState state, ClusterNode cluster, BrokerMetrics metrics, Security security,
+    public HttpEndpoint(NodeState state, ClusterView cluster, BrokerMetrics metrics, Security security,
                         SessionManager<ClientProtocol> sessions, Vertx vertx, PrometheusMeterRegistry registry) {
         this.state = state;
         this.cluster = cluster;

@@ -4,7 +4,7 @@ import io.mqttcluster.broker.cluster.Confirmation;
 import io.mqttcluster.broker.cluster.NodeState;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.mqttcluster.broker.cluster.ForwardCodec.SharedDelivery;
 import io.mqttcluster.broker.cluster.StoreDeadline;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
@@ -52,13 +52,13 @@ import java.util.concurrent.CompletionStage;
 public final class Router {
 
     private final BrokerConfig config;
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final NodeState state;
     private final BrokerMetrics metrics;
     private final LocalSubscriptions local;
     private final Dispatcher dispatcher;
 
-    public Router(BrokerConfig config, ClusterNode cluster, NodeState state, BrokerMetrics metrics,
+    public Router(BrokerConfig config, ClusterView cluster, NodeState state, BrokerMetrics metrics,
                   LocalSubscriptions local, Dispatcher dispatcher) {
         this.config = config;
         this.cluster = cluster;

@@ -2,7 +2,7 @@ package io.mqttcluster.broker.pubsub;
 
 import io.mqttcluster.broker.cluster.ForwardCodec.Sync;
 import io.mqttcluster.broker.cluster.NodeLink;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.SharedGroups;
@@ -27,13 +27,13 @@ import java.util.function.Consumer;
  */
 public final class Subscriptions {
 
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final NodeLink link;
     private final Vertx vertx;
     private final LocalSubscriptions local;
     private final Dispatcher dispatcher;
 
-    public Subscriptions(ClusterNode cluster, NodeLink link, Vertx vertx, LocalSubscriptions local, Dispatcher dispatcher) {
+    public Subscriptions(ClusterView cluster, NodeLink link, Vertx vertx, LocalSubscriptions local, Dispatcher dispatcher) {
         this.cluster = cluster;
         this.link = link;
         this.vertx = vertx;

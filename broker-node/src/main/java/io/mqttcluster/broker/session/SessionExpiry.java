@@ -4,7 +4,7 @@ import io.mqttcluster.broker.cluster.NodeState;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.pubsub.Router;
 import io.mqttcluster.broker.pubsub.Subscriptions;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.vertx.core.Vertx;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.ExpireResult;
@@ -39,7 +39,7 @@ public final class SessionExpiry {
     private static final Logger log = LoggerFactory.getLogger(SessionExpiry.class);
 
     private final Vertx vertx;
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final NodeState state;
     private final BrokerMetrics metrics;
     private final Router router;
@@ -48,7 +48,7 @@ public final class SessionExpiry {
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private long timer = -1;
 
-    public SessionExpiry(Vertx vertx, ClusterNode cluster, NodeState state, BrokerMetrics metrics, Router router,
+    public SessionExpiry(Vertx vertx, ClusterView cluster, NodeState state, BrokerMetrics metrics, Router router,
                          Subscriptions subscriptions, ContextInternal systemContext) {
         this.vertx = vertx;
         this.cluster = cluster;

@@ -3,7 +3,7 @@ package io.mqttcluster.broker.session;
 import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.cluster.NodeState;
 import io.mqttcluster.broker.pubsub.Router;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.ClaimRequest;
 import io.mqttcluster.cluster.session.ClaimResult;
@@ -40,7 +40,7 @@ public final class SessionManager<C extends LocalClient> {
 
     private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final NodeState state;
     private final NodeLink link;
     private final Router router;
@@ -48,7 +48,7 @@ public final class SessionManager<C extends LocalClient> {
     private final Map<String, Future<?>> connecting = new ConcurrentHashMap<>();
     private final java.security.SecureRandom random = new java.security.SecureRandom();
 
-    public SessionManager(ClusterNode cluster, NodeState state, NodeLink link, Router router) {
+    public SessionManager(ClusterView cluster, NodeState state, NodeLink link, Router router) {
         this.cluster = cluster;
         this.state = state;
         this.link = link;

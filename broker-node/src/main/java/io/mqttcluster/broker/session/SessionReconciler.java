@@ -1,7 +1,7 @@
 package io.mqttcluster.broker.session;
 
 import io.mqttcluster.broker.pubsub.Subscriptions;
-import io.mqttcluster.cluster.ClusterNode;
+import io.mqttcluster.cluster.ClusterView;
 import io.vertx.core.internal.ContextInternal;
 import io.mqttcluster.cluster.route.DurableSubscriptions.DurableSub;
 import io.mqttcluster.cluster.session.ReleaseResult;
@@ -36,14 +36,14 @@ public final class SessionReconciler {
     private static final Logger log = LoggerFactory.getLogger(SessionReconciler.class);
     private static final int BATCH = 500;
 
-    private final ClusterNode cluster;
+    private final ClusterView cluster;
     private final SessionManager<?> sessions;
     private final Subscriptions subscriptions;
     private final ContextInternal systemContext;
     /** Entries found stale by the previous pass: key of the entry, and its session uid. */
     private Map<String, Long> suspects = new HashMap<>();
 
-    public SessionReconciler(ClusterNode cluster, SessionManager<?> sessions, Subscriptions subscriptions, ContextInternal systemContext) {
+    public SessionReconciler(ClusterView cluster, SessionManager<?> sessions, Subscriptions subscriptions, ContextInternal systemContext) {
         this.cluster = cluster;
         this.sessions = sessions;
         this.subscriptions = subscriptions;

@@ -4,11 +4,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
-import io.mqttcluster.cluster.ClusterNode;
-import io.mqttcluster.cluster.ClusterSettings;
+import io.mqttcluster.cluster.InMemoryCluster;
 import io.mqttcluster.cluster.session.SubOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,39 +17,39 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * The protocol state machine without sockets: packets in, recorded actions out, on a real single-member
- * cluster store.
+ * The protocol state machine without sockets or Hazelcast: packets in, recorded actions out, on the in-memory
+ * twin of the cluster store (the same session rules and tables, on local maps).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientProtocolTest {
 
-    static ClusterNode cluster;
     static Vertx vertx;
     static Broker broker;
 
+    /** Polls every millisecond: the in-memory store answers at once, so a step takes what the protocol takes. */
+    static ConditionFactory await() {
+        return Awaitility.await().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(1));
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        int port = io.mqttcluster.cluster.Ports.pickFree();
-        cluster = ClusterNode.start(ClusterSettings.standalone("chan-" + UUID.randomUUID(), "chan", port));
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("mqtt.max-inflight", "2", "mqtt.max-client-id-length", "20"));
-        broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
+        broker = new Broker(config, InMemoryCluster.start("chan"), new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
         broker.state().ready(true);
     }
 
     @AfterAll
     static void stop() throws Exception {
+        assertThat(com.hazelcast.core.Hazelcast.getAllHazelcastInstances()).as("no Hazelcast member was started").isEmpty();
         vertx.close().await(10, TimeUnit.SECONDS);
-        cluster.close();
     }
 
     /** A channel with its recorded output, driven on its own event-loop context. */

@@ -5,21 +5,20 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqttcluster.broker.Broker;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
-import io.mqttcluster.cluster.ClusterNode;
-import io.mqttcluster.cluster.ClusterSettings;
+import io.mqttcluster.cluster.InMemoryCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A node that sees fewer members than its quorum (the minority side of a split) refuses new connections
@@ -28,24 +27,25 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class QuorumTest {
 
-    static ClusterNode cluster;
     static Vertx vertx;
     static Broker broker;
 
+    /** Polls every millisecond: the in-memory store answers at once, so a step takes what the protocol takes. */
+    static ConditionFactory await() {
+        return Awaitility.await().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(1));
+    }
+
     @BeforeAll
     static void start() throws Exception {
-        int port = io.mqttcluster.cluster.Ports.pickFree();
-        cluster = ClusterNode.start(ClusterSettings.standalone("quorum-" + UUID.randomUUID(), "q", port));
         vertx = Vertx.vertx();
         BrokerConfig config = BrokerConfig.defaults().with(Map.of("cluster.size", "3"));
-        broker = new Broker(config, cluster, new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
+        broker = new Broker(config, InMemoryCluster.start("q"), new BrokerMetrics(new SimpleMeterRegistry()), vertx, null);
         broker.state().ready(true);
     }
 
     @AfterAll
     static void stop() throws Exception {
         vertx.close().await(10, TimeUnit.SECONDS);
-        cluster.close();
     }
 
     @Test

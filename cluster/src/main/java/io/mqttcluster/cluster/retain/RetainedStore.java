@@ -1,8 +1,8 @@
 package io.mqttcluster.cluster.retain;
 
-import com.hazelcast.map.IMap;
 import io.mqttcluster.cluster.message.Message;
-import io.mqttcluster.cluster.route.MirroredTable;
+import io.mqttcluster.cluster.table.MirroredTable;
+import io.mqttcluster.cluster.table.SharedMap;
 
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -33,7 +33,7 @@ public final class RetainedStore extends MirroredTable<Message, RetainedStore.By
         }
     }
 
-    public RetainedStore(IMap<String, Message> map) {
+    public RetainedStore(SharedMap<Message> map) {
         super(map);
     }
 

@@ -1,13 +1,14 @@
 package io.mqttcluster.cluster.route;
 
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.mqttcluster.cluster.serial.SerializationIds;
 import io.mqttcluster.cluster.session.SubOptions;
 import io.mqttcluster.cluster.topic.TopicTree;
+import io.mqttcluster.cluster.table.MirroredTable;
+import io.mqttcluster.cluster.table.SharedMap;
 
 import java.io.IOException;
 import java.util.Map;
@@ -60,7 +61,7 @@ public final class DurableSubscriptions extends MirroredTable<long[], DurableSub
         }
     }
 
-    public DurableSubscriptions(IMap<String, long[]> map) {
+    public DurableSubscriptions(SharedMap<long[]> map) {
         super(map);
     }
 

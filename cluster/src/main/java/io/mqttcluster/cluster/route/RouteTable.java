@@ -1,7 +1,8 @@
 package io.mqttcluster.cluster.route;
 
-import com.hazelcast.map.IMap;
 import io.mqttcluster.cluster.topic.TopicTree;
+import io.mqttcluster.cluster.table.MirroredTable;
+import io.mqttcluster.cluster.table.SharedMap;
 
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +44,7 @@ public final class RouteTable extends MirroredTable<Boolean, RouteTable.Routes> 
         }
     }
 
-    public RouteTable(IMap<String, Boolean> map) {
+    public RouteTable(SharedMap<Boolean> map) {
         super(map);
     }
 

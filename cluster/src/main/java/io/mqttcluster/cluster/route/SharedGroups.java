@@ -1,7 +1,6 @@
 package io.mqttcluster.cluster.route;
 
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
@@ -10,6 +9,8 @@ import io.mqttcluster.cluster.serial.Wire;
 import io.mqttcluster.cluster.topic.SharedSubscription;
 import io.mqttcluster.cluster.topic.TopicLimits;
 import io.mqttcluster.cluster.topic.TopicTree;
+import io.mqttcluster.cluster.table.MirroredTable;
+import io.mqttcluster.cluster.table.SharedMap;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -191,7 +192,7 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
         }
     }
 
-    public SharedGroups(IMap<String, String> map) {
+    public SharedGroups(SharedMap<String> map) {
         super(map);
     }
 
@@ -343,7 +344,7 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
      * names that node (a later connection elsewhere keeps its own). Blocking.
      */
     public void leaveIfOn(String subscriptionFilter, String clientId, String node) {
-        map().executeOnKey(key(subscriptionFilter, clientId), new LeaveIfOn(node, true));
+        map().execute(key(subscriptionFilter, clientId), new LeaveIfOn(node, true));
     }
 
     /** Forgets, in this node's index, the members connected to nodes not in {@code live} (persistent ones go offline). */
@@ -366,7 +367,7 @@ public final class SharedGroups extends MirroredTable<String, SharedGroups.Group
      * copies stay, offline. Blocking; run on a worker.
      */
     public void purgeDeadNodes(Set<String> liveNodes) {
-        for (Map.Entry<String, String> e : map().entrySet()) {
+        for (Map.Entry<String, String> e : map().entries()) {
             String v = e.getValue();
             String[] parts = v.split(String.valueOf(RouteProcessors.SEP), -1);
             String node = parts[0];

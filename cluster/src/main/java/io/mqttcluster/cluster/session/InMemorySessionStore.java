@@ -1,6 +1,7 @@
 package io.mqttcluster.cluster.session;
 
 import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.util.ProcessorEntry;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,42 +33,15 @@ public final class InMemorySessionStore extends RuleSessionStore {
     private <R> R apply(String clientId, SessionOp<R> op) {
         Object[] result = new Object[1];
         records.compute(clientId, (k, current) -> {
-            Entry entry = new Entry(k, current);
+            ProcessorEntry<SessionRecord> entry = new ProcessorEntry<>(k, current);
             result[0] = op.process(entry);
-            return entry.value;
+            return entry.getValue();
         });
         @SuppressWarnings("unchecked")
         R r = (R) result[0];
         return r;
     }
 
-    /** A map entry handed to a rule; its final value goes back into the map (null removes). */
-    private static final class Entry implements Map.Entry<String, SessionRecord> {
-        final String key;
-        SessionRecord value;
-
-        Entry(String key, SessionRecord value) {
-            this.key = key;
-            this.value = value;
-        }
-
-        @Override
-        public String getKey() {
-            return key;
-        }
-
-        @Override
-        public SessionRecord getValue() {
-            return value;
-        }
-
-        @Override
-        public SessionRecord setValue(SessionRecord v) {
-            SessionRecord old = value;
-            value = v;
-            return old;
-        }
-    }
 
 
 

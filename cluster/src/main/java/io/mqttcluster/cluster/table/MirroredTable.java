@@ -1,19 +1,10 @@
-package io.mqttcluster.cluster.route;
+package io.mqttcluster.cluster.table;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryMergedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
-import io.mqttcluster.cluster.util.Stages;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,8 +12,8 @@ import java.util.concurrent.CompletionStage;
  * the node. The base of the route table, the durable subscriptions, the shared groups and the retained
  * messages: start, stop, writes and rebuilds are done here once; each table only says what its index is.
  *
- * <p><b>Keeping the index current.</b> Changes reach it through Hazelcast entry events (on event threads,
- * in order per key, a few milliseconds after the write on other members). A writer applies its own change
+ * <p><b>Keeping the index current.</b> Changes reach it through the map's listener (with Hazelcast: entry events on
+ * event threads, in order per key, a few milliseconds after the write on other members). A writer applies its own change
  * locally at once too, so index updates must be idempotent. {@link #start()} registers the listener
  * before it reads what is already there, so no change falls between the two.
  *
@@ -46,14 +37,14 @@ public abstract class MirroredTable<V, I extends MirroredTable.Index<V>> {
         void remove(String key);
     }
 
-    private final IMap<String, V> map;
+    private final SharedMap<V> map;
     private final Object lock = new Object();
     private volatile I index;
     /** Changes seen while a rebuild reads the map: key and value (null: removed). Guarded by lock. */
     private List<Map.Entry<String, V>> duringRebuild;
-    private UUID listenerId;
+    private Object listenerId;
 
-    protected MirroredTable(IMap<String, V> map) {
+    protected MirroredTable(SharedMap<V> map) {
         this.map = map;
         this.index = newIndex();
     }
@@ -68,15 +59,15 @@ public abstract class MirroredTable<V, I extends MirroredTable.Index<V>> {
 
     /** Starts mirroring. Blocking (reads the whole map once): call it while the node starts. */
     public void start() {
-        listenerId = map.addEntryListener(new Listener(), true);
-        for (Map.Entry<String, V> e : map.entrySet()) {
+        listenerId = map.listen(this::apply);
+        for (Map.Entry<String, V> e : map.entries()) {
             apply(e.getKey(), e.getValue());
         }
     }
 
     public void stop() {
         if (listenerId != null) {
-            map.removeEntryListener(listenerId);
+            map.unlisten(listenerId);
             listenerId = null;
         }
     }
@@ -88,7 +79,7 @@ public abstract class MirroredTable<V, I extends MirroredTable.Index<V>> {
         }
         I fresh = newIndex();
         try {
-            for (Map.Entry<String, V> e : map.entrySet()) {
+            for (Map.Entry<String, V> e : map.entries()) {
                 fresh.put(e.getKey(), e.getValue());
             }
         } catch (RuntimeException e) {
@@ -127,57 +118,22 @@ public abstract class MirroredTable<V, I extends MirroredTable.Index<V>> {
     /** Writes an entry: applied here at once, on other nodes when the event arrives. */
     protected final CompletionStage<Void> write(String key, V value) {
         apply(key, value);
-        try {
-            return Stages.direct(map.setAsync(key, value));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedStage(e);
-        }
+        return map.setAsync(key, value);
     }
 
     /** Deletes an entry: applied here at once, on other nodes when the event arrives. */
     protected final CompletionStage<V> delete(String key) {
         apply(key, null);
-        try {
-            return Stages.direct(map.removeAsync(key));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedStage(e);
-        }
+        return map.removeAsync(key);
     }
 
     /** Runs a processor on one entry of the map (the index follows through the event). */
     protected final <R> CompletionStage<R> execute(String key, EntryProcessor<String, V, R> processor) {
-        try {
-            return Stages.direct(map.submitToKey(key, processor));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedStage(e);
-        }
+        return map.submit(key, processor);
     }
 
     /** The cluster map, for maintenance that runs on a worker (purges after a node died). */
-    protected final IMap<String, V> map() {
+    protected final SharedMap<V> map() {
         return map;
-    }
-
-    private final class Listener implements EntryAddedListener<String, V>, EntryUpdatedListener<String, V>,
-            EntryRemovedListener<String, V>, EntryMergedListener<String, V> {
-        @Override
-        public void entryAdded(EntryEvent<String, V> event) {
-            apply(event.getKey(), event.getValue());
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, V> event) {
-            apply(event.getKey(), event.getValue());
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, V> event) {
-            apply(event.getKey(), null);
-        }
-
-        @Override
-        public void entryMerged(EntryEvent<String, V> event) {
-            apply(event.getKey(), event.getValue());
-        }
     }
 }
