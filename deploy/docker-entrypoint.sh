@@ -1,7 +1,7 @@
 #!/bin/sh
 # Entry point of the mqtt-cluster image (installed as /app/mqtt-cluster).
 #
-#   mqtt-cluster [node] [FLAGS...]    a broker node (the default; FLAGS as in README.md, e.g. --config FILE)
+#   mqtt-cluster [node] [FLAGS...]    a broker node (the default; FLAGS as in docs/configuration.md, e.g. --config FILE)
 #   mqtt-cluster gateway [FLAGS...]   the lb-gateway (FLAGS as in lb-gateway/README.md)
 #   mqtt-cluster COMMAND...           anything else runs as it is (e.g. sh, for debugging)
 #

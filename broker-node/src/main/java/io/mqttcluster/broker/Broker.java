@@ -64,6 +64,8 @@ public final class Broker {
         this.router = new Router(config, cluster, state, metrics, local, dispatcher);
         this.subscriptions = new Subscriptions(cluster, link, vertx, local, dispatcher);
         this.sessions = new SessionManager<>(cluster, state, link, router);
+        dispatcher.router(router);
+        dispatcher.subscriptions(subscriptions);
         dispatcher.clients(sessions::channel);
         this.protocolServices = new ProtocolServices(config, security, metrics, topicLimits, messageIds, router, subscriptions, sessions,
                 cluster.sessions(), new ProtocolServices.Admission() {

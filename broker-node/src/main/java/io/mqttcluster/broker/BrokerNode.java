@@ -4,7 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.config.BrokerConfig;
-import io.mqttcluster.broker.connection.MqttServer;
+import io.mqttcluster.broker.connection.MqttListener;
 import io.mqttcluster.broker.connection.TlsContext;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
@@ -47,16 +47,16 @@ public final class BrokerNode implements AutoCloseable {
     private final Broker broker;
     private final HttpEndpoint http;
     private final int mqttPort;
-    private final MqttServer server;
+    private final MqttListener server;
     private final ClusterCoordinator coordinator;
     private final SessionExpiry expiry;
     private final SysTopics sys;
-    private final Map<MqttServer.Transport, Integer> ports;
+    private final Map<MqttListener.Transport, Integer> ports;
     private boolean stopped;
 
     private BrokerNode(BrokerConfig config, ClusterNode cluster, Vertx vertx, Broker broker, HttpEndpoint http,
-                       int mqttPort, MqttServer server, ClusterCoordinator coordinator, SessionExpiry expiry, SysTopics sys,
-                       Map<MqttServer.Transport, Integer> ports) {
+                       int mqttPort, MqttListener server, ClusterCoordinator coordinator, SessionExpiry expiry, SysTopics sys,
+                       Map<MqttListener.Transport, Integer> ports) {
         this.config = config;
         this.cluster = cluster;
         this.vertx = vertx;
@@ -137,19 +137,19 @@ public final class BrokerNode implements AutoCloseable {
             }
             SysTopics sys = new SysTopics(broker, Main.version());
 
-            MqttServer server = new MqttServer(broker.protocolServices());
+            MqttListener server = new MqttListener(broker.protocolServices());
             int port = await(server.listen(config.mqttHost(), config.mqttPort()));
-            Map<MqttServer.Transport, Integer> ports = new EnumMap<>(MqttServer.Transport.class);
-            ports.put(MqttServer.Transport.TCP, port);
+            Map<MqttListener.Transport, Integer> ports = new EnumMap<>(MqttListener.Transport.class);
+            ports.put(MqttListener.Transport.TCP, port);
             TlsContext tls = TlsContext.start(config);
             if (config.tlsEnabled()) {
-                ports.put(MqttServer.Transport.TLS, await(server.listen(config.mqttHost(), config.tlsPort(), MqttServer.Transport.TLS, tls)));
+                ports.put(MqttListener.Transport.TLS, await(server.listen(config.mqttHost(), config.tlsPort(), MqttListener.Transport.TLS, tls)));
             }
             if (config.wsEnabled()) {
-                ports.put(MqttServer.Transport.WS, await(server.listen(config.mqttHost(), config.wsPort(), MqttServer.Transport.WS, null)));
+                ports.put(MqttListener.Transport.WS, await(server.listen(config.mqttHost(), config.wsPort(), MqttListener.Transport.WS, null)));
             }
             if (config.wssEnabled()) {
-                ports.put(MqttServer.Transport.WSS, await(server.listen(config.mqttHost(), config.wssPort(), MqttServer.Transport.WSS, tls)));
+                ports.put(MqttListener.Transport.WSS, await(server.listen(config.mqttHost(), config.wssPort(), MqttListener.Transport.WSS, tls)));
             }
             SecurityReloader.start(vertx, broker, joined, tls, config.securityReloadMillis());
             metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
@@ -160,8 +160,8 @@ public final class BrokerNode implements AutoCloseable {
             broker.state().ready(true);
             sys.start(config.sysIntervalMillis());
             log.info("event=broker_started node={} node_id={} mqtt_port={} tls_port={} ws_port={} wss_port={} http_port={} cluster_port={} bus_port={} members={} transport={} startup_ms={}",
-                    config.nodeName(), nodeId, port, ports.getOrDefault(MqttServer.Transport.TLS, -1),
-                    ports.getOrDefault(MqttServer.Transport.WS, -1), ports.getOrDefault(MqttServer.Transport.WSS, -1),
+                    config.nodeName(), nodeId, port, ports.getOrDefault(MqttListener.Transport.TLS, -1),
+                    ports.getOrDefault(MqttListener.Transport.WS, -1), ports.getOrDefault(MqttListener.Transport.WSS, -1),
                     http.actualPort(), clusterPort, busPort, cluster.memberCount(),
                     vertx.isNativeTransportEnabled() ? "epoll" : "nio",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -221,7 +221,7 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     /** The port of a listener, or -1 when it is off. */
-    public int port(MqttServer.Transport transport) {
+    public int port(MqttListener.Transport transport) {
         return ports.getOrDefault(transport, -1);
     }
 

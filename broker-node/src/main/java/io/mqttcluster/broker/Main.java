@@ -136,7 +136,7 @@ public final class Main {
         return v == null ? "dev" : v;
     }
 
-    /** The configuration keys as a markdown table (the README's reference is this output). */
+    /** The configuration keys as a markdown table (docs/configuration.md's reference is this output). */
     static String configReference() {
         StringBuilder b = new StringBuilder();
         b.append("| Key | Default | Environment variable | Meaning |\n|---|---|---|---|\n");

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public final class BrokerConfig {
 
-    /** Every key the node understands, in the order the README lists them. */
+    /** Every key the node understands, in the order docs/configuration.md lists them. */
     public static final List<Setting> SETTINGS = List.of(
             Setting.text("node.name", "", "Node name in logs and metrics (default: the host name)"),
             Setting.text("mqtt.host", "0.0.0.0", "Address the MQTT listener binds to"),

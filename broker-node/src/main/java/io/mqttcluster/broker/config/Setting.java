@@ -8,7 +8,7 @@ import java.util.function.Function;
 /**
  * One configuration key: its name, default, description and how its text is parsed and checked. The
  * list of settings in {@link BrokerConfig#SETTINGS} is the single source for parsing, validation, the
- * environment variable names and the README's reference table.
+ * environment variable names and the reference table in docs/configuration.md.
  *
  * @param key          dotted YAML path, e.g. {@code mqtt.port}
  * @param defaultValue the default as text (what a user would write)

@@ -33,7 +33,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Owns one client's socket: the last handler of its Netty pipeline ({@link MqttServer} builds it: PROXY
+ * Owns one client's socket: the last handler of its Netty pipeline ({@link MqttListener} builds it: PROXY
  * header decoder when configured, idle timer, Netty's MQTT decoder and encoder, this). It turns decoded
  * packets into {@link ClientProtocol} calls and the channel's actions into packets, and it is the only place a
  * connection is closed, with its log line and metric.

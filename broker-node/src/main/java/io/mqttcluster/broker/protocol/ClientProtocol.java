@@ -375,7 +375,7 @@ public final class ClientProtocol implements LocalClient {
             delivery.flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
             services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, handover)
-                    .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, oneLine(err)))
+                    .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, StoreOps.oneLine(err)))
                     .onComplete(ar -> ended().tryComplete());
         } else {
             ended().tryComplete();
@@ -489,7 +489,7 @@ public final class ClientProtocol implements LocalClient {
         if (state != State.CONNECTED) {
             return;
         }
-        log.warn("event=store_failed client_id={} operation={} error={}", clientId, what, oneLine(cause));
+        log.warn("event=store_failed client_id={} operation={} error={}", clientId, what, StoreOps.oneLine(cause));
         close(CloseReason.STORE_FAILURE);
     }
 
@@ -502,19 +502,8 @@ public final class ClientProtocol implements LocalClient {
 
     // ---------------------------------------------------------------- store operations ({@link StoreOps})
 
-    <T> Future<T> track(CompletionStage<T> stage) {
-        return ops.track(stage);
-    }
-
-    <T> Future<T> track(Future<T> f) {
-        return ops.track(f);
-    }
-
-    <T> Future<T> retrying(java.util.function.Supplier<CompletionStage<T>> write) {
-        return ops.retrying(write);
-    }
-
-    static String oneLine(Throwable t) {
-        return StoreOps.oneLine(t);
+    /** The store calls of this connection: tracked (a close waits for them) and retried. */
+    StoreOps ops() {
+        return ops;
     }
 }

@@ -206,7 +206,7 @@ final class InboundPublishes {
                 }
             }
             ProtocolServices s = channel.services();
-            done = channel.retrying(() -> s.store().qos2ReceiveBatch(channel.clientId(), channel.epoch(), ids, messageIds))
+            done = channel.ops().retrying(() -> s.store().qos2ReceiveBatch(channel.clientId(), channel.epoch(), ids, messageIds))
                     .compose(states -> states != null && states[0] == Qos2Receive.FENCED
                             ? Future.failedFuture(new IllegalStateException("taken over"))
                             : storeRound(round, states));
@@ -334,7 +334,7 @@ final class InboundPublishes {
             int id = s.packetId;
             ProtocolServices svc = channel.services();
             s.confirmation = Confirmation.of(delivered.await()
-                    .compose(v -> channel.retrying(() -> svc.store().qos2Routed(channel.clientId(), channel.epoch(), id)))
+                    .compose(v -> channel.ops().retrying(() -> svc.store().qos2Routed(channel.clientId(), channel.epoch(), id)))
                     .compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("taken over"))));
         } else {
             s.confirmation = delivered;
@@ -376,7 +376,7 @@ final class InboundPublishes {
             return;
         }
         ProtocolServices s = channel.services();
-        routed.compose(v -> channel.retrying(() -> s.store().qos2Release(channel.clientId(), channel.epoch(), packetId)))
+        routed.compose(v -> channel.ops().retrying(() -> s.store().qos2Release(channel.clientId(), channel.epoch(), packetId)))
                 .onComplete(ar -> {
                     if (!channel.isConnected()) {
                         return;

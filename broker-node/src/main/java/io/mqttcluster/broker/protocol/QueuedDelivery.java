@@ -53,7 +53,7 @@ final class QueuedDelivery {
      * hands it to the window; completes when the queue is in the window (or the connection ended).
      */
     Future<Void> restore(long claimNextSeq) {
-        return channel.retrying(() -> channel.services().store().snapshot(channel.clientId(), channel.epoch())).transform(ar -> {
+        return channel.ops().retrying(() -> channel.services().store().snapshot(channel.clientId(), channel.epoch())).transform(ar -> {
             if (!channel.isConnected()) {
                 return Future.succeededFuture();
             }
@@ -131,7 +131,7 @@ final class QueuedDelivery {
         long expectedBefore = sequencer.expected();
         int waitingBefore = sequencer.waitingCount();
         String clientId = channel.clientId();
-        channel.retrying(() -> channel.services().store().snapshot(clientId, channel.epoch())).onComplete(ar -> {
+        channel.ops().retrying(() -> channel.services().store().snapshot(clientId, channel.epoch())).onComplete(ar -> {
             resyncing = false;
             if (!channel.isConnected()) {
                 return;
@@ -209,14 +209,14 @@ final class QueuedDelivery {
         }
         long[] seqs = Arrays.copyOf(acks, ackCount);
         ackCount = 0;
-        channel.retrying(() -> channel.services().store().ack(channel.clientId(), seqs));
+        channel.ops().retrying(() -> channel.services().store().ack(channel.clientId(), seqs));
     }
 
     /** The client sent PUBREC for a stored QoS 2 message: PUBREL goes out once that is stored. */
     void pubrecThenPubrel(long seq, int packetId) {
         // PUBREL goes out in the order the PUBRECs came in [MQTT-4.6.0-4], each after its mark is stored;
         // store answers may complete out of order, so they wait in line
-        Future<Object> marked = channel.retrying(() -> channel.services().store().markPubrel(channel.clientId(), seq));
+        Future<Object> marked = channel.ops().retrying(() -> channel.services().store().markPubrel(channel.clientId(), seq));
         if (pubrels == null) {
             pubrels = new ArrayDeque<>(4);
         }

@@ -83,12 +83,12 @@ final class SubscribeRequests {
                 svc.subscriptions().removeLocal(existing); // replaces it completely [MQTT-3.8.4-3]
             }
             subscriptions().put(filter, sub);
-            writes.add(channel.track(svc.subscriptions().addLocal(sub, channel.context())));
+            writes.add(channel.ops().track(svc.subscriptions().addLocal(sub, channel.context())));
             if (channel.persistent()) {
                 stored.put(filter, options);
                 if (sub.shareGroup() == null) {
                     if (granted >= 1) {
-                        writes.add(channel.track(svc.subscriptions().addDurable(channel.clientId(), filter, options,
+                        writes.add(channel.ops().track(svc.subscriptions().addDurable(channel.clientId(), filter, options,
                                 channel.sessionUid(), channel.context())));
                     } else if (existing != null && existing.options().qos() >= 1) {
                         downgraded.add(filter);
@@ -103,7 +103,7 @@ final class SubscribeRequests {
             }
         }
         if (channel.persistent() && !stored.isEmpty()) {
-            writes.add(channel.retrying(() -> svc.store().updateSubscriptions(channel.clientId(), channel.epoch(), stored, List.of()))
+            writes.add(channel.ops().retrying(() -> svc.store().updateSubscriptions(channel.clientId(), channel.epoch(), stored, List.of()))
                     .compose(applied -> applied ? removeDurable(downgraded) : Future.succeededFuture()));
         }
         int packetId = s.packetId();
@@ -138,7 +138,7 @@ final class SubscribeRequests {
             }
         }
         if (!queued.isEmpty()) {
-            channel.track(channel.services().router().queueFor(channel.clientId(), queued, granted, channel.context()));
+            channel.ops().track(channel.services().router().queueFor(channel.clientId(), queued, granted, channel.context()));
         }
     }
 
@@ -181,7 +181,7 @@ final class SubscribeRequests {
                 durable.add(sub.filter());
             }
         }
-        writes.add(channel.retrying(() -> channel.services().store().updateSubscriptions(channel.clientId(), channel.epoch(), Map.of(), filters))
+        writes.add(channel.ops().retrying(() -> channel.services().store().updateSubscriptions(channel.clientId(), channel.epoch(), Map.of(), filters))
                 .compose(applied -> applied ? removeDurable(durable) : Future.succeededFuture()));
         return writes;
     }
@@ -210,7 +210,7 @@ final class SubscribeRequests {
                 continue;
             }
             subscriptions().put(e.getKey(), sub);
-            channel.track(channel.services().subscriptions().addLocal(sub, channel.context()));
+            channel.ops().track(channel.services().subscriptions().addLocal(sub, channel.context()));
         }
         if (!denied.isEmpty()) {
             forgetStored(denied, "revoked_on_resume");
@@ -221,11 +221,11 @@ final class SubscribeRequests {
     void discard(List<String> filters, long discardedSessionUid) {
         for (String filter : filters) {
             if (!SharedSubscription.isShared(filter)) {
-                channel.track(channel.services().subscriptions().removeDurable(channel.clientId(), filter, discardedSessionUid,
+                channel.ops().track(channel.services().subscriptions().removeDurable(channel.clientId(), filter, discardedSessionUid,
                         channel.context()));
             } else {
                 // the old session's membership, left offline when its node died
-                channel.track(channel.services().subscriptions().forgetOfflineMember(filter, channel.clientId(), channel.context()));
+                channel.ops().track(channel.services().subscriptions().forgetOfflineMember(filter, channel.clientId(), channel.context()));
             }
         }
     }

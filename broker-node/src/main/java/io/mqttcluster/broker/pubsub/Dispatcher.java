@@ -64,12 +64,12 @@ public final class Dispatcher {
     }
 
     /** The router that hands publications to this dispatcher (shared messages go back to it to pick again). */
-    void router(Router router) {
+    public void router(Router router) {
         this.router = router;
     }
 
     /** The subscription tables (a shared-group member whose session is gone is removed there). */
-    void subscriptions(Subscriptions subscriptions) {
+    public void subscriptions(Subscriptions subscriptions) {
         this.subscriptions = subscriptions;
     }
 

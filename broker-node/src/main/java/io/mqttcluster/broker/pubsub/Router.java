@@ -66,7 +66,6 @@ public final class Router {
         this.metrics = metrics;
         this.local = local;
         this.dispatcher = dispatcher;
-        dispatcher.router(this);
     }
 
     private QueueLimits limits() {

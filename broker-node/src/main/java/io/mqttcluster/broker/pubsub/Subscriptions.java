@@ -39,7 +39,6 @@ public final class Subscriptions {
         this.vertx = vertx;
         this.local = local;
         this.dispatcher = dispatcher;
-        dispatcher.subscriptions(this);
     }
 
     /**

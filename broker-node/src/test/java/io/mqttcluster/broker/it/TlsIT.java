@@ -2,7 +2,7 @@ package io.mqttcluster.broker.it;
 
 import io.mqttcluster.broker.BrokerNode;
 import io.mqttcluster.broker.config.ConfigException;
-import io.mqttcluster.broker.connection.MqttServer.Transport;
+import io.mqttcluster.broker.connection.MqttListener.Transport;
 import io.mqttcluster.broker.testing.Paho;
 import io.mqttcluster.broker.testing.TestCerts;
 import io.mqttcluster.broker.testing.TestNode;

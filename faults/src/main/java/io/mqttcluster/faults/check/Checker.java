@@ -53,8 +53,9 @@ public final class Checker {
         Details details = new Details(idx, times, fresh);
         LossExcuses excuses = new LossExcuses(idx, times);
         this.findings = new Findings(idx, details, maxExamples);
-        this.losses = new LossCheck(idx, times, fresh, findings, details, excuses);
-        this.groupCheck = new GroupCheck(idx, times, fresh, findings, details, excuses);
+        CheckContext run = new CheckContext(idx, times, fresh, findings, details, excuses);
+        this.losses = new LossCheck(run);
+        this.groupCheck = new GroupCheck(run);
         this.duplicates = new DuplicateCheck(idx, times, fresh, findings, details);
         this.orderCheck = new OrderCheck(idx, times, findings, details);
     }

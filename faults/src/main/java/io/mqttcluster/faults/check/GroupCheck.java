@@ -12,20 +12,10 @@ import java.util.TreeMap;
  * to several members is counted.
  */
 final class GroupCheck {
-    private final RunIndex idx;
-    private final Times times;
-    private final FreshReceipts fresh;
-    private final Findings findings;
-    private final Details details;
-    private final LossExcuses excuses;
+    private final CheckContext run;
 
-    GroupCheck(RunIndex idx, Times times, FreshReceipts fresh, Findings findings, Details details, LossExcuses excuses) {
-        this.idx = idx;
-        this.times = times;
-        this.fresh = fresh;
-        this.findings = findings;
-        this.details = details;
-        this.excuses = excuses;
+    GroupCheck(CheckContext run) {
+        this.run = run;
     }
 
     /** Returns {owed, lost, lostWithCleanMemberOnKilledNode, delivered} for a shared group. */
@@ -34,7 +24,7 @@ final class GroupCheck {
         long lost = 0;
         long lostKilled = 0;
         long delivered = 0;
-        for (Map.Entry<String, TreeMap<Long, RunIndex.Message>> perPub : idx.messages.entrySet()) {
+        for (Map.Entry<String, TreeMap<Long, RunIndex.Message>> perPub : run.idx().messages.entrySet()) {
             String topic = "h/" + perPub.getKey() + "/t";
             long since = -1;
             boolean anyMatch = false;
@@ -55,7 +45,7 @@ final class GroupCheck {
                 int receivers = 0;
                 boolean qos2Copies = false;
                 for (RunIndex.ClientInfo c : members) {
-                    List<Event.Received> r = fresh.of(c.id).get(m.key());
+                    List<Event.Received> r = run.fresh().of(c.id).get(m.key());
                     if (r != null) {
                         receivers++;
                         qos2Copies |= r.get(0).qos() == 2;
@@ -65,7 +55,7 @@ final class GroupCheck {
                     several[0]++;
                     if (qos2Copies && m.qos == 2) {
                         several[1]++;
-                        findings.example("shared-qos2-to-several-members", m, "$share/" + group, details.deliveredTo(members, m));
+                        run.findings().example("shared-qos2-to-several-members", m, "$share/" + group, run.details().deliveredTo(members, m));
                     }
                 }
                 if (!m.acked() || m.firstSent < 0) {
@@ -84,34 +74,34 @@ final class GroupCheck {
                     delivered++;
                     long first = Long.MAX_VALUE;
                     for (RunIndex.ClientInfo c : members) {
-                        List<Event.Received> r = fresh.of(c.id).get(m.key());
+                        List<Event.Received> r = run.fresh().of(c.id).get(m.key());
                         if (r != null) {
                             first = Math.min(first, r.get(0).t());
                         }
                     }
-                    if (Owed.stuckUntilFinalReconnect(idx, m, first)) {
-                        findings.finding(Checker.STUCK);
-                        findings.example(Checker.STUCK, m, "$share/" + group, "first delivered " + times.ms(first)
-                                + ", after the end phase made the members reconnect; " + details.groupDetail(members, m));
+                    if (Owed.stuckUntilFinalReconnect(run.idx(), m, first)) {
+                        run.findings().finding(Checker.STUCK);
+                        run.findings().example(Checker.STUCK, m, "$share/" + group, "first delivered " + run.times().ms(first)
+                                + ", after the end phase made the members reconnect; " + run.details().groupDetail(members, m));
                     }
                     continue;
                 }
                 lost++;
-                String killed = excuses.cleanMemberOnKilledNode(members, m);
-                String left = killed == null ? excuses.cleanMemberLeftWithIt(members, m) : null;
-                String ended = killed == null && left == null ? excuses.cleanMemberConnectionEnded(members, m) : null;
+                String killed = run.excuses().cleanMemberOnKilledNode(members, m);
+                String left = killed == null ? run.excuses().cleanMemberLeftWithIt(members, m) : null;
+                String ended = killed == null && left == null ? run.excuses().cleanMemberConnectionEnded(members, m) : null;
                 if (killed != null) {
                     lostKilled++;
-                    findings.example("shared-lost-clean-member-killed", m, "$share/" + group, killed + "; " + details.groupDetail(members, m));
+                    run.findings().example("shared-lost-clean-member-killed", m, "$share/" + group, killed + "; " + run.details().groupDetail(members, m));
                 } else if (left != null) {
                     lostKilled++;
-                    findings.example("shared-qos2-left-with-clean-member", m, "$share/" + group, left + "; " + details.groupDetail(members, m));
+                    run.findings().example("shared-qos2-left-with-clean-member", m, "$share/" + group, left + "; " + run.details().groupDetail(members, m));
                 } else if (ended != null) {
                     lostKilled++;
-                    findings.example(Checker.SHARED_QOS2_CONNECTION_ENDED, m, "$share/" + group, ended + "; " + details.groupDetail(members, m));
+                    run.findings().example(Checker.SHARED_QOS2_CONNECTION_ENDED, m, "$share/" + group, ended + "; " + run.details().groupDetail(members, m));
                 } else {
-                    findings.countUnreleased(m);
-                    findings.example("acknowledged-lost", m, "$share/" + group, details.groupDetail(members, m));
+                    run.findings().countUnreleased(m);
+                    run.findings().example("acknowledged-lost", m, "$share/" + group, run.details().groupDetail(members, m));
                 }
             }
         }

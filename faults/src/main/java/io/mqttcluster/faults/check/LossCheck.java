@@ -12,28 +12,18 @@ import java.util.TreeMap;
  * one it got only after the end phase made it reconnect.
  */
 final class LossCheck {
-    private final RunIndex idx;
-    private final Times times;
-    private final FreshReceipts fresh;
-    private final Findings findings;
-    private final Details details;
-    private final LossExcuses excuses;
+    private final CheckContext run;
 
-    LossCheck(RunIndex idx, Times times, FreshReceipts fresh, Findings findings, Details details, LossExcuses excuses) {
-        this.idx = idx;
-        this.times = times;
-        this.fresh = fresh;
-        this.findings = findings;
-        this.details = details;
-        this.excuses = excuses;
+    LossCheck(CheckContext run) {
+        this.run = run;
     }
 
     /** Returns {owed, lost} for a subscriber outside a group. */
     long[] check(RunIndex.ClientInfo sub) {
         long owed = 0;
         long lost = 0;
-        Map<String, List<Event.Received>> got = fresh.of(sub.id);
-        for (Map.Entry<String, TreeMap<Long, RunIndex.Message>> perPub : idx.messages.entrySet()) {
+        Map<String, List<Event.Received>> got = run.fresh().of(sub.id);
+        for (Map.Entry<String, TreeMap<Long, RunIndex.Message>> perPub : run.idx().messages.entrySet()) {
             String topic = "h/" + perPub.getKey() + "/t";
             List<RunIndex.Filter> matching = Owed.matching(sub, topic);
             if (matching.isEmpty()) {
@@ -55,22 +45,22 @@ final class LossCheck {
                 }
                 owed++;
                 List<Event.Received> copies = got.get(m.key());
-                if (copies == null && via != null && excuses.nodeCutOff(via, m) != null) {
+                if (copies == null && via != null && run.excuses().nodeCutOff(via, m) != null) {
                     // the subscriber's node was cut off from the cluster around the message, and the broker closed
                     // the connection soon after: a clean session has nothing that outlives that (reported apart)
-                    findings.info(Checker.CLEAN_CUT_OFF);
-                    findings.example(Checker.CLEAN_CUT_OFF, m, sub.id, excuses.nodeCutOff(via, m) + "; " + details.lossDetail(sub, m, via));
+                    run.findings().info(Checker.CLEAN_CUT_OFF);
+                    run.findings().example(Checker.CLEAN_CUT_OFF, m, sub.id, run.excuses().nodeCutOff(via, m) + "; " + run.details().lossDetail(sub, m, via));
                     continue;
                 }
                 if (copies == null) {
                     lost++;
-                    findings.countUnreleased(m);
-                    findings.example("acknowledged-lost", m, sub.id, details.lossDetail(sub, m, via));
-                } else if (Owed.stuckUntilFinalReconnect(idx, m, copies.get(0).t())) {
-                    findings.finding(Checker.STUCK);
-                    findings.example(Checker.STUCK, m, sub.id, "first delivered " + times.ms(copies.get(0).t()) + " on "
-                            + details.connName(sub.id, copies.get(0).conn()) + ", after the end phase made the subscriber reconnect; "
-                            + details.lossDetail(sub, m, via));
+                    run.findings().countUnreleased(m);
+                    run.findings().example("acknowledged-lost", m, sub.id, run.details().lossDetail(sub, m, via));
+                } else if (Owed.stuckUntilFinalReconnect(run.idx(), m, copies.get(0).t())) {
+                    run.findings().finding(Checker.STUCK);
+                    run.findings().example(Checker.STUCK, m, sub.id, "first delivered " + run.times().ms(copies.get(0).t()) + " on "
+                            + run.details().connName(sub.id, copies.get(0).conn()) + ", after the end phase made the subscriber reconnect; "
+                            + run.details().lossDetail(sub, m, via));
                 }
             }
         }

@@ -54,13 +54,13 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  * The CONNECT deadline and the keepalive are checked by one sweep per event loop ({@link KeepAlive}).
  *
- * <p>Why not vertx-mqtt's {@code MqttServer}: measured here, each idle connection cost about 19 KB of
+ * <p>Why not vertx-mqtt's {@code MqttListener}: measured here, each idle connection cost about 19 KB of
  * resident memory, a quarter of it in the Vert.x socket's inbound queue (a 1,024-slot array per
  * connection); and every outgoing PUBLISH copied its payload three times and allocated a future. This
  * pipeline has neither, keeps the same codec, and lets the broker see packets a client sends before its
  * CONNACK instead of closing the connection.
  */
-public final class MqttServer {
+public final class MqttListener {
 
     static final String DECODER = "decoder";
 
@@ -85,7 +85,7 @@ public final class MqttServer {
         WSS
     }
 
-    public MqttServer(ProtocolServices services) {
+    public MqttListener(ProtocolServices services) {
         this.services = services;
         this.vertx = (VertxInternal) services.vertx();
     }
