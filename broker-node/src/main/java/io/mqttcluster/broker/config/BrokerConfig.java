@@ -25,6 +25,10 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.max-topic-levels", 64, 1, 10_000, "Most levels in a topic name or filter"),
             Setting.intRange("mqtt.max-qos", 2, 0, 2, "Highest QoS granted to subscriptions"),
             Setting.intRange("mqtt.max-inflight", 32, 1, 65_535, "QoS 1/2 messages sent to a client and not yet acknowledged"),
+            Setting.intRange("mqtt.receive-maximum", 256, 1, 65_535, "MQTT 5: QoS 1/2 messages a client may send before their acknowledgements (Receive Maximum in CONNACK); a client that sends more gets DISCONNECT 0x93"),
+            Setting.intRange("mqtt.topic-alias-maximum", 32, 0, 65_535, "MQTT 5: topic aliases a client may use towards the broker (Topic Alias Maximum in CONNACK); 0: none"),
+            Setting.intRange("mqtt.outbound-topic-aliases", 16, 0, 65_535, "MQTT 5: most topic aliases the broker assigns towards one subscriber for repeated topics (also capped by the client's Topic Alias Maximum); 0: none"),
+            Setting.intRange("mqtt.max-keepalive", 0, 0, 65_535, "MQTT 5: longest keepalive granted in seconds; a client asking for more (or for none) is told this one (Server Keep Alive); 0: any"),
             Setting.intRange("mqtt.max-queued-messages", 1000, 1, 10_000_000, "QoS 1/2 messages queued per session (offline, or beyond the in-flight window)"),
             Setting.oneOf("mqtt.queue-overflow", "drop-oldest", List.of("drop-oldest", "drop-newest"), "What a full session queue drops"),
             Setting.size("mqtt.max-pending-bytes", "256KB", 1024, 64L * 1024 * 1024, "Bytes written to a socket and not yet sent; past it QoS 0 is dropped and QoS 1/2 waits in the queue until half of it is sent"),
@@ -161,6 +165,22 @@ public final class BrokerConfig {
 
     public int maxTopicLevels() {
         return i("mqtt.max-topic-levels");
+    }
+
+    public int receiveMaximum() {
+        return i("mqtt.receive-maximum");
+    }
+
+    public int topicAliasMaximum() {
+        return i("mqtt.topic-alias-maximum");
+    }
+
+    public int outboundTopicAliases() {
+        return i("mqtt.outbound-topic-aliases");
+    }
+
+    public int maxKeepAliveSeconds() {
+        return i("mqtt.max-keepalive");
     }
 
     public int maxQos() {

@@ -5,6 +5,7 @@ import io.mqttcluster.broker.protocol.ProtocolOutput;
 import io.mqttcluster.broker.protocol.ProtocolServices;
 import io.mqttcluster.broker.protocol.CloseReason;
 import io.mqttcluster.broker.protocol.Packets;
+import io.mqttcluster.broker.mqtt.ReasonCode;
 import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.cluster.message.Message;
 import io.netty.channel.ChannelFutureListener;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
@@ -63,10 +65,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** The CN of the client certificate the gateway verified, from its PROXY header; or null. */
     private String proxiedCertificateName;
     private boolean connectSeen;
+    private boolean connackSent;
     private boolean closed;
     private boolean reading;
     private boolean flushPending;
     private int protocolVersion = 4;
+    /** MQTT 5 state of the connection (aliases, limits, flow control); null for 3.1 / 3.1.1. */
+    private Mqtt5Session v5;
     private ArrayDeque<MqttMessage> early;
     private long lastReadNanos;
     /** Close when nothing was read for this long: the CONNECT deadline, then 1.5 x keepalive; 0 for never. */
@@ -90,7 +95,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** No CONNECT within the deadline, or nothing within 1.5 x keepalive: abnormal (the will applies). */
     void timedOut() {
         if (channel != null) {
-            channel.close(CloseReason.CONNECTION_LOST);
+            channel.close(channel.isConnecting() ? CloseReason.CONNECTION_LOST : CloseReason.KEEPALIVE_TIMEOUT);
         } else {
             socket.close();
         }
@@ -166,7 +171,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void dispatch(MqttMessage m) {
         switch (m.fixedHeader().messageType()) {
-            case PUBLISH -> channel.onPublish(NettyPackets.publish((MqttPublishMessage) m));
+            case PUBLISH -> {
+                Packets.Publish p = NettyPackets.publish((MqttPublishMessage) m, protocolVersion);
+                if (v5 != null) {
+                    p = v5.inbound(p);
+                    if (p == null) {
+                        return; // closed with its reason code
+                    }
+                }
+                channel.onPublish(p);
+            }
             case PUBACK -> channel.onPuback(NettyPackets.packetId(m));
             case PUBREC -> channel.onPubrec(NettyPackets.packetId(m));
             case PUBREL -> channel.onPubrel(NettyPackets.packetId(m));
@@ -175,7 +189,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case UNSUBSCRIBE -> channel.onUnsubscribe(NettyPackets.unsubscribe((MqttUnsubscribeMessage) m));
             case PINGREQ -> send(MqttMessage.PINGRESP);
             case DISCONNECT -> {
-                channel.onDisconnect();
+                channel.onDisconnect(NettyPackets.disconnect(m));
                 socket.close();
             }
             case CONNECT -> {
@@ -197,6 +211,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         } catch (IllegalStateException malformed) {
             badInput(malformed);
             return;
+        }
+        if (protocolVersion >= 5) {
+            v5 = new Mqtt5Session(this, services.config(), connect.v5());
         }
         services.metrics().connectionOpened();
         channel = new ClientProtocol(services, this, context);
@@ -235,16 +252,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void badInput(Throwable cause) {
         if (cause instanceof MqttUnacceptableProtocolVersionException) {
             // [MQTT-3.1.2-2] unsupported protocol level: CONNACK 0x01, then close
-            writeConnack(NettyPackets.connack(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, false, null, 4), true);
+            writeConnack(NettyPackets.connack(Refusal.UNSUPPORTED_PROTOCOL.code(4), false, null, 4), true);
             return;
         }
         if (cause instanceof MqttIdentifierRejectedException) {
-            writeConnack(NettyPackets.connack(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, false, null, protocolVersion), true);
+            writeConnack(NettyPackets.connack(Refusal.CLIENT_ID_REJECTED.code(protocolVersion), false, null, protocolVersion), true);
             return;
         }
         BadInputLog.report(remoteAddress(), cause);
         if (channel != null) {
-            channel.close(CloseReason.PROTOCOL_ERROR);
+            channel.close(CloseReason.PROTOCOL_ERROR, cause instanceof io.netty.handler.codec.TooLongFrameException
+                    ? ReasonCode.PACKET_TOO_LARGE : ReasonCode.MALFORMED_PACKET);
         } else if (socket != null) {
             socket.close();
         }
@@ -260,8 +278,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ ProtocolOutput
 
     @Override
-    public void connackAccepted(boolean sessionPresent, String assignedClientId) {
-        writeConnack(NettyPackets.connack(MqttConnectReturnCode.CONNECTION_ACCEPTED, sessionPresent, assignedClientId, protocolVersion), false);
+    public void connackAccepted(Accepted accepted) {
+        MqttProperties props = null;
+        if (v5 != null) {
+            props = v5.connackProperties(accepted);
+            if (accepted.serverKeepAlive() >= 0) {
+                idleLimitNanos = TimeUnit.MILLISECONDS.toNanos(accepted.serverKeepAlive() * 1500L);
+            }
+        }
+        writeConnack(NettyPackets.connack(0, accepted.sessionPresent(), props, protocolVersion), false);
+        connackSent = true;
         if (early != null) {
             // after the channel finished accepting: the packets sent before the CONNACK, in order
             socket.eventLoop().execute(this::replayEarly);
@@ -287,7 +313,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void connackRefused(Refusal refusal) {
-        writeConnack(NettyPackets.connack(MqttConnectReturnCode.valueOf((byte) refusal.code(protocolVersion)), false, null, protocolVersion), true);
+        writeConnack(NettyPackets.connack(refusal.code(protocolVersion), false, null, protocolVersion), true);
     }
 
     private void writeConnack(MqttMessage connack, boolean thenClose) {
@@ -303,36 +329,52 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void publish(int packetId, Message message, int qos, boolean dup, boolean retain) {
+    public void publish(int packetId, Message message, int qos, boolean dup, boolean retain, int[] subscriptionIds) {
+        if (closed) {
+            return;
+        }
+        send(v5 == null ? NettyPackets.publish(packetId, message, qos, dup, retain)
+                : v5.publish(packetId, message, qos, dup, retain, subscriptionIds));
+    }
+
+    @Override
+    public boolean fits(Message message, int[] subscriptionIds) {
+        return v5 == null || v5.fits(message, subscriptionIds);
+    }
+
+    private void ack(MqttFixedHeader h, int packetId, int reasonCode) {
         if (!closed) {
-            send(NettyPackets.publish(packetId, message, qos, dup, retain));
+            send(reasonCode == 0 || v5 == null ? NettyPackets.ack(h, packetId) : NettyPackets.ack5(h, packetId, reasonCode));
         }
     }
 
-    private void ack(MqttFixedHeader h, int packetId) {
-        if (!closed) {
-            send(NettyPackets.ack(h, packetId));
+    @Override
+    public void puback(int packetId, int reasonCode) {
+        ack(NettyPackets.PUBACK, packetId, reasonCode);
+        if (v5 != null) {
+            v5.acknowledged(packetId);
         }
     }
 
     @Override
-    public void puback(int packetId) {
-        ack(NettyPackets.PUBACK, packetId);
+    public void pubrec(int packetId, int reasonCode) {
+        ack(NettyPackets.PUBREC, packetId, reasonCode);
+        if (v5 != null && reasonCode >= 0x80) {
+            v5.acknowledged(packetId); // a failed PUBREC ends the exchange (MQTT 5.0 section 4.9)
+        }
     }
 
     @Override
-    public void pubrec(int packetId) {
-        ack(NettyPackets.PUBREC, packetId);
+    public void pubrel(int packetId, int reasonCode) {
+        ack(NettyPackets.PUBREL, packetId, reasonCode);
     }
 
     @Override
-    public void pubrel(int packetId) {
-        ack(NettyPackets.PUBREL, packetId);
-    }
-
-    @Override
-    public void pubcomp(int packetId) {
-        ack(NettyPackets.PUBCOMP, packetId);
+    public void pubcomp(int packetId, int reasonCode) {
+        ack(NettyPackets.PUBCOMP, packetId, reasonCode);
+        if (v5 != null) {
+            v5.acknowledged(packetId);
+        }
     }
 
     @Override
@@ -343,9 +385,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void unsuback(int packetId, int count) {
+    public void unsuback(int packetId, int[] codes) {
         if (!closed) {
-            send(NettyPackets.unsuback(packetId));
+            send(NettyPackets.unsuback(packetId, codes, protocolVersion));
         }
     }
 
@@ -355,10 +397,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void close(CloseReason reason) {
-        if (!closed && socket != null) {
-            socket.close();
+    public void close(CloseReason reason, int reasonCode) {
+        if (closed || socket == null) {
+            return;
         }
+        if (v5 != null && connackSent && reasonCode >= 0) {
+            // MQTT 5: the client learns why [MQTT-4.13.2-1]; flushed with what was written before it
+            services.metrics().disconnectSent(reasonCode);
+            socket.writeAndFlush(NettyPackets.disconnect(reasonCode, null)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        socket.close();
+    }
+
+    /** Closes with a protocol error of the MQTT 5 session layer (topic alias, receive maximum). */
+    void protocolError(int reasonCode, String detail) {
+        BadInputLog.report(remoteAddress(), new IllegalStateException(detail));
+        channel.close(CloseReason.PROTOCOL_ERROR, reasonCode);
     }
 
     @Override

@@ -13,19 +13,23 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 
 import java.util.ArrayList;
@@ -79,14 +83,17 @@ final class NettyPackets {
             if (d != null) {
                 delay = (Integer) d.value();
             }
-            will = new Packets.Will(p.willTopic(), p.willMessageInBytes(), h.willQos(), h.isWillRetain(), delay);
+            will = new Packets.Will(p.willTopic(), p.willMessageInBytes(), h.willQos(), h.isWillRetain(), delay,
+                    protocolVersion >= 5 ? Mqtt5Properties.message(wp, System.currentTimeMillis()) : null);
         } else if (h.willQos() != 0 || h.isWillRetain()) {
             throw new IllegalStateException("will QoS or retain without a will"); // [MQTT-3.1.2-11]
         }
         long expiry = -1;
         int receiveMax = 65_535;
         MqttProperties props = h.properties();
+        Packets.ConnectProperties v5 = Packets.ConnectProperties.NONE;
         if (protocolVersion >= 5) {
+            v5 = Mqtt5Properties.connect(props);
             expiry = 0; // absent means 0 in MQTT 5
             if (props != null) {
                 MqttProperties.MqttProperty<?> se = props.getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
@@ -101,16 +108,29 @@ final class NettyPackets {
         }
         return new Packets.Connect(protocolVersion, p.clientIdentifier(), h.isCleanSession(),
                 h.keepAliveTimeSeconds(), h.hasUserName() ? p.userName() : null,
-                h.hasPassword() ? p.passwordInBytes() : null, will, expiry, receiveMax);
+                h.hasPassword() ? p.passwordInBytes() : null, will, expiry, receiveMax, v5);
     }
 
-    static Packets.Publish publish(MqttPublishMessage p) {
+    static Packets.Publish publish(MqttPublishMessage p, int protocolVersion) {
         ByteBuf content = p.content();
         byte[] payload = new byte[content.readableBytes()];
         content.getBytes(content.readerIndex(), payload);
         MqttFixedHeader h = p.fixedHeader();
-        return new Packets.Publish(p.variableHeader().packetId(), p.variableHeader().topicName(),
-                payload, h.qosLevel().value(), h.isDup(), h.isRetain());
+        MqttPublishVariableHeader v = p.variableHeader();
+        if (protocolVersion < 5) {
+            return new Packets.Publish(v.packetId(), v.topicName(), payload, h.qosLevel().value(), h.isDup(), h.isRetain());
+        }
+        MqttProperties props = v.properties();
+        return new Packets.Publish(v.packetId(), v.topicName(), payload, h.qosLevel().value(), h.isDup(), h.isRetain(),
+                Mqtt5Properties.message(props, System.currentTimeMillis()), Mqtt5Properties.topicAlias(props));
+    }
+
+    /** DISCONNECT from the client: 3.1.1 has no reason code (normal). */
+    static Packets.Disconnect disconnect(MqttMessage m) {
+        if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+            return Mqtt5Properties.disconnect(h.reasonCode(), h.properties());
+        }
+        return Packets.Disconnect.NORMAL;
     }
 
     static int packetId(MqttMessage m) {
@@ -145,15 +165,14 @@ final class NettyPackets {
 
     // ------------------------------------------------------------------ to the client
 
-    static MqttMessage connack(MqttConnectReturnCode code, boolean sessionPresent, String assignedClientId, int protocolVersion) {
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (assignedClientId != null && protocolVersion >= 5) {
-            props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(),
-                    assignedClientId));
-        }
+    /**
+     * CONNACK. For MQTT 5 it carries {@code props} (what the broker allows and assigned); for 3.1 / 3.1.1 only the
+     * return code and session present.
+     */
+    static MqttMessage connack(int code, boolean sessionPresent, MqttProperties props, int protocolVersion) {
         return new MqttConnAckMessage(new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(code, sessionPresent, props));
+                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) code), sessionPresent,
+                        protocolVersion >= 5 && props != null ? props : MqttProperties.NO_PROPERTIES));
     }
 
     static MqttPublishMessage publish(int packetId, Message message, int qos, boolean dup, boolean retain) {
@@ -162,10 +181,23 @@ final class NettyPackets {
                 Unpooled.wrappedBuffer(message.payload())); // no copy: payloads are never modified
     }
 
+    /** PUBLISH to an MQTT 5 subscriber: {@code topic} is empty when an alias it knows names it. */
+    static MqttPublishMessage publish5(int packetId, Message message, String topic, int qos, boolean dup, boolean retain,
+                                       MqttProperties props) {
+        return new MqttPublishMessage(PUBLISH_HEADERS[qos * 4 + (dup ? 2 : 0) + (retain ? 1 : 0)],
+                new MqttPublishVariableHeader(topic, packetId, props),
+                Unpooled.wrappedBuffer(message.payload()));
+    }
+
     /** PUBACK, PUBREC, PUBREL or PUBCOMP, by its fixed header (one of the constants above). */
     static MqttMessage ack(MqttFixedHeader h, int packetId) {
         MqttMessageIdVariableHeader id = MqttMessageIdVariableHeader.from(packetId);
         return h == PUBACK ? new MqttPubAckMessage(h, id) : new MqttMessage(h, id);
+    }
+
+    /** An MQTT 5 acknowledgement with a reason code other than success (success is written as {@link #ack}). */
+    static MqttMessage ack5(MqttFixedHeader h, int packetId, int reasonCode) {
+        return new MqttMessage(h, new MqttPubReplyMessageVariableHeader(packetId, (byte) reasonCode, MqttProperties.NO_PROPERTIES));
     }
 
     static MqttMessage suback(int packetId, int[] codes) {
@@ -173,8 +205,28 @@ final class NettyPackets {
                 MqttMessageIdVariableHeader.from(packetId), new MqttSubAckPayload(codes));
     }
 
-    static MqttMessage unsuback(int packetId) {
-        return new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(packetId));
+    /** UNSUBACK; {@code codes} (one per filter) only for MQTT 5. */
+    static MqttMessage unsuback(int packetId, int[] codes, int protocolVersion) {
+        MqttFixedHeader h = new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+        if (protocolVersion < 5 || codes == null) {
+            return new MqttUnsubAckMessage(h, MqttMessageIdVariableHeader.from(packetId));
+        }
+        short[] reasons = new short[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            reasons[i] = (short) codes[i];
+        }
+        return new MqttUnsubAckMessage(h, new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttUnsubAckPayload(reasons));
+    }
+
+    /** DISCONNECT from the server (MQTT 5 only), with a reason code and, when not empty, a reason string. */
+    static MqttMessage disconnect(int reasonCode, String reasonString) {
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (reasonString != null && !reasonString.isEmpty()) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        }
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, props));
     }
 }

@@ -22,7 +22,7 @@ public final class BrokerMetrics {
 
     /** Why a message was not delivered to a subscriber or not accepted from a publisher. */
     public enum DropReason {
-        QUEUE_FULL, SLOW_CONSUMER, TOO_LARGE, NOT_AUTHORIZED, EXPIRED, DOLLAR_TOPIC, NO_SHARED_MEMBER;
+        QUEUE_FULL, SLOW_CONSUMER, TOO_LARGE, NOT_AUTHORIZED, EXPIRED, DOLLAR_TOPIC, NO_SHARED_MEMBER, PAYLOAD_FORMAT_INVALID;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -34,6 +34,7 @@ public final class BrokerMetrics {
     private final Counter[] delivered = new Counter[3];
     private final Counter[] dropped = new Counter[DropReason.values().length];
     private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<String, Counter> connects = new ConcurrentHashMap<>();
     private final Counter takeovers;
     private final Counter willsPublished;
@@ -171,6 +172,14 @@ public final class BrokerMetrics {
         connections.decrementAndGet();
         closed.computeIfAbsent(reason, r -> Counter.builder("mqtt.connections.closed")
                 .description("Connections closed, by reason").tag("reason", r).register(registry)).increment();
+    }
+
+    /** An MQTT 5 DISCONNECT the broker sent before closing, by reason code. */
+    public void disconnectSent(int reasonCode) {
+        String reason = io.mqttcluster.broker.mqtt.ReasonCode.name(reasonCode);
+        disconnects.computeIfAbsent(reason, r -> Counter.builder("mqtt.disconnects.sent")
+                .description("MQTT 5 DISCONNECT packets sent to clients before closing, by reason").tag("reason", r)
+                .register(registry)).increment();
     }
 
     public long connections() {

@@ -1,11 +1,14 @@
 package io.mqttcluster.broker.protocol;
 
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 import io.mqttcluster.broker.mqtt.Refusal;
 import io.mqttcluster.broker.auth.Acl;
 import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.broker.session.LocalClient;
 import io.mqttcluster.cluster.message.Message;
+import io.mqttcluster.cluster.message.MessageProperties;
 import io.mqttcluster.cluster.session.ClaimResult;
 import io.mqttcluster.cluster.session.QueuedMessage;
 import io.mqttcluster.cluster.session.SubOptions;
@@ -56,6 +59,8 @@ public final class ClientProtocol implements LocalClient {
     private volatile long epoch;
     private long sessionUid;
     private boolean disconnectReceived;
+    /** MQTT 5: the client's DISCONNECT asked for its will (0x04). */
+    private boolean willOnDisconnect;
     private boolean restoring;
     private CloseReason closeReason;
     /** The user name the rules know this client by (CONNECT's, or its certificate's CN); null: anonymous. */
@@ -317,17 +322,21 @@ public final class ClientProtocol implements LocalClient {
         }
     }
 
-    Message newMessage(String topic, byte[] payload, int qos, boolean retain) {
+    Message newMessage(String topic, byte[] payload, int qos, boolean retain, MessageProperties properties) {
         return new Message(services.messageIds().high(), services.messageIds().nextLow(), topic, payload, qos, retain,
-                clientId, System.currentTimeMillis(), null);
+                clientId, System.currentTimeMillis(), properties);
     }
 
     // ---------------------------------------------------------------- delivery to this client ({@link Delivery})
 
     @Override
-    public void deliverDirect(Message message, int qos, boolean retainFlag, String shareKey) {
+    public void deliverDirect(Message message, int qos, boolean retainFlag, String shareKey, int[] subscriptionIds) {
         if (state == State.CONNECTED) {
-            delivery.direct(message, qos, retainFlag, shareKey);
+            if (shareKey != null && subscriptionIds == null) {
+                SubOptions o = subscription(shareKey); // the member's own identifier for its shared subscription
+                subscriptionIds = o == null || o.subscriptionId() == 0 ? null : new int[]{o.subscriptionId()};
+            }
+            delivery.direct(message, qos, retainFlag, shareKey, subscriptionIds);
         } else if (shareKey != null && qos > 0) {
             services.router().redispatchShared(message, qos, shareKey, clientId, context);
         }
@@ -355,9 +364,13 @@ public final class ClientProtocol implements LocalClient {
 
     // ---------------------------------------------------------------- the end
 
-    /** The client sent DISCONNECT: the will is discarded [MQTT-3.14.4-3]. */
-    public void onDisconnect() {
+    /**
+     * The client sent DISCONNECT: the will is discarded [MQTT-3.14.4-3], unless an MQTT 5 client asks for it with
+     * 0x04 (disconnect with will message).
+     */
+    public void onDisconnect(Packets.Disconnect d) {
         disconnectReceived = true;
+        willOnDisconnect = d.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL;
     }
 
     /** The connection closed, for whatever reason. Idempotent. */
@@ -374,7 +387,7 @@ public final class ClientProtocol implements LocalClient {
         if (was == State.CONNECTED) {
             delivery.flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
-            services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived, handover)
+            services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived || willOnDisconnect, handover)
                     .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, StoreOps.oneLine(err)))
                     .onComplete(ar -> ended().tryComplete());
         } else {
@@ -465,23 +478,33 @@ public final class ClientProtocol implements LocalClient {
 
     /** Closes the connection (protocol error, store failure, shutdown); the will is published where due. */
     public void close(CloseReason reason) {
+        close(reason, reason.v5Code());
+    }
+
+    /** {@link #close(CloseReason)} with a more precise MQTT 5 reason code for the DISCONNECT (e.g. 0x93, 0x94). */
+    public void close(CloseReason reason, int reasonCode) {
         if (state == State.CLOSED) {
             return;
         }
         closeReason = reason;
-        out.close(reason);
+        out.close(reason, reasonCode);
         onClosed();
     }
 
     void protocolError(String detail) {
+        protocolError(detail, ReasonCode.PROTOCOL_ERROR);
+    }
+
+    /** A broken rule: the connection closes, an MQTT 5 client first gets a DISCONNECT with {@code reasonCode}. */
+    void protocolError(String detail, int reasonCode) {
         log.info("event=protocol_error client_id={} remote={} detail=\"{}\"", clientId, out.remoteAddress(), detail);
         if (state == State.CONNECTING || state == State.NEW) {
             closeReason = CloseReason.PROTOCOL_ERROR;
             state = State.CLOSED;
-            out.close(CloseReason.PROTOCOL_ERROR);
+            out.close(CloseReason.PROTOCOL_ERROR, reasonCode);
             return;
         }
-        close(CloseReason.PROTOCOL_ERROR);
+        close(CloseReason.PROTOCOL_ERROR, reasonCode);
     }
 
     /** A store write the protocol depends on failed: close without acknowledging (the client sends again). */

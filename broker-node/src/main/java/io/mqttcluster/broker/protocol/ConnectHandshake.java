@@ -30,6 +30,10 @@ final class ConnectHandshake {
     private long startNanos;
     private long claimMillis;
     private long takeoverMillis;
+    /** MQTT 5: the keepalive imposed on the client (Server Keep Alive), or -1. */
+    private int serverKeepAlive = -1;
+    /** MQTT 5: the session expiry granted when it differs from the one asked for, or -1. */
+    private long grantedExpiry = -1;
 
     ConnectHandshake(ClientProtocol ch) {
         this.ch = ch;
@@ -89,7 +93,7 @@ final class ConnectHandshake {
                 }
                 return;
             }
-            will = ch.newMessage(w.topic(), w.payload(), Math.min(w.qos(), services.config().maxQos()), w.retain());
+            will = ch.newMessage(w.topic(), w.payload(), Math.min(w.qos(), services.config().maxQos()), w.retain(), w.properties());
             willDelay = w.delaySeconds();
         }
         Message connectWill = will;
@@ -130,8 +134,15 @@ final class ConnectHandshake {
         if (c.protocolVersion() >= 5 && c.sessionExpirySeconds() >= 0) {
             expiry = Math.min(c.sessionExpirySeconds() == 0xFFFFFFFFL ? SessionRecord.NEVER : c.sessionExpirySeconds(),
                     services.config().sessionExpirySeconds());
+            if (expiry != c.sessionExpirySeconds() && !(expiry == SessionRecord.NEVER && c.sessionExpirySeconds() == 0xFFFFFFFFL)) {
+                grantedExpiry = expiry == SessionRecord.NEVER ? 0xFFFFFFFFL : expiry; // the client learns what it got (MQTT 5.0 section 3.2.2.3.2)
+            }
         } else {
             expiry = c.cleanStart() ? 0 : services.config().sessionExpirySeconds();
+        }
+        int maxKeepAlive = services.config().maxKeepAliveSeconds();
+        if (c.protocolVersion() >= 5 && maxKeepAlive > 0 && (c.keepAliveSeconds() == 0 || c.keepAliveSeconds() > maxKeepAlive)) {
+            serverKeepAlive = maxKeepAlive; // Server Keep Alive [MQTT-3.2.2-21]
         }
         ch.claiming(expiry > 0, Math.min(services.config().maxInflight(), c.receiveMaximum() > 0 ? c.receiveMaximum() : 65_535));
         services.sessions().connect(ch, c.cleanStart(), expiry, will, willDelay)
@@ -157,7 +168,8 @@ final class ConnectHandshake {
         if (!ch.attach(claim)) {
             return; // closed meanwhile, or taken over by a newer claim right after this one
         }
-        ch.out().connackAccepted(claim.sessionPresent(), assignedId ? ch.clientId() : null);
+        ch.out().connackAccepted(new ProtocolOutput.Accepted(claim.sessionPresent(), assignedId ? ch.clientId() : null,
+                serverKeepAlive, grantedExpiry));
         long tookNanos = System.nanoTime() - startNanos;
         services.metrics().connectLatency(tookNanos);
         if (tookNanos > SLOW_CONNECT_NANOS) {

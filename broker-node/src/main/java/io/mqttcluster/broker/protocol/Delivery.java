@@ -45,17 +45,20 @@ final class Delivery implements Outbound.Sink {
      * A message that needs no stored copy (clean session, or QoS 0) for a connected client. QoS 0 is written if
      * the socket takes it and dropped (counted) if not; QoS 1/2 waits in the window.
      */
-    void direct(Message message, int qos, boolean retainFlag, String shareKey) {
+    void direct(Message message, int qos, boolean retainFlag, String shareKey, int[] subscriptionIds) {
         if (qos == 0) {
+            if (!deliverable(message, subscriptionIds)) {
+                return;
+            }
             if (out.writable()) {
-                out.publish(0, message, 0, false, retainFlag);
+                out.publish(0, message, 0, false, retainFlag, subscriptionIds);
                 services.metrics().delivered(0, message.createdAtMillis());
             } else {
                 services.metrics().dropped(DropReason.SLOW_CONSUMER);
             }
             return;
         }
-        window().enqueue(new Outgoing(message, qos, -1, retainFlag, shareKey, false));
+        window().enqueue(new Outgoing(message, qos, -1, retainFlag, shareKey, false, subscriptionIds));
     }
 
     /** A notice of a message stored in the session's queue, for the connection of {@code noticeEpoch}. */
@@ -152,8 +155,26 @@ final class Delivery implements Outbound.Sink {
 
     @Override
     public void sendPublish(int packetId, Outgoing o, boolean dup) {
-        out.publish(packetId, o.message(), o.qos(), dup, o.retainFlag());
+        out.publish(packetId, o.message(), o.qos(), dup, o.retainFlag(), o.subscriptionIds());
         services.metrics().delivered(o.qos(), dup ? 0 : o.message().createdAtMillis());
+    }
+
+    @Override
+    public boolean deliverable(Outgoing o) {
+        return deliverable(o.message(), o.subscriptionIds());
+    }
+
+    /** Not expired [MQTT-3.3.2-5] and within the client's Maximum Packet Size [MQTT-3.1.2-25]; counted when not. */
+    private boolean deliverable(Message message, int[] subscriptionIds) {
+        if (message.isExpired(System.currentTimeMillis())) {
+            services.metrics().dropped(DropReason.EXPIRED);
+            return false;
+        }
+        if (!out.fits(message, subscriptionIds)) {
+            services.metrics().dropped(DropReason.TOO_LARGE);
+            return false;
+        }
+        return true;
     }
 
     @Override

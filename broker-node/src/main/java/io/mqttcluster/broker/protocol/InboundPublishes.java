@@ -1,5 +1,9 @@
 package io.mqttcluster.broker.protocol;
 
+import io.mqttcluster.broker.mqtt.Utf8;
+
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.broker.cluster.Confirmation;
 import io.mqttcluster.broker.pubsub.Publication;
@@ -55,12 +59,19 @@ final class InboundPublishes {
         final int packetId;
         /** A persistent session's QoS 2 message that this step routes: mark it routed before PUBREC. */
         final boolean markRouted;
+        /** MQTT 5 reason code of the acknowledgement when decided before routing (0x87, 0x99); 0: decided at the end. */
+        final int reason;
         Confirmation confirmation;
         /** What {@link #confirmation} said when asked (at the head of the line); null before. */
         private Future<?> confirmed;
         private boolean listening;
 
         Step(Future<Publication> stored, int ack, int packetId, boolean markRouted) {
+            this(stored, ack, packetId, markRouted, 0);
+        }
+
+        Step(Future<Publication> stored, int ack, int packetId, boolean markRouted, int reason) {
+            this.reason = reason;
             this.stored = stored;
             this.ack = ack;
             this.packetId = packetId;
@@ -95,13 +106,29 @@ final class InboundPublishes {
             return;
         }
         boolean dropped = Topics.isDollarTopic(p.topic());
+        int refused = 0; // MQTT 5: the reason code of a message taken in but not published
         if (dropped) {
             s.metrics().dropped(DropReason.DOLLAR_TOPIC);
+            refused = ReasonCode.NOT_AUTHORIZED;
         } else if (!channel.acl().canPublish(p.topic())) {
-            // MQTT 3.1.1 has no way to say no: acknowledged as usual, delivered to no one, not retained, counted
+            // MQTT 3.1.1 has no way to say no: acknowledged as usual, delivered to no one, not retained, counted;
+            // MQTT 5 says 0x87 in the PUBACK / PUBREC
             dropped = true;
+            refused = ReasonCode.NOT_AUTHORIZED;
             s.metrics().dropped(DropReason.NOT_AUTHORIZED);
             channel.logDenied(p.topic());
+        } else if (p.properties() != null && p.properties().payloadFormat() == 1 && !Utf8.isValid(p.payload())) {
+            // declared UTF-8 and is not [MQTT-3.3.2-4]: 0x99, and for QoS 0 (no acknowledgement) a DISCONNECT
+            s.metrics().dropped(DropReason.PAYLOAD_FORMAT_INVALID);
+            if (p.qos() == 0) {
+                channel.protocolError("payload is not the UTF-8 its payload format indicator declares", ReasonCode.PAYLOAD_FORMAT_INVALID);
+                return;
+            }
+            dropped = true;
+            refused = ReasonCode.PAYLOAD_FORMAT_INVALID;
+        }
+        if (channel.protocolVersion() < 5) {
+            refused = 0;
         }
         boolean retain = p.retain() && s.config().retainAvailable();
         int qos = p.qos();
@@ -113,7 +140,7 @@ final class InboundPublishes {
         }
         if (qos == 1) {
             if (dropped) {
-                add(new Step(Future.succeededFuture(), ACK_PUBACK, p.packetId(), false));
+                add(new Step(Future.succeededFuture(), ACK_PUBACK, p.packetId(), false, refused));
             } else {
                 route(ACK_PUBACK, p.packetId(), fresh(p, retain), false);
             }
@@ -129,6 +156,11 @@ final class InboundPublishes {
             add(new Step(known.future().map(v -> null), ACK_PUBREC, id, false));
             return;
         }
+        if (dropped && refused != 0) {
+            // a PUBREC with an error code ends the exchange: no PUBREL follows (MQTT 5.0 section 4.3.3)
+            add(new Step(Future.succeededFuture(), ACK_PUBREC, id, false, refused));
+            return;
+        }
         qos2.put(id, Promise.promise());
         if (dropped) {
             add(new Step(Future.succeededFuture(), ACK_PUBREC, id, false));
@@ -138,7 +170,8 @@ final class InboundPublishes {
     }
 
     private Message fresh(Packets.Publish p, boolean retain) {
-        return channel.newMessage(p.topic(), p.payload(), Math.min(p.qos(), channel.services().config().maxQos()), retain);
+        return channel.newMessage(p.topic(), p.payload(), Math.min(p.qos(), channel.services().config().maxQos()), retain,
+                p.properties());
     }
 
     // ---------------------------------------------------------------- store rounds
@@ -350,10 +383,17 @@ final class InboundPublishes {
             fail(new IllegalStateException("the cluster is below its quorum"));
             return;
         }
+        int reason = s.reason;
+        if (reason == 0 && s.ack != ACK_NONE && channel.protocolVersion() >= 5) {
+            Publication p = s.stored.result();
+            if (p != null && !p.matchedAny()) {
+                reason = ReasonCode.NO_MATCHING_SUBSCRIBERS;
+            }
+        }
         if (s.ack == ACK_PUBACK) {
-            channel.out().puback(s.packetId);
+            channel.out().puback(s.packetId, reason);
         } else if (s.ack == ACK_PUBREC) {
-            channel.out().pubrec(s.packetId);
+            channel.out().pubrec(s.packetId, reason);
             Promise<Void> p = qos2 == null ? null : qos2.get(s.packetId);
             if (p != null) {
                 p.tryComplete();
@@ -372,7 +412,9 @@ final class InboundPublishes {
         Promise<Void> known = qos2 == null ? null : qos2.remove(packetId);
         Future<Void> routed = known == null ? Future.succeededFuture() : known.future();
         if (!channel.persistent()) {
-            routed.onSuccess(v -> channel.out().pubcomp(packetId));
+            // MQTT 5 says when the id was not known (0x92); the exchange ends either way
+            int reason = known == null && channel.protocolVersion() >= 5 ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0;
+            routed.onSuccess(v -> channel.out().pubcomp(packetId, reason));
             return;
         }
         ProtocolServices s = channel.services();

@@ -44,6 +44,14 @@ public final class Outbound {
 
         /** A message could not be kept (queue full); it is counted, never silently lost. */
         void dropped(Outgoing message);
+
+        /**
+         * Whether a message may still go out (MQTT 5: not expired, within the client's Maximum Packet Size); one
+         * that may not is counted by the sink and finished as if sent [MQTT-3.3.2-5] [MQTT-3.1.2-25].
+         */
+        default boolean deliverable(Outgoing message) {
+            return true;
+        }
     }
 
     /** One message on its way to the client. */
@@ -54,11 +62,19 @@ public final class Outbound {
         final long seq;
         final boolean retainFlag;
         final String shareGroup;
+        final int[] subscriptionIds;
         boolean dup;
         boolean pubrelSent;
         int packetId;
 
         public Outgoing(Message message, int qos, long seq, boolean retainFlag, String shareGroup, boolean dup) {
+            this(message, qos, seq, retainFlag, shareGroup, dup, null);
+        }
+
+        /** @param subscriptionIds the identifiers of the subscriptions it matched (MQTT 5), or null */
+        public Outgoing(Message message, int qos, long seq, boolean retainFlag, String shareGroup, boolean dup,
+                        int[] subscriptionIds) {
+            this.subscriptionIds = subscriptionIds;
             this.message = message;
             this.qos = qos;
             this.seq = seq;
@@ -89,6 +105,10 @@ public final class Outbound {
 
         public String shareGroup() {
             return shareGroup;
+        }
+
+        public int[] subscriptionIds() {
+            return subscriptionIds;
         }
     }
 
@@ -145,7 +165,7 @@ public final class Outbound {
      */
     public void restore(List<QueuedMessage> queue) {
         for (QueuedMessage q : queue) {
-            Outgoing o = new Outgoing(q.message(), q.qos(), q.seq(), q.retainFlag(), q.shareGroup(), q.maybeSent());
+            Outgoing o = new Outgoing(q.message(), q.qos(), q.seq(), q.retainFlag(), q.shareGroup(), q.maybeSent(), q.subscriptionIds());
             if (q.pubrelSent()) {
                 o.pubrelSent = true;
                 o.packetId = q.packetId();
@@ -170,6 +190,14 @@ public final class Outbound {
                 return;
             }
             Outgoing o = pending.peekFirst();
+            // a QoS 2 message sent before keeps its packet id until PUBREC: the client may hold it as received
+            if ((!o.dup || o.qos == 1) && !sink.deliverable(o)) {
+                pending.pollFirst();
+                if (o.durable()) {
+                    sink.durableDone(o.seq);
+                }
+                continue;
+            }
             int packetId = o.durable() ? QueuedMessage.packetIdOf(o.seq) : nextMemoryId();
             if (inflight.containsKey(packetId)) {
                 return; // the id of an unacknowledged message: wait for it

@@ -117,7 +117,7 @@ final class QueuedDelivery {
     }
 
     private static Outgoing outgoing(QueuedMessage m) {
-        return new Outgoing(m.message(), m.qos(), m.seq(), m.retainFlag(), m.shareGroup(), m.maybeSent());
+        return new Outgoing(m.message(), m.qos(), m.seq(), m.retainFlag(), m.shareGroup(), m.maybeSent(), m.subscriptionIds());
     }
 
     /** Re-reads the stored queue: a message this connection should have been told about is missing. */

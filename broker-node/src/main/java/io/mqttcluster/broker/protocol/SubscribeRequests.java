@@ -1,5 +1,7 @@
 package io.mqttcluster.broker.protocol;
 
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 import io.mqttcluster.broker.pubsub.Subscription;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.session.SubOptions;
@@ -132,7 +134,8 @@ final class SubscribeRequests {
         for (Message m : matching) {
             int qos = Math.min(m.qos(), granted);
             if (qos == 0 || !channel.persistent()) {
-                channel.deliverDirect(m, qos, true, null);
+                channel.deliverDirect(m, qos, true, null,
+                        sub.options().subscriptionId() == 0 ? null : new int[]{sub.options().subscriptionId()});
             } else {
                 queued.add(m);
             }
@@ -144,17 +147,21 @@ final class SubscribeRequests {
 
     void onUnsubscribe(Packets.Unsubscribe u) {
         List<Subscription> removed = new ArrayList<>();
+        int[] codes = new int[u.filters().size()];
+        int i = 0;
         for (String filter : u.filters()) {
             Subscription existing = subscriptions().remove(filter);
             if (existing != null) {
                 channel.services().subscriptions().removeLocal(existing);
                 removed.add(existing);
+            } else {
+                codes[i] = ReasonCode.NO_SUBSCRIPTION_EXISTED;
             }
+            i++;
         }
         List<Future<?>> writes = forgetStored(removed, null);
         int packetId = u.packetId();
-        int count = u.filters().size();
-        whenStored(writes, () -> channel.out().unsuback(packetId, count));
+        whenStored(writes, () -> channel.out().unsuback(packetId, codes));
     }
 
     /**

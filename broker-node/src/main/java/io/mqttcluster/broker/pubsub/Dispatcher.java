@@ -103,7 +103,7 @@ public final class Dispatcher {
                     first = directFirst == 1;
                 }
                 if (first) {
-                    sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), d.shareKey()));
+                    sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), d.shareKey(), d.subscriptionIds()));
                 }
             }
         }
@@ -255,7 +255,7 @@ public final class Dispatcher {
             local.match(message, Topics.levels(message.topic()), Topics.isDollarTopic(message.topic()), message.publisherId(), direct);
             for (LocalSubscriptions.Direct d : direct) {
                 Subscriber sub = d.subscriber();
-                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), null));
+                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), d.retainFlag(), null, d.subscriptionIds()));
             }
         }
         for (Notice n : f.notices()) {
@@ -267,7 +267,7 @@ public final class Dispatcher {
             }
             Subscriber sub = client(d.clientId());
             if (sub != null) {
-                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), false, d.shareKey()));
+                sub.context().execute(() -> sub.deliverDirect(message, d.qos(), false, d.shareKey(), null));
             } else {
                 router.redispatchShared(message, d.qos(), d.shareKey(), d.clientId(), systemContext);
             }

@@ -88,7 +88,8 @@ public final class LocalSubscriptions {
     }
 
     /** A delivery to a subscriber connected here that needs no stored copy. */
-    public record Direct(Subscriber subscriber, int qos, boolean retainFlag, String shareKey) {
+    /** @param subscriptionIds the MQTT 5 identifiers of the subscriptions it matched, or null for none */
+    public record Direct(Subscriber subscriber, int qos, boolean retainFlag, String shareKey, int[] subscriptionIds) {
     }
 
     /**
@@ -117,30 +118,61 @@ public final class LocalSubscriptions {
                 Subscriber sub = s.subscriber();
                 int qos = Math.min(message.qos(), s.options().qos());
                 boolean retain = s.options().retainAsPublished() && message.retain();
+                int[] ids = withId(null, s.options().subscriptionId());
                 for (int j = i + 1; j < n; j++) {
                     Subscription t = found.get(j);
                     if (t != null && t.subscriber() == sub) {
                         qos = Math.max(qos, Math.min(message.qos(), t.options().qos()));
                         retain |= t.options().retainAsPublished() && message.retain();
+                        ids = withId(ids, t.options().subscriptionId());
                         found.set(j, null);
                     }
                 }
                 if (!(sub.persistent() && qos >= 1)) {
-                    out.add(new Direct(sub, qos, retain, null));
+                    out.add(new Direct(sub, qos, retain, null, ids));
                 }
             }
             return;
         }
         Map<Subscriber, int[]> bySubscriber = new IdentityHashMap<>(n * 2);
+        Map<Subscriber, int[]> idsBySubscriber = null;
         for (Subscription s : found) {
             int[] m = bySubscriber.computeIfAbsent(s.subscriber(), k -> new int[]{-1, 0});
             m[0] = Math.max(m[0], Math.min(message.qos(), s.options().qos()));
             m[1] |= s.options().retainAsPublished() && message.retain() ? 1 : 0;
+            if (s.options().subscriptionId() != 0) {
+                if (idsBySubscriber == null) {
+                    idsBySubscriber = new IdentityHashMap<>();
+                }
+                idsBySubscriber.put(s.subscriber(), withId(idsBySubscriber.get(s.subscriber()), s.options().subscriptionId()));
+            }
         }
+        Map<Subscriber, int[]> ids = idsBySubscriber;
         bySubscriber.forEach((sub, m) -> {
             if (!(sub.persistent() && m[0] >= 1)) {
-                out.add(new Direct(sub, m[0], m[1] != 0, null));
+                out.add(new Direct(sub, m[0], m[1] != 0, null, ids == null ? null : ids.get(sub)));
             }
         });
+    }
+
+    /**
+     * {@code ids} with {@code id} added (0: none to add): one copy of a message that matches overlapping
+     * subscriptions carries every matching identifier [MQTT-3.3.4-3] [MQTT-3.3.4-4].
+     */
+    private static int[] withId(int[] ids, int id) {
+        if (id == 0) {
+            return ids;
+        }
+        if (ids == null) {
+            return new int[]{id};
+        }
+        for (int existing : ids) {
+            if (existing == id) {
+                return ids;
+            }
+        }
+        int[] more = java.util.Arrays.copyOf(ids, ids.length + 1);
+        more[ids.length] = id;
+        return more;
     }
 }

@@ -36,6 +36,19 @@ public record Publication(Message message, boolean mayBeDuplicate, List<LocalSub
     public record Stored(Map<String, Target> targets, Map<String, AppendResult> results) {
     }
 
+    /** Whether anyone gets it: a subscriber here, a stored copy, a node with a route, a shared-group member. */
+    public boolean matchedAny() {
+        if (!direct.isEmpty() || (remoteRoutes != null && !remoteRoutes.isEmpty()) || (remoteShared != null && !remoteShared.isEmpty())) {
+            return true;
+        }
+        for (Stored s : stored) {
+            if (!s.targets().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A publication to one persistent session's stored copy only. */
     static Publication storedOnly(Message message, Map<String, Target> targets, Map<String, AppendResult> results) {
         return new Publication(message, false, List.of(), List.of(new Stored(targets, results)), null, null);

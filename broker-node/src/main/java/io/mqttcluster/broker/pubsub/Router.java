@@ -171,7 +171,7 @@ public final class Router {
                     storedPicks.add(Map.entry(m.clientId(), new Target(qos, false, group.key(), null)));
                 } else if (m.node().equals(self)) {
                     if (sub != null) {
-                        direct.add(new LocalSubscriptions.Direct(sub, qos, false, group.key()));
+                        direct.add(new LocalSubscriptions.Direct(sub, qos, false, group.key(), null));
                     } else {
                         metrics.dropped(DropReason.NO_SHARED_MEMBER);
                     }
@@ -407,7 +407,8 @@ public final class Router {
 
     /** Publishes a will: stored like any QoS 1/2 publish, then dispatched. Completes on {@code context}. */
     public Future<Void> publishWill(Message will, ContextInternal context) {
-        return accept(will, will.publisherId(), false, context)
+        Message now = will.publishedAt(System.currentTimeMillis()); // its expiry interval counts from now
+        return accept(now, now.publisherId(), false, context)
                 .compose(p -> waitDispatched(p, context))
                 .onSuccess(v -> metrics.willPublished());
     }
@@ -453,7 +454,7 @@ public final class Router {
                 metrics.dropped(DropReason.NO_SHARED_MEMBER);
                 return Future.succeededFuture();
             }
-            return waitDispatched(new Publication(message, false, List.of(new LocalSubscriptions.Direct(sub, q, false, shareKey)),
+            return waitDispatched(new Publication(message, false, List.of(new LocalSubscriptions.Direct(sub, q, false, shareKey, null)),
                     List.of(), null, null), ctx);
         }
         return waitDispatched(new Publication(message, false, List.of(), List.of(), null,

@@ -21,9 +21,10 @@ public interface Subscriber {
     /**
      * A message that needs no stored copy (clean session, or QoS 0).
      *
-     * @param shareKey the shared subscription it was picked for, or null
+     * @param shareKey        the shared subscription it was picked for, or null
+     * @param subscriptionIds the identifiers of the subscriptions it matched (MQTT 5), or null
      */
-    void deliverDirect(Message message, int qos, boolean retainFlag, String shareKey);
+    void deliverDirect(Message message, int qos, boolean retainFlag, String shareKey, int[] subscriptionIds);
 
     /** The options of one of its subscriptions, or null. Call on {@link #context()}. */
     io.mqttcluster.cluster.session.SubOptions subscription(String filter);

@@ -179,7 +179,7 @@ class ClientProtocolTest {
     @Test
     void persistentSession_resumes_withQueuedMessagesAndSessionPresent() {
         Client first = new Client().connect("ch-dev", false).subscribe(1, "p/x", 1);
-        first.run(ClientProtocol::onDisconnect);
+        first.run(c -> c.onDisconnect(Packets.Disconnect.NORMAL));
         first.run(ClientProtocol::onClosed);
         await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-dev") == null);
         Client pub = new Client().connect("ch-ppub", true);
@@ -209,7 +209,7 @@ class ClientProtocolTest {
     @Test
     void resume_resendsWithDup_aMessageQueuedWhileOfflineAndSentOnce() {
         Client first = new Client().connect("ch-flags", false).subscribe(1, "flags/#", 1);
-        first.run(ClientProtocol::onDisconnect);
+        first.run(c -> c.onDisconnect(Packets.Disconnect.NORMAL));
         first.run(ClientProtocol::onClosed);
         await().atMost(10, TimeUnit.SECONDS).until(() -> broker.sessions().channel("ch-flags") == null);
         Client pub = new Client().connect("ch-fpub", true);
@@ -277,7 +277,7 @@ class ClientProtocolTest {
         polite.run(ch -> ch.onConnect(new Packets.Connect(4, "ch-w2", true, 30, null, null,
                 new Packets.Will("will/b", "polite".getBytes(), 1, false, 0), -1, 65_535)));
         await().atMost(10, TimeUnit.SECONDS).until(() -> !polite.out.of("CONNACK").isEmpty());
-        polite.run(ClientProtocol::onDisconnect);
+        polite.run(c -> c.onDisconnect(Packets.Disconnect.NORMAL));
         polite.run(ClientProtocol::onClosed);
         Client marker = new Client().connect("ch-w3", true);
         marker.publish(1, "will/c", "marker", 1);

@@ -14,8 +14,10 @@ final class RecordingOutput implements ProtocolOutput {
     volatile boolean writable = true;
 
     @Override
-    public void connackAccepted(boolean sessionPresent, String assignedClientId) {
-        actions.add("CONNACK 0 sp=" + sessionPresent + (assignedClientId != null ? " assigned" : ""));
+    public void connackAccepted(Accepted a) {
+        actions.add("CONNACK 0 sp=" + a.sessionPresent() + (a.assignedClientId() != null ? " assigned" : "")
+                + (a.serverKeepAlive() >= 0 ? " keepalive=" + a.serverKeepAlive() : "")
+                + (a.sessionExpirySeconds() >= 0 ? " expiry=" + a.sessionExpirySeconds() : ""));
     }
 
     @Override
@@ -24,29 +26,30 @@ final class RecordingOutput implements ProtocolOutput {
     }
 
     @Override
-    public void publish(int packetId, Message message, int qos, boolean dup, boolean retain) {
+    public void publish(int packetId, Message message, int qos, boolean dup, boolean retain, int[] subscriptionIds) {
         actions.add("PUBLISH " + message.topic() + " " + new String(message.payload()) + " q" + qos
-                + (qos > 0 ? " id=" + packetId : "") + (dup ? " dup" : "") + (retain ? " retain" : ""));
+                + (qos > 0 ? " id=" + packetId : "") + (dup ? " dup" : "") + (retain ? " retain" : "")
+                + (subscriptionIds != null && subscriptionIds.length > 0 ? " subs=" + Arrays.toString(subscriptionIds) : ""));
     }
 
     @Override
-    public void puback(int packetId) {
-        actions.add("PUBACK " + packetId);
+    public void puback(int packetId, int reasonCode) {
+        actions.add("PUBACK " + packetId + (reasonCode != 0 ? String.format(" rc=0x%02x", reasonCode) : ""));
     }
 
     @Override
-    public void pubrec(int packetId) {
-        actions.add("PUBREC " + packetId);
+    public void pubrec(int packetId, int reasonCode) {
+        actions.add("PUBREC " + packetId + (reasonCode != 0 ? String.format(" rc=0x%02x", reasonCode) : ""));
     }
 
     @Override
-    public void pubrel(int packetId) {
-        actions.add("PUBREL " + packetId);
+    public void pubrel(int packetId, int reasonCode) {
+        actions.add("PUBREL " + packetId + (reasonCode != 0 ? String.format(" rc=0x%02x", reasonCode) : ""));
     }
 
     @Override
-    public void pubcomp(int packetId) {
-        actions.add("PUBCOMP " + packetId);
+    public void pubcomp(int packetId, int reasonCode) {
+        actions.add("PUBCOMP " + packetId + (reasonCode != 0 ? String.format(" rc=0x%02x", reasonCode) : ""));
     }
 
     @Override
@@ -55,7 +58,7 @@ final class RecordingOutput implements ProtocolOutput {
     }
 
     @Override
-    public void unsuback(int packetId, int count) {
+    public void unsuback(int packetId, int[] codes) {
         actions.add("UNSUBACK " + packetId);
     }
 
@@ -65,8 +68,9 @@ final class RecordingOutput implements ProtocolOutput {
     }
 
     @Override
-    public void close(CloseReason reason) {
-        actions.add("CLOSE " + reason.label());
+    public void close(CloseReason reason, int reasonCode) {
+        // the reason's own DISCONNECT code is implied; a more precise one is shown
+        actions.add("CLOSE " + reason.label() + (reasonCode != reason.v5Code() ? String.format(" rc=0x%02x", reasonCode) : ""));
     }
 
     @Override

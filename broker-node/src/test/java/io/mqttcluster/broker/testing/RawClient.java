@@ -32,6 +32,7 @@ public final class RawClient implements AutoCloseable {
     public static final int SUBACK = 9;
     public static final int UNSUBACK = 11;
     public static final int PINGRESP = 13;
+    public static final int DISCONNECT = 14;
 
     private final Socket socket;
     private final OutputStream out;
@@ -115,6 +116,31 @@ public final class RawClient implements AutoCloseable {
         return packet(0x10, v.toByteArray());
     }
 
+    /** CONNECT for MQTT 5, clean start, with raw CONNECT properties (without their length; under 128 bytes). */
+    public static byte[] connect5(String clientId, int keepAlive, byte[] properties) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        writeString(v, "MQTT");
+        v.write(5);
+        v.write(0x02);
+        v.write(keepAlive >> 8);
+        v.write(keepAlive & 0xFF);
+        v.write(properties.length);
+        v.writeBytes(properties);
+        writeString(v, clientId);
+        return packet(0x10, v.toByteArray());
+    }
+
+    /** SUBSCRIBE for MQTT 5 (no properties). */
+    public static byte[] subscribe5(int packetId, String filter, int qos) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        v.write(packetId >> 8);
+        v.write(packetId & 0xFF);
+        v.write(0);
+        writeString(v, filter);
+        v.write(qos);
+        return packet(0x82, v.toByteArray());
+    }
+
     private static void writeInt(ByteArrayOutputStream o, long value) {
         o.write((int) (value >> 24) & 0xFF);
         o.write((int) (value >> 16) & 0xFF);
@@ -140,6 +166,28 @@ public final class RawClient implements AutoCloseable {
         }
         v.writeBytes(payload);
         return packet(0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 1 : 0), v.toByteArray());
+    }
+
+    /**
+     * PUBLISH for MQTT 5 with raw properties ({@code properties}: the property bytes without their length, e.g.
+     * {@code {0x23, 0, 1}} for topic alias 1).
+     */
+    public static byte[] publish5(String topic, byte[] payload, int qos, int packetId, byte[] properties) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        writeString(v, topic);
+        if (qos > 0) {
+            v.write(packetId >> 8);
+            v.write(packetId & 0xFF);
+        }
+        v.write(properties.length); // under 128 in the tests
+        v.writeBytes(properties);
+        v.writeBytes(payload);
+        return packet(0x30 | (qos << 1), v.toByteArray());
+    }
+
+    /** The reason code of an MQTT 5 DISCONNECT packet (0 when it has none). */
+    public static int reasonCode(Packet p) {
+        return p.body().length == 0 ? 0 : p.body()[0] & 0xFF;
     }
 
     public static byte[] ack(int type, int packetId) {

@@ -101,6 +101,30 @@ public final class Message implements IdentifiedDataSerializable {
         return properties != null && properties.expiresAtMillis() > 0 && nowMillis >= properties.expiresAtMillis();
     }
 
+    /**
+     * The seconds of its message expiry interval left at {@code nowMillis}, rounded up (what a subscriber is sent,
+     * MQTT 5.0 section 3.3.2.3.3); -1 when it never expires.
+     */
+    public long remainingExpirySeconds(long nowMillis) {
+        if (properties == null || properties.expiresAtMillis() <= 0) {
+            return -1;
+        }
+        return Math.max(0, (properties.expiresAtMillis() - nowMillis + 999) / 1000);
+    }
+
+    /**
+     * The same message published now (a will, built at CONNECT and published when the connection ends): its expiry
+     * interval counts from now.
+     */
+    public Message publishedAt(long nowMillis) {
+        MessageProperties p = properties;
+        if (p != null && p.expiresAtMillis() > 0) {
+            p = new MessageProperties(nowMillis + (p.expiresAtMillis() - createdAtMillis), p.payloadFormat(), p.contentType(),
+                    p.responseTopic(), p.correlationData(), p.userProperties());
+        }
+        return new Message(idHigh, idLow, topic, payload, qos, retain, publisherId, nowMillis, p);
+    }
+
     /** The same message under another id (a QoS 2 re-send routed again under its first id). */
     public Message withId(long newHigh, long newLow) {
         return new Message(newHigh, newLow, topic, payload, qos, retain, publisherId, createdAtMillis, properties);

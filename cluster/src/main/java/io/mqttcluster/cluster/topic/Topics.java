@@ -186,7 +186,8 @@ public final class Topics {
         return null;
     }
 
-    static int utf8Length(String s) {
+    /** The length of a string in UTF-8 bytes, without encoding it. */
+    public static int utf8Length(String s) {
         int bytes = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

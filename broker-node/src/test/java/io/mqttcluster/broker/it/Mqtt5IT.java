@@ -1,0 +1,358 @@
+package io.mqttcluster.broker.it;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.mqttcluster.broker.testing.Paho;
+import io.mqttcluster.broker.testing.Paho5;
+import io.mqttcluster.broker.testing.RawClient;
+import io.mqttcluster.broker.testing.Scrape;
+import io.mqttcluster.broker.testing.TestCluster;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * MQTT 5.0 with real clients of two libraries (HiveMQ's and Eclipse Paho's) on a two-node cluster: what a
+ * PUBLISH carries from a publisher on one node to a subscriber on the other, the reason codes of acknowledgements
+ * and of the broker's DISCONNECT, the CONNACK's properties, topic aliases, flow control and size limits, and
+ * clients of both protocol levels side by side.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class Mqtt5IT {
+
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.start(2, Map.of("mqtt.max-keepalive", "60", "mqtt.receive-maximum", "20",
+                "mqtt.topic-alias-maximum", "4", "mqtt.outbound-topic-aliases", "8"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static Mqtt5BlockingClient hivemq(int node, String clientId) {
+        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1")
+                .serverPort(cluster.port(node)).buildBlocking();
+        c.connectWith().cleanStart(true).sessionExpiryInterval(0).keepAlive(30).send();
+        return c;
+    }
+
+    static double metric(int node, String name, String... labels) throws Exception {
+        return Scrape.sum(Scrape.metrics(cluster.node(node).httpPort()), name, labels);
+    }
+
+    @Test
+    void publishProperties_crossNodes_toAPahoSubscriber_inOrder_withTheExpiryLeft() throws Exception {
+        String topic = "props/" + UUID.randomUUID();
+        try (Paho5 sub = Paho5.connect(cluster.port(1), id("sub"), o -> { })) {
+            sub.subscribe(topic, 1, 0);
+            Mqtt5BlockingClient pub = hivemq(0, id("pub"));
+            try {
+                await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+                    pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload("probe".getBytes()).send();
+                    assertThat(sub.received.poll(200, TimeUnit.MILLISECONDS)).isNotNull();
+                });
+                sub.received.clear();
+                pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload("héllo".getBytes(StandardCharsets.UTF_8))
+                        .payloadFormatIndicator(com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator.UTF_8)
+                        .messageExpiryInterval(120).contentType("text/plain").responseTopic("replies/1")
+                        .correlationData("corr-7".getBytes())
+                        .userProperties().add("z", "1").add("a", "2").add("z", "3").applyUserProperties()
+                        .send();
+            } finally {
+                pub.disconnect();
+            }
+            Paho5.Received r = sub.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).isEqualTo("héllo");
+            MqttProperties p = r.properties();
+            assertThat(p.getPayloadFormat()).isTrue();
+            assertThat(p.getMessageExpiryInterval()).isBetween(115L, 120L);
+            assertThat(p.getContentType()).isEqualTo("text/plain");
+            assertThat(p.getResponseTopic()).isEqualTo("replies/1");
+            assertThat(new String(p.getCorrelationData())).isEqualTo("corr-7");
+            assertThat(p.getUserProperties()).extracting(UserProperty::getKey, UserProperty::getValue)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("z", "1"), org.assertj.core.groups.Tuple.tuple("a", "2"),
+                            org.assertj.core.groups.Tuple.tuple("z", "3"));
+        }
+    }
+
+    @Test
+    void overlappingSubscriptions_getOneCopy_carryingEveryMatchingIdentifier_onBothNodes() throws Exception {
+        String base = "ids/" + UUID.randomUUID();
+        try (Paho5 sub = Paho5.connect(cluster.port(1), id("ids"), o -> { });
+             Paho5 pub = Paho5.connect(cluster.port(0), id("idpub"), o -> { })) {
+            sub.subscribe(base + "/+", 1, 7);
+            sub.subscribe(base + "/#", 1, 9);
+            sub.subscribe(base + "/x", 0, 0); // no identifier: adds none
+            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+                pub.publish(base + "/x", "m".getBytes(), 1, false, null);
+                assertThat(sub.received.poll(200, TimeUnit.MILLISECONDS)).isNotNull();
+            });
+            sub.received.clear();
+            pub.publish(base + "/x", "one".getBytes(), 1, false, null);
+            Paho5.Received r = sub.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.properties().getSubscriptionIdentifiers()).containsExactlyInAnyOrder(7, 9);
+            assertThat(sub.received.poll(300, TimeUnit.MILLISECONDS)).as("one copy only").isNull();
+        }
+    }
+
+    @Test
+    void acknowledgements_sayNoMatchingSubscribers_andPayloadFormatInvalid() throws Exception {
+        Mqtt5BlockingClient pub = hivemq(0, id("acks"));
+        try {
+            Mqtt5PublishResult nobody = pub.publishWith().topic("nobody/" + UUID.randomUUID()).qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("x".getBytes()).send();
+            assertThat(((Mqtt5PublishResult.Mqtt5Qos1Result) nobody).getPubAck().getReasonCode())
+                    .isEqualTo(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
+        } finally {
+            pub.disconnect();
+        }
+        try (Paho5 p = Paho5.connect(cluster.port(0), id("utf8"), o -> { })) {
+            MqttProperties declared = new MqttProperties();
+            declared.setPayloadFormat(true);
+            int[] codes = p.publish("utf8/" + UUID.randomUUID(), new byte[]{(byte) 0xC3, (byte) 0x28}, 1, false, declared);
+            assertThat(codes).containsExactly(0x99);
+        }
+    }
+
+    @Test
+    void connack_saysWhatTheBrokerAllows_andImposesItsKeepAlive() throws Exception {
+        Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(id("connack")).serverHost("127.0.0.1")
+                .serverPort(cluster.port(0)).buildBlocking();
+        Mqtt5ConnAck ack = c.connectWith().cleanStart(true).keepAlive(0).send(); // asks for no keepalive at all
+        try {
+            assertThat(ack.getServerKeepAlive()).hasValue(60);
+            assertThat(ack.getRestrictions().getReceiveMaximum()).isEqualTo(20);
+            assertThat(ack.getRestrictions().getTopicAliasMaximum()).isEqualTo(4);
+            assertThat(ack.getRestrictions().getMaximumPacketSize()).isEqualTo(1024 * 1024);
+            assertThat(ack.getRestrictions().isWildcardSubscriptionAvailable()).isTrue();
+            assertThat(ack.getRestrictions().isSharedSubscriptionAvailable()).isTrue();
+            assertThat(ack.getRestrictions().areSubscriptionIdentifiersAvailable()).isTrue();
+            assertThat(ack.getRestrictions().isRetainAvailable()).isTrue();
+        } finally {
+            c.disconnect();
+        }
+        Mqtt5BlockingClient assigned = Mqtt5Client.builder().serverHost("127.0.0.1").serverPort(cluster.port(1)).buildBlocking();
+        Mqtt5ConnAck a2 = assigned.connectWith().cleanStart(true).send();
+        try {
+            assertThat(a2.getAssignedClientIdentifier()).isPresent();
+        } finally {
+            assigned.disconnect();
+        }
+    }
+
+    @Test
+    void aSecondConnection_withTheSameId_disconnectsTheFirst_with0x8E() throws Exception {
+        String clientId = id("taken");
+        try (Paho5 first = Paho5.connect(cluster.port(0), clientId, o -> { })) {
+            try (Paho5 second = Paho5.connect(cluster.port(1), clientId, o -> { })) {
+                assertThat(first.disconnected.get(10, TimeUnit.SECONDS).getReturnCode()).isEqualTo(0x8E);
+                assertThat(second.client.isConnected()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void topicAliases_fromAPublisher_areResolved_andTowardsASubscriber_areAssignedOnceThenUsedAlone() throws Exception {
+        String topic = "alias/" + UUID.randomUUID();
+        Mqtt5BlockingClient hive = Mqtt5Client.builder().identifier(id("alhive")).serverHost("127.0.0.1")
+                .serverPort(cluster.port(0)).buildBlocking();
+        hive.connectWith().cleanStart(true).restrictions().topicAliasMaximum(5).applyRestrictions().send();
+        try (RawClient raw = new RawClient(cluster.port(0));
+             RawClient pub = new RawClient(cluster.port(0));
+             Mqtt5BlockingClient.Mqtt5Publishes got = hive.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            hive.subscribeWith().topicFilter(topic).qos(MqttQos.AT_MOST_ONCE).send();
+            raw.send(RawClient.connect5(id("alraw"), 30, new byte[]{0x22, 0, 3})); // topic alias maximum 3
+            raw.readUntil(RawClient.CONNACK);
+            raw.send(RawClient.subscribe5(1, topic, 0));
+            raw.readUntil(RawClient.SUBACK);
+            pub.send(RawClient.connect5(id("alpub"), true, 30, 0, null, null, 0, 0));
+            pub.readUntil(RawClient.CONNACK);
+            // alias 2 set with the topic, then used alone, twice
+            pub.send(RawClient.publish5(topic, "a".getBytes(), 0, 0, new byte[]{0x23, 0, 2}));
+            pub.send(RawClient.publish5("", "b".getBytes(), 0, 0, new byte[]{0x23, 0, 2}));
+            pub.send(RawClient.publish5("", "c".getBytes(), 0, 0, new byte[]{0x23, 0, 2}));
+            for (String expected : List.of("a", "b", "c")) {
+                com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish m = got.receive(10, TimeUnit.SECONDS).orElseThrow();
+                assertThat(m.getTopic().toString()).isEqualTo(topic); // HiveMQ's client resolves the broker's aliases
+                assertThat(new String(m.getPayloadAsBytes())).isEqualTo(expected);
+            }
+            // on the wire: the first PUBLISH names the topic and alias 1, the next ones only the alias
+            byte[] aliasOne = {0x03, 0x23, 0, 1}; // property length 3, topic alias 1
+            RawClient.Packet first = raw.readUntil(RawClient.PUBLISH);
+            int topicLength = ((first.body()[0] & 0xFF) << 8) | (first.body()[1] & 0xFF);
+            assertThat(new String(first.body(), 2, topicLength, StandardCharsets.UTF_8)).isEqualTo(topic);
+            assertThat(java.util.Arrays.copyOfRange(first.body(), 2 + topicLength, 2 + topicLength + 4)).isEqualTo(aliasOne);
+            for (int i = 0; i < 2; i++) {
+                RawClient.Packet next = raw.readUntil(RawClient.PUBLISH);
+                assertThat(java.util.Arrays.copyOfRange(next.body(), 0, 6)).isEqualTo(new byte[]{0, 0, 0x03, 0x23, 0, 1});
+            }
+        } finally {
+            hive.disconnect();
+        }
+    }
+
+    @Test
+    void brokenAliases_andTooManyUnacknowledgedPublishes_closeWithTheirReasonCodes() throws Exception {
+        try (RawClient c = new RawClient(cluster.port(1))) {
+            c.send(RawClient.connect5(id("badalias"), true, 30, 0, null, null, 0, 0));
+            c.readUntil(RawClient.CONNACK);
+            c.send(RawClient.publish5("t", "x".getBytes(), 0, 0, new byte[]{0x23, 0, 9})); // above the maximum of 4
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x94);
+        }
+        try (RawClient c = new RawClient(cluster.port(1))) {
+            c.send(RawClient.connect5(id("unset"), true, 30, 0, null, null, 0, 0));
+            c.readUntil(RawClient.CONNACK);
+            c.send(RawClient.publish5("", "x".getBytes(), 0, 0, new byte[]{0x23, 0, 1})); // never set
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x82);
+        }
+        // a persistent subscriber makes every publish wait for a store write before its PUBACK
+        try (Paho5 stored = Paho5.connect(cluster.port(1), id("stored"), o -> o.setSessionExpiryInterval(300L))) {
+            stored.subscribe("flood/#", 1, 0);
+        }
+        try (RawClient c = new RawClient(cluster.port(1))) {
+            c.send(RawClient.connect5(id("flood"), true, 30, 0, null, null, 0, 0));
+            c.readUntil(RawClient.CONNACK);
+            java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+            for (int i = 1; i <= 200; i++) { // ten times the receive maximum of 20, in one write
+                burst.writeBytes(RawClient.publish5("flood/" + i, "x".getBytes(), 1, i, new byte[0]));
+            }
+            c.send(burst.toByteArray());
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x93);
+        }
+        assertThat(metric(1, "mqtt_disconnects_sent_total", "reason", "topic_alias_invalid")).isGreaterThanOrEqualTo(1);
+        assertThat(metric(1, "mqtt_disconnects_sent_total", "reason", "receive_maximum_exceeded")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aMessageTooLargeForTheSubscriber_isDroppedForItAndCounted_theNextOneArrives() throws Exception {
+        String topic = "big/" + UUID.randomUUID();
+        try (Paho5 sub = Paho5.connect(cluster.port(0), id("small"), o -> o.setMaximumPacketSize(200L));
+             Paho5 pub = Paho5.connect(cluster.port(0), id("bigpub"), o -> { })) {
+            sub.subscribe(topic, 1, 0);
+            double before = metric(0, "mqtt_messages_dropped_total", "reason", "too_large");
+            pub.publish(topic, new byte[1000], 1, false, null);
+            pub.publish(topic, "small".getBytes(), 1, false, null);
+            Paho5.Received r = sub.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).isEqualTo("small");
+            assertThat(metric(0, "mqtt_messages_dropped_total", "reason", "too_large")).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void anExpiredMessage_isNotDelivered_fromAStoredQueue_norAsARetainedMessage() throws Exception {
+        String topic = "expiry/" + UUID.randomUUID();
+        String clientId = id("offline");
+        try (Paho5 sub = Paho5.connect(cluster.port(1), clientId, o -> {
+            o.setCleanStart(true);
+            o.setSessionExpiryInterval(300L);
+        })) {
+            sub.subscribe(topic, 1, 0);
+        }
+        try (Paho5 pub = Paho5.connect(cluster.port(0), id("exppub"), o -> { })) {
+            MqttProperties shortLived = new MqttProperties();
+            shortLived.setMessageExpiryInterval(1L);
+            pub.publish(topic, "short".getBytes(), 1, false, shortLived);
+            pub.publish(topic, "kept".getBytes(), 1, false, null);
+            pub.publish(topic + "/retained", "gone".getBytes(), 1, true, shortLived);
+        }
+        long published = System.currentTimeMillis();
+        // the interval under test is wall-clock time: let it pass
+        await().pollDelay(Duration.ofMillis(1_500)).atMost(5, TimeUnit.SECONDS).until(() -> System.currentTimeMillis() - published >= 1_500);
+        try (Paho5 back = Paho5.connect(cluster.port(0), clientId, o -> {
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(300L);
+        })) {
+            Paho5.Received r = back.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).isEqualTo("kept");
+            assertThat(back.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+            back.subscribe(topic + "/retained", 1, 0);
+            assertThat(back.received.poll(500, TimeUnit.MILLISECONDS)).as("expired retained message").isNull();
+        }
+    }
+
+    @Test
+    void disconnectWithWill_0x04_publishesTheWill_andNormalDisconnectDoesNot() throws Exception {
+        String willTopic = "will/" + UUID.randomUUID();
+        try (Paho5 watcher = Paho5.connect(cluster.port(1), id("watch"), o -> { })) {
+            watcher.subscribe(willTopic, 1, 0);
+            for (int code : new int[]{0x00, 0x04}) {
+                Paho5 c = Paho5.connect(cluster.port(0), id("will" + code), o -> o.setWill(willTopic,
+                        new org.eclipse.paho.mqttv5.common.MqttMessage(("code " + code).getBytes(), 1, false, null)));
+                c.client.disconnect(5_000, null, null, code, new MqttProperties()).waitForCompletion(10_000);
+                c.client.close(true);
+            }
+            Paho5.Received r = watcher.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).isEqualTo("code 4");
+            assertThat(watcher.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        }
+    }
+
+    @Test
+    void mixedLevels_a311Subscriber_getsA5Publish_withoutProperties_andA5Subscriber_getsA311Publish() throws Exception {
+        String topic = "mixed/" + UUID.randomUUID();
+        try (Paho v3 = Paho.connect(cluster.port(0), id("v3"), true);
+             Paho5 v5 = Paho5.connect(cluster.port(1), id("v5"), o -> { })) {
+            v3.client.subscribe(topic, 1);
+            v5.subscribe(topic, 1, 0);
+            MqttProperties props = new MqttProperties();
+            props.setContentType("text/plain");
+            props.setUserProperties(List.of(new UserProperty("k", "v")));
+            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+                v5.publish(topic, "from5".getBytes(), 1, false, props);
+                assertThat(v3.received.poll(200, TimeUnit.MILLISECONDS)).isNotNull();
+            });
+            v3.received.clear();
+            v5.received.clear();
+            v3.client.publish(topic, "from311".getBytes(), 1, false);
+            Paho5.Received r = v5.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).isEqualTo("from311");
+            assertThat(r.properties().getUserProperties()).isEmpty();
+            Paho.Received own = v3.received.poll(10, TimeUnit.SECONDS);
+            assertThat(own).isNotNull();
+            assertThat(own.payload()).isEqualTo("from311");
+        }
+    }
+
+    @Test
+    void unsubscribe_ofAFilterNeverSubscribed_says0x11() throws Exception {
+        try (Paho5 c = Paho5.connect(cluster.port(0), id("unsub"), o -> { })) {
+            c.subscribe("u/1", 0, 0);
+            org.eclipse.paho.mqttv5.client.IMqttToken t = c.client.unsubscribe(new String[]{"u/1", "u/never"}, null, null, new MqttProperties());
+            t.waitForCompletion(10_000);
+            assertThat(t.getReasonCodes()).containsExactly(0x00, 0x11);
+        }
+    }
+}
