@@ -104,6 +104,19 @@ public final class PasswordHash {
         return iterations;
     }
 
+    /** A copy of the salt (the raw bytes, not base64). */
+    byte[] salt() {
+        return salt.clone();
+    }
+
+    /**
+     * A copy of the derived key. Its first 64 bytes are SCRAM-SHA-512's SaltedPassword, so for SCRAM it is as
+     * good as the password: package-private, read only by {@link ScramSha512}.
+     */
+    byte[] hash() {
+        return hash.clone();
+    }
+
     /** Slow by design (PBKDF2): never call it on an event loop. Constant-time comparison. */
     public boolean matches(byte[] password) {
         return MessageDigest.isEqual(hash, derive(password, salt, iterations, hash.length));
