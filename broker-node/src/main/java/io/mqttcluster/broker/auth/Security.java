@@ -68,6 +68,7 @@ public final class Security {
     private final AtomicLong reloadFailures = new AtomicLong();
     private final List<Consumer<Rules>> listeners = new CopyOnWriteArrayList<>();
     private volatile Rules rules;
+    private final EnhancedAuthRegistry enhancedAuth;
     private volatile FileStamp[] stamps;
 
     private Security(BrokerConfig config, WorkerExecutor hashing) {
@@ -78,6 +79,13 @@ public final class Security {
         this.aclDefaultAllow = config.aclDefaultAllow();
         this.hashing = hashing;
         new SecureRandom().nextBytes(cacheKey);
+        List<EnhancedAuth> methods = new java.util.ArrayList<>();
+        for (String method : config.enhancedAuthMethods()) {
+            if (ScramSha512.METHOD.equals(method)) {
+                methods.add(new ScramSha512(this));
+            }
+        }
+        this.enhancedAuth = new EnhancedAuthRegistry(methods);
     }
 
     /**
@@ -85,6 +93,11 @@ public final class Security {
      *
      * @param vertx for the worker pool of password checks; null in tests that check nothing slow
      */
+    /** The MQTT 5 enhanced authentication methods this node offers (auth.enhanced-methods). */
+    public EnhancedAuthRegistry enhancedAuth() {
+        return enhancedAuth;
+    }
+
     public static Security start(BrokerConfig config, Vertx vertx) {
         WorkerExecutor pool = vertx == null ? null
                 : vertx.createSharedWorkerExecutor("mqtt-auth", config.authCheckThreads());

@@ -44,6 +44,7 @@ public final class BrokerConfig {
             Setting.bool("auth.allow-anonymous", true, "Accept clients that send no user name (and, without a password file, any user name as given)"),
             Setting.text("auth.password-file", "", "Password file: user:$7$... lines (Mosquitto 2.0 format, written by 'broker-node.jar passwd'); empty: none"),
             Setting.text("auth.acl-file", "", "ACL file: allow/deny rules for publish and subscribe by user, client id and topic; empty: all allowed"),
+            Setting.oneOf("auth.enhanced-methods", "", List.of("", "SCRAM-SHA-512"), "MQTT 5 enhanced authentication offered ('SCRAM-SHA-512': against the password file's users; anyone who can read that file can then log in as its users); empty: none, a CONNECT naming a method gets 0x8C"),
             Setting.oneOf("auth.acl-default", "deny", List.of("allow", "deny"), "What the ACL file decides when no rule applies and it has no 'default' line"),
             Setting.intRange("auth.check-threads", 0, 0, 256, "Threads that check passwords (PBKDF2, slow on purpose); 0: half the CPU cores, at least 1"),
             Setting.bool("auth.use-identity-as-username", false, "A verified client certificate's CN (TLS listener, or the gateway's PROXY header) is the user name; no password needed"),
@@ -256,6 +257,12 @@ public final class BrokerConfig {
     public int authCheckThreads() {
         int n = i("auth.check-threads");
         return n > 0 ? n : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    /** The MQTT 5 enhanced authentication methods offered; empty for none. */
+    public List<String> enhancedAuthMethods() {
+        String v = s("auth.enhanced-methods");
+        return v.isBlank() ? List.of() : List.of(v);
     }
 
     public boolean useIdentityAsUsername() {

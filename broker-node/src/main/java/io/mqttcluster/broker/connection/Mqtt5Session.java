@@ -63,6 +63,12 @@ final class Mqtt5Session {
         if (accepted.serverKeepAlive() >= 0) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, accepted.serverKeepAlive()));
         }
+        if (accepted.authenticationMethod() != null) {
+            p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, accepted.authenticationMethod()));
+            if (accepted.authenticationData() != null) {
+                p.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, accepted.authenticationData()));
+            }
+        }
         if (accepted.sessionExpirySeconds() >= 0) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) accepted.sessionExpirySeconds()));
         }

@@ -148,6 +148,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 onConnect(ctx, (MqttConnectMessage) m);
                 return;
             }
+            if (channel.isConnecting() && m.fixedHeader().messageType() == MqttMessageType.AUTH && v5 != null) {
+                channel.onAuth(NettyPackets.auth(m)); // the enhanced authentication exchange before CONNACK
+                return;
+            }
             if (channel.isConnecting()) {
                 // sent before our CONNACK: keep it until the session is claimed
                 if (early == null) {
@@ -191,6 +195,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case DISCONNECT -> {
                 channel.onDisconnect(NettyPackets.disconnect(m));
                 socket.close();
+            }
+            case AUTH -> {
+                if (v5 == null) {
+                    badInput(new IllegalStateException("AUTH from an MQTT " + protocolVersion + " client"));
+                } else {
+                    channel.onAuth(NettyPackets.auth(m));
+                }
             }
             case CONNECT -> {
                 // [MQTT-3.1.0-2] a second CONNECT is a protocol violation
@@ -308,6 +319,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             } finally {
                 ReferenceCountUtil.release(m);
             }
+        }
+    }
+
+    @Override
+    public void auth(int reasonCode, String method, byte[] data) {
+        if (!closed) {
+            send(NettyPackets.auth(reasonCode, method, data));
         }
     }
 

@@ -125,6 +125,27 @@ final class NettyPackets {
                 Mqtt5Properties.message(props, System.currentTimeMillis()), Mqtt5Properties.topicAlias(props));
     }
 
+    /** AUTH from the client (MQTT 5). */
+    static Packets.Auth auth(MqttMessage m) {
+        MqttReasonCodeAndPropertiesVariableHeader h = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
+        MqttProperties p = h.properties();
+        MqttProperties.MqttProperty<?> method = p.getProperty(MqttProperties.AUTHENTICATION_METHOD);
+        MqttProperties.MqttProperty<?> data = p.getProperty(MqttProperties.AUTHENTICATION_DATA);
+        return new Packets.Auth(h.reasonCode() & 0xFF, method == null ? null : (String) method.value(),
+                data == null ? null : (byte[]) data.value());
+    }
+
+    /** AUTH to the client. */
+    static MqttMessage auth(int reasonCode, String method, byte[] data) {
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, method));
+        if (data != null) {
+            p.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, data));
+        }
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, p));
+    }
+
     /** DISCONNECT from the client: 3.1.1 has no reason code (normal). */
     static Packets.Disconnect disconnect(MqttMessage m) {
         if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {

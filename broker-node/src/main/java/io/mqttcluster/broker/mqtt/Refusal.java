@@ -13,7 +13,9 @@ public enum Refusal {
     SERVER_BUSY(0x03, 0x89),
     QUOTA_EXCEEDED(0x03, 0x97),
     TOPIC_NAME_INVALID(0x02, 0x90),
-    PROTOCOL_ERROR(0x02, 0x82);
+    PROTOCOL_ERROR(0x02, 0x82),
+    /** MQTT 5 only: the CONNECT names an enhanced authentication method this node does not offer. */
+    BAD_AUTHENTICATION_METHOD(0x05, 0x8C);
 
     private final int v3Code;
     private final int v5Code;

@@ -49,6 +49,7 @@ public final class ClientProtocol implements LocalClient {
     private final SubscribeRequests subscribe = new SubscribeRequests(this);
     private final StoreOps ops = new StoreOps(this);
     private final ConnectHandshake handshake;
+    private final AuthFlow auth = new AuthFlow(this);
     private final Delivery delivery;
 
     private State state = State.NEW;
@@ -363,6 +364,22 @@ public final class ClientProtocol implements LocalClient {
     }
 
     // ---------------------------------------------------------------- the end
+
+    /** AUTH from the client: the CONNECT's enhanced authentication, or a re-authentication (MQTT 5). */
+    public void onAuth(Packets.Auth a) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        auth.onAuth(a);
+    }
+
+    AuthFlow auth() {
+        return auth;
+    }
+
+    void logReauthFailed(String reason) {
+        log.info("event=reauthentication_failed client_id={} user={} reason=\"{}\"", clientId, user, reason);
+    }
 
     /**
      * The client sent DISCONNECT: the will is discarded [MQTT-3.14.4-3], unless an MQTT 5 client asks for it with

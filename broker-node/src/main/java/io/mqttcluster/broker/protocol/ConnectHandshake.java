@@ -34,6 +34,8 @@ final class ConnectHandshake {
     private int serverKeepAlive = -1;
     /** MQTT 5: the session expiry granted when it differs from the one asked for, or -1. */
     private long grantedExpiry = -1;
+    /** MQTT 5: the final data of an enhanced authentication, for the CONNACK; or null. */
+    private byte[] authData;
 
     ConnectHandshake(ClientProtocol ch) {
         this.ch = ch;
@@ -99,6 +101,21 @@ final class ConnectHandshake {
         Message connectWill = will;
         int connectWillDelay = willDelay;
         boolean assignedId = assigned;
+        String method = c.v5().authenticationMethod();
+        if (method != null) {
+            // enhanced authentication: an AUTH exchange decides, not the CONNECT's password (MQTT 5.0 section 4.12)
+            boolean offered = ch.auth().start(method, c.v5().authenticationData(), step -> {
+                authData = step.data();
+                Future<Security.Verdict> judged = Future.succeededFuture(step.isSuccess()
+                        ? new Security.Verdict(null, step.user())
+                        : new Security.Verdict(refusalOf(step.reasonCode()), null));
+                authenticated(c, judged, connectWill, connectWillDelay, assignedId);
+            });
+            if (!offered) {
+                ch.refuse(Refusal.BAD_AUTHENTICATION_METHOD, "authentication method " + quote(method) + " not offered");
+            }
+            return;
+        }
         Future<Security.Verdict> verdict = services.security().authenticate(c.username(), c.password(), ch.out().certificateName());
         if (verdict.isComplete()) {
             authenticated(c, verdict, connectWill, connectWillDelay, assignedId);
@@ -169,7 +186,7 @@ final class ConnectHandshake {
             return; // closed meanwhile, or taken over by a newer claim right after this one
         }
         ch.out().connackAccepted(new ProtocolOutput.Accepted(claim.sessionPresent(), assignedId ? ch.clientId() : null,
-                serverKeepAlive, grantedExpiry));
+                serverKeepAlive, grantedExpiry, ch.auth().methodName(), authData));
         long tookNanos = System.nanoTime() - startNanos;
         services.metrics().connectLatency(tookNanos);
         if (tookNanos > SLOW_CONNECT_NANOS) {
@@ -179,6 +196,16 @@ final class ConnectHandshake {
         log.debug("event=connected client_id={} remote={} persistent={} session_present={} epoch={}", ch.clientId(),
                 ch.remoteAddress(), ch.persistent(), claim.sessionPresent(), ch.epoch());
         ch.resume(claim);
+    }
+
+    /** The CONNACK refusal for the reason code of a failed AUTH exchange. */
+    private static Refusal refusalOf(int reasonCode) {
+        return switch (reasonCode) {
+            case 0x86 -> Refusal.BAD_CREDENTIALS;
+            case 0x8C -> Refusal.BAD_AUTHENTICATION_METHOD;
+            case 0x82 -> Refusal.PROTOCOL_ERROR;
+            default -> Refusal.NOT_AUTHORIZED;
+        };
     }
 
     private static String quote(String s) {

@@ -74,6 +74,14 @@ public final class Packets {
     }
 
     /**
+     * AUTH (MQTT 5 enhanced authentication, section 3.15).
+     *
+     * @param reasonCode 0x18 continue authentication, 0x19 re-authenticate (0x00 only from the server)
+     */
+    public record Auth(int reasonCode, String method, byte[] data) {
+    }
+
+    /**
      * DISCONNECT from a client.
      *
      * @param reasonCode           0x00 normal, 0x04 disconnect with will, others an error the client saw

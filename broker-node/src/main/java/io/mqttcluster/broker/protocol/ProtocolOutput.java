@@ -17,11 +17,19 @@ public interface ProtocolOutput {
      * @param sessionExpirySeconds MQTT 5: the session expiry the broker granted when it is not what the client
      *                             asked for, or -1
      */
-    record Accepted(boolean sessionPresent, String assignedClientId, int serverKeepAlive, long sessionExpirySeconds) {
+    record Accepted(boolean sessionPresent, String assignedClientId, int serverKeepAlive, long sessionExpirySeconds,
+                    String authenticationMethod, byte[] authenticationData) {
+
+        public Accepted(boolean sessionPresent, String assignedClientId, int serverKeepAlive, long sessionExpirySeconds) {
+            this(sessionPresent, assignedClientId, serverKeepAlive, sessionExpirySeconds, null, null);
+        }
     }
 
     /** CONNACK accepting the connection. For MQTT 5 it also says what the broker allows (from its configuration). */
     void connackAccepted(Accepted accepted);
+
+    /** AUTH to the client (MQTT 5): 0x18 continue, 0x00 re-authentication succeeded. */
+    void auth(int reasonCode, String method, byte[] data);
 
     /** CONNACK refusing the connection, then close. */
     void connackRefused(Refusal refusal);

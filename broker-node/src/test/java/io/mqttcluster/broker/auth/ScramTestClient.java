@@ -15,7 +15,7 @@ import java.util.Map;
  * SaltedPassword is computed from the password by the RFC's own definition of Hi (the U1..Ui XOR loop), not
  * by PBKDF2 from the JDK and not from the password file.
  */
-final class ScramTestClient {
+public final class ScramTestClient {
 
     private static final Map<String, byte[]> HI_CACHE = new HashMap<>();
 
@@ -34,7 +34,7 @@ final class ScramTestClient {
     private String authMessage;
     private byte[] serverKey;
 
-    ScramTestClient(String user, String password) {
+    public ScramTestClient(String user, String password) {
         this(user, password, "HmacSHA512", "SHA-512");
     }
 
@@ -45,12 +45,12 @@ final class ScramTestClient {
         this.digestName = digestName;
     }
 
-    byte[] clientFirst() {
+    public byte[] clientFirst() {
         clientFirstBare = "n=" + user.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
         return (gs2Header + clientFirstBare).getBytes(StandardCharsets.UTF_8);
     }
 
-    byte[] clientFinal(byte[] serverFirstBytes) {
+    public byte[] clientFinal(byte[] serverFirstBytes) {
         String serverFirst = new String(serverFirstBytes, StandardCharsets.UTF_8);
         Map<Character, String> attrs = new HashMap<>();
         for (String a : serverFirst.split(",")) {
@@ -76,7 +76,7 @@ final class ScramTestClient {
     }
 
     /** Whether server-final-message proves that the server knew our SaltedPassword. */
-    boolean serverFinalIsValid(byte[] serverFinal) {
+    public boolean serverFinalIsValid(byte[] serverFinal) {
         String expected = "v=" + Base64.getEncoder().encodeToString(
                 hmac(serverKey, authMessage.getBytes(StandardCharsets.UTF_8)));
         return expected.equals(new String(serverFinal, StandardCharsets.UTF_8));

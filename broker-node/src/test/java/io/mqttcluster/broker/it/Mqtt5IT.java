@@ -347,6 +347,24 @@ class Mqtt5IT {
     }
 
     @Test
+    void anAuthPacket_onAConnectionWithoutEnhancedAuthentication_isAProtocolError() throws Exception {
+        try (RawClient c = new RawClient(cluster.port(0))) {
+            c.send(RawClient.connect5(id("noauth"), true, 30, 0, null, null, 0, 0));
+            c.readUntil(RawClient.CONNACK);
+            byte[] method = "SCRAM-SHA-512".getBytes(StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.write(0x19); // re-authenticate
+            body.write(3 + method.length);
+            body.write(0x15); // authentication method
+            body.write(0);
+            body.write(method.length);
+            body.writeBytes(method);
+            c.send(RawClient.packet(0xF0, body.toByteArray()));
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x82);
+        }
+    }
+
+    @Test
     void unsubscribe_ofAFilterNeverSubscribed_says0x11() throws Exception {
         try (Paho5 c = Paho5.connect(cluster.port(0), id("unsub"), o -> { })) {
             c.subscribe("u/1", 0, 0);

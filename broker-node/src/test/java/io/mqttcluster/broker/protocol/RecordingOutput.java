@@ -21,6 +21,11 @@ final class RecordingOutput implements ProtocolOutput {
     }
 
     @Override
+    public void auth(int reasonCode, String method, byte[] data) {
+        actions.add(String.format("AUTH 0x%02x %s", reasonCode, method));
+    }
+
+    @Override
     public void connackRefused(Refusal refusal) {
         actions.add("CONNACK " + refusal.name());
     }
