@@ -28,6 +28,7 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.receive-maximum", 256, 1, 65_535, "MQTT 5: QoS 1/2 messages a client may send before their acknowledgements (Receive Maximum in CONNACK); a client that sends more gets DISCONNECT 0x93"),
             Setting.intRange("mqtt.topic-alias-maximum", 32, 0, 65_535, "MQTT 5: topic aliases a client may use towards the broker (Topic Alias Maximum in CONNACK); 0: none"),
             Setting.intRange("mqtt.outbound-topic-aliases", 16, 0, 65_535, "MQTT 5: most topic aliases the broker assigns towards one subscriber for repeated topics (also capped by the client's Topic Alias Maximum); 0: none"),
+            Setting.text("mqtt.response-information", "", "MQTT 5: Response Information sent in CONNACK to a client that asks for it (a topic prefix for request/response, e.g. 'reply/'); empty: none"),
             Setting.intRange("mqtt.max-keepalive", 0, 0, 65_535, "MQTT 5: longest keepalive granted in seconds; a client asking for more (or for none) is told this one (Server Keep Alive); 0: any"),
             Setting.intRange("mqtt.max-queued-messages", 1000, 1, 10_000_000, "QoS 1/2 messages queued per session (offline, or beyond the in-flight window)"),
             Setting.oneOf("mqtt.queue-overflow", "drop-oldest", List.of("drop-oldest", "drop-newest"), "What a full session queue drops"),
@@ -178,6 +179,10 @@ public final class BrokerConfig {
 
     public int outboundTopicAliases() {
         return i("mqtt.outbound-topic-aliases");
+    }
+
+    public String responseInformation() {
+        return s("mqtt.response-information");
     }
 
     public int maxKeepAliveSeconds() {

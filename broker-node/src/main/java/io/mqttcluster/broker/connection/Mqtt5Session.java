@@ -69,6 +69,9 @@ final class Mqtt5Session {
                 p.add(new MqttProperties.BinaryProperty(MqttProperties.AUTHENTICATION_DATA, accepted.authenticationData()));
             }
         }
+        if (client.requestResponseInformation() && !config.responseInformation().isEmpty()) {
+            p.add(new MqttProperties.StringProperty(MqttProperties.RESPONSE_INFORMATION, config.responseInformation()));
+        }
         if (accepted.sessionExpirySeconds() >= 0) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) accepted.sessionExpirySeconds()));
         }

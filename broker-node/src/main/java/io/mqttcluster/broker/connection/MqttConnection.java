@@ -226,7 +226,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (protocolVersion >= 5) {
             v5 = new Mqtt5Session(this, services.config(), connect.v5());
         }
-        services.metrics().connectionOpened();
+        services.metrics().connectionOpened(protocolVersion);
         channel = new ClientProtocol(services, this, context);
         channel.onConnect(connect);
     }
@@ -249,7 +249,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (channel != null) {
             channel.onClosed();
             CloseReason reason = channel.closeReason();
-            services.metrics().connectionClosed(reason == null ? "connection_lost" : reason.label());
+            services.metrics().connectionClosed(reason == null ? "connection_lost" : reason.label(), protocolVersion);
         }
         super.channelInactive(ctx);
     }

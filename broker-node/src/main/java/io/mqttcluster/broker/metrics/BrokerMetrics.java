@@ -43,6 +43,7 @@ public final class BrokerMetrics {
     private final Timer latency;
     private final Timer connectLatency;
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong[] byProtocol = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
     private final Counter subscribeDenied;
     private final Counter subscriptionsRevoked;
@@ -78,8 +79,11 @@ public final class BrokerMetrics {
                 .description("From a CONNECT arriving to its CONNACK (accepted): authentication, the session claim, a takeover")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
-        Gauge.builder("mqtt.connections", connections, AtomicLong::get).description("Open MQTT connections on this node")
-                .register(registry);
+        for (int level = 3; level <= 5; level++) {
+            AtomicLong n = byProtocol[level - 3];
+            Gauge.builder("mqtt.connections", n, AtomicLong::get).description("Open MQTT connections on this node, by protocol level")
+                    .tag("protocol", protocolLabel(level)).register(registry);
+        }
         for (String reason : new String[]{"bad_credentials", "not_authorized", "server_busy"}) {
             authFailures.put(reason, Counter.builder("mqtt.auth.failures")
                     .description("CONNECTs refused by authentication, by reason").tag("reason", reason).register(registry));
@@ -164,12 +168,19 @@ public final class BrokerMetrics {
         dropped[reason.ordinal()].increment(count);
     }
 
-    public void connectionOpened() {
-        connections.incrementAndGet();
+    /** "3.1", "3.1.1" or "5.0" for protocol level 3, 4 or 5. */
+    public static String protocolLabel(int level) {
+        return level == 3 ? "3.1" : level == 4 ? "3.1.1" : "5.0";
     }
 
-    public void connectionClosed(String reason) {
+    public void connectionOpened(int protocolLevel) {
+        connections.incrementAndGet();
+        byProtocol[Math.max(3, Math.min(5, protocolLevel)) - 3].incrementAndGet();
+    }
+
+    public void connectionClosed(String reason, int protocolLevel) {
         connections.decrementAndGet();
+        byProtocol[Math.max(3, Math.min(5, protocolLevel)) - 3].decrementAndGet();
         closed.computeIfAbsent(reason, r -> Counter.builder("mqtt.connections.closed")
                 .description("Connections closed, by reason").tag("reason", r).register(registry)).increment();
     }

@@ -62,6 +62,8 @@ public final class ClientProtocol implements LocalClient {
     private boolean disconnectReceived;
     /** MQTT 5: the client's DISCONNECT asked for its will (0x04). */
     private boolean willOnDisconnect;
+    /** MQTT 5: the session expiry interval the client's DISCONNECT set, -1 when it set none. */
+    private long expiryOnDisconnect = -1;
     private boolean restoring;
     private CloseReason closeReason;
     /** The user name the rules know this client by (CONNECT's, or its certificate's CN); null: anonymous. */
@@ -178,8 +180,8 @@ public final class ClientProtocol implements LocalClient {
     }
 
     /** The session is being claimed: a stored session or not, and how many messages may be in flight to the client. */
-    void claiming(boolean storedSession, int inflightWindow) {
-        persistent = storedSession;
+    void claiming(long expirySeconds, int inflightWindow) {
+        persistent = expirySeconds > 0;
         delivery.window(inflightWindow);
         restoring = true;
     }
@@ -388,6 +390,19 @@ public final class ClientProtocol implements LocalClient {
     public void onDisconnect(Packets.Disconnect d) {
         disconnectReceived = true;
         willOnDisconnect = d.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL;
+        if (d.sessionExpirySeconds() >= 0) {
+            if (!persistent && d.sessionExpirySeconds() > 0) {
+                // a session that was not kept cannot be made one now [MQTT-3.14.2-2]: the will applies
+                disconnectReceived = false;
+                protocolError("DISCONNECT sets a session expiry on a session that had none");
+                return;
+            }
+            expiryOnDisconnect = Math.min(d.sessionExpirySeconds() == 0xFFFFFFFFL ? Long.MAX_VALUE : d.sessionExpirySeconds(),
+                    services.config().sessionExpirySeconds());
+            if (expiryOnDisconnect == Long.MAX_VALUE) {
+                expiryOnDisconnect = 0xFFFFFFFFL;
+            }
+        }
     }
 
     /** The connection closed, for whatever reason. Idempotent. */
@@ -404,7 +419,8 @@ public final class ClientProtocol implements LocalClient {
         if (was == State.CONNECTED) {
             delivery.flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());
-            services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived || willOnDisconnect, handover)
+            services.sessions().disconnected(this, reason.publishesWill() && !disconnectReceived || willOnDisconnect, handover,
+                            expiryOnDisconnect)
                     .onFailure(err -> log.warn("event=session_release_failed client_id={} error={}", clientId, StoreOps.oneLine(err)))
                     .onComplete(ar -> ended().tryComplete());
         } else {

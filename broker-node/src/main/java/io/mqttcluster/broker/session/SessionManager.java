@@ -161,6 +161,11 @@ public final class SessionManager<C extends LocalClient> {
      * lost, and this node's {@link SessionReconciler} releases what is left once it is back.
      */
     public Future<Void> disconnected(C ch, boolean abnormal, io.mqttcluster.cluster.session.SharedHandover handover) {
+        return disconnected(ch, abnormal, handover, -1);
+    }
+
+    /** {@link #disconnected(LocalClient, boolean, io.mqttcluster.cluster.session.SharedHandover)} with the session expiry an MQTT 5 DISCONNECT set (-1: unchanged). */
+    public Future<Void> disconnected(C ch, boolean abnormal, io.mqttcluster.cluster.session.SharedHandover handover, long newExpirySeconds) {
         registry.remove(ch.clientId(), ch);
         if (ch.epoch() == 0) {
             return Future.succeededFuture();
@@ -171,7 +176,7 @@ public final class SessionManager<C extends LocalClient> {
         }
         ContextInternal ctx = ch.context();
         return Future.fromCompletionStage(cluster.sessions().release(ch.clientId(), cluster.nodeId(),
-                        ch.epoch(), abnormal, ch.persistent() ? handover : null, System.currentTimeMillis()), ctx)
+                        ch.epoch(), abnormal, ch.persistent() ? handover : null, System.currentTimeMillis(), newExpirySeconds), ctx)
                 .compose(result -> afterRelease(result, ctx));
     }
 

@@ -42,7 +42,7 @@ class Mqtt5IT {
     @BeforeAll
     static void start() throws Exception {
         cluster = TestCluster.start(2, Map.of("mqtt.max-keepalive", "60", "mqtt.receive-maximum", "20",
-                "mqtt.topic-alias-maximum", "4", "mqtt.outbound-topic-aliases", "8"));
+                "mqtt.topic-alias-maximum", "4", "mqtt.outbound-topic-aliases", "8", "mqtt.response-information", "reply/"));
     }
 
     @AfterAll
@@ -361,6 +361,84 @@ class Mqtt5IT {
             body.writeBytes(method);
             c.send(RawClient.packet(0xF0, body.toByteArray()));
             assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x82);
+        }
+    }
+
+    @Test
+    void disconnect_canShortenTheSessionExpiry_toZero_whichEndsTheStoredSession() throws Exception {
+        String clientId = id("shorten");
+        String topic = "shorten/" + UUID.randomUUID();
+        Paho5 c = Paho5.connect(cluster.port(0), clientId, o -> o.setSessionExpiryInterval(300L));
+        c.subscribe(topic, 1, 0);
+        MqttProperties zero = new MqttProperties();
+        zero.setSessionExpiryInterval(0L);
+        c.client.disconnect(5_000, null, null, 0, zero).waitForCompletion(10_000);
+        c.client.close(true);
+        // the sweep ends it (mqtt.session-expiry-check, 1 s): a clean-start=false CONNECT then finds no session
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+            try (Paho5 back = Paho5.connect(cluster.port(1), clientId, o -> {
+                o.setCleanStart(false);
+                o.setSessionExpiryInterval(300L);
+            })) {
+                assertThat(back.connack.getSessionPresent()).isFalse();
+            }
+        });
+    }
+
+    @Test
+    void disconnect_cannotGiveASessionWithoutExpiry_one_thatIsAProtocolError() throws Exception {
+        try (RawClient c = new RawClient(cluster.port(0))) {
+            c.send(RawClient.connect5(id("noexp"), true, 30, 0, null, null, 0, 0)); // session expiry 0
+            c.readUntil(RawClient.CONNACK);
+            // DISCONNECT, reason 0x00, properties: session expiry interval 60 [MQTT-3.14.2-2]
+            c.send(RawClient.packet(0xE0, new byte[]{0x00, 5, 0x11, 0, 0, 0, 60}));
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x82);
+        }
+    }
+
+    @Test
+    void responseInformation_isSentToAClientThatAsks_andConnectionsAreCountedByProtocolLevel() throws Exception {
+        try (Paho5 asks = Paho5.connect(cluster.port(0), id("resp"), o -> o.setRequestResponseInfo(true));
+             Paho5 silent = Paho5.connect(cluster.port(0), id("noresp"), o -> { });
+             Paho v3 = Paho.connect(cluster.port(0), id("v3count"), true)) {
+            assertThat(asks.connack.getResponseProperties().getResponseInfo()).isEqualTo("reply/");
+            assertThat(silent.connack.getResponseProperties().getResponseInfo()).isNull();
+            assertThat(metric(0, "mqtt_connections", "protocol", "5.0")).isGreaterThanOrEqualTo(2);
+            assertThat(metric(0, "mqtt_connections", "protocol", "3.1.1")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void subscriptionOptions_noLocal_retainAsPublished_andRetainHandling() throws Exception {
+        String topic = "opts/" + UUID.randomUUID();
+        try (Paho5 c = Paho5.connect(cluster.port(0), id("opts"), o -> { });
+             Paho5 other = Paho5.connect(cluster.port(1), id("optpub"), o -> { })) {
+            other.publish(topic + "/r", "kept".getBytes(), 1, true, null);
+            org.eclipse.paho.mqttv5.common.MqttSubscription noLocal = new org.eclipse.paho.mqttv5.common.MqttSubscription(topic + "/n", 1);
+            noLocal.setNoLocal(true);
+            c.subscribe(noLocal, 0);
+            c.publish(topic + "/n", "mine".getBytes(), 1, false, null);
+            other.publish(topic + "/n", "theirs".getBytes(), 1, false, null);
+            Paho5.Received r = c.received.poll(10, TimeUnit.SECONDS);
+            assertThat(r).isNotNull();
+            assertThat(r.payload()).as("no local: its own message is not sent back").isEqualTo("theirs");
+
+            // retain handling 2: no retained message at subscribe time; retain as published: RETAIN stays 1 on live ones
+            org.eclipse.paho.mqttv5.common.MqttSubscription rh2 = new org.eclipse.paho.mqttv5.common.MqttSubscription(topic + "/r", 1);
+            rh2.setRetainHandling(2);
+            rh2.setRetainAsPublished(true);
+            c.subscribe(rh2, 0);
+            assertThat(c.received.poll(500, TimeUnit.MILLISECONDS)).as("retain handling 2").isNull();
+            other.publish(topic + "/r", "live".getBytes(), 1, true, null);
+            Paho5.Received live = c.received.poll(10, TimeUnit.SECONDS);
+            assertThat(live).isNotNull();
+            assertThat(live.message().isRetained()).as("retain as published").isTrue();
+
+            // retain handling 1: the retained message only for a new subscription, not when it is replaced
+            org.eclipse.paho.mqttv5.common.MqttSubscription rh1 = new org.eclipse.paho.mqttv5.common.MqttSubscription(topic + "/r", 1);
+            rh1.setRetainHandling(1);
+            c.subscribe(rh1, 0);
+            assertThat(c.received.poll(500, TimeUnit.MILLISECONDS)).as("retain handling 1, existing subscription").isNull();
         }
     }
 

@@ -20,11 +20,18 @@ public final class Release extends SessionOp<ReleaseResult> {
     private boolean abnormal;
     private SharedHandover handover;
     private long nowMillis;
+    /** A session expiry interval set by the client's DISCONNECT (MQTT 5), or -1. */
+    private long newExpirySeconds = -1;
 
     public Release() {
     }
 
     public Release(String node, long epoch, boolean abnormal, SharedHandover handover, long nowMillis) {
+        this(node, epoch, abnormal, handover, nowMillis, -1);
+    }
+
+    public Release(String node, long epoch, boolean abnormal, SharedHandover handover, long nowMillis, long newExpirySeconds) {
+        this.newExpirySeconds = newExpirySeconds;
         this.node = node;
         this.epoch = epoch;
         this.abnormal = abnormal;
@@ -39,13 +46,18 @@ public final class Release extends SessionOp<ReleaseResult> {
         if (rec == null || !node.equals(rec.owner) || rec.epoch != epoch) {
             return result;
         }
-        apply(entry, rec, abnormal, handover, nowMillis, result);
+        apply(entry, rec, abnormal, handover, nowMillis, newExpirySeconds, result);
         return result;
     }
 
     static void apply(Map.Entry<String, SessionRecord> entry, SessionRecord rec, boolean abnormal, SharedHandover handover,
                       long nowMillis, ReleaseResult result) {
-        boolean keep = rec.release(abnormal, nowMillis, result);
+        apply(entry, rec, abnormal, handover, nowMillis, -1, result);
+    }
+
+    static void apply(Map.Entry<String, SessionRecord> entry, SessionRecord rec, boolean abnormal, SharedHandover handover,
+                      long nowMillis, long newExpirySeconds, ReleaseResult result) {
+        boolean keep = rec.release(abnormal, nowMillis, newExpirySeconds, result);
         if (keep && handover != null && rec.queue != null) {
             result.sharedCopies.addAll(rec.queue.takeShared(handover.handedUpTo(), handover.neverSent()));
         }
@@ -63,6 +75,7 @@ public final class Release extends SessionOp<ReleaseResult> {
             out.writeLongArray(handover.neverSent());
         }
         out.writeLong(nowMillis);
+        out.writeLong(newExpirySeconds);
     }
 
     @Override
@@ -72,6 +85,7 @@ public final class Release extends SessionOp<ReleaseResult> {
         abnormal = in.readBoolean();
         handover = in.readBoolean() ? new SharedHandover(in.readLong(), in.readLongArray()) : null;
         nowMillis = in.readLong();
+        newExpirySeconds = in.readLong();
     }
 
     @Override

@@ -31,6 +31,12 @@ abstract class RuleSessionStore implements SessionStore {
         return call(clientId, new Release(node, epoch, abnormal, handover, nowMillis));
     }
 
+    @Override
+    public CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal, SharedHandover handover,
+                                                  long nowMillis, long newExpirySeconds) {
+        return call(clientId, new Release(node, epoch, abnormal, handover, nowMillis, newExpirySeconds));
+    }
+
 
     @Override
     public CompletionStage<Object> ack(String clientId, long[] seqs) {

@@ -126,6 +126,15 @@ public final class SessionRecord implements IdentifiedDataSerializable {
      * it is delayed and the session outlives the delay (then it waits in the record).
      */
     boolean release(boolean abnormal, long nowMillis, ReleaseResult result) {
+        return release(abnormal, nowMillis, -1, result);
+    }
+
+    /**
+     * {@link #release(boolean, long, ReleaseResult)} with the session expiry interval an MQTT 5 DISCONNECT set
+     * ({@code newExpirySeconds}, -1: unchanged). A stored session given 0 ends at the next expiry sweep, which
+     * also removes its subscriptions from routing; a session that was not stored cannot become one [MQTT-3.14.2-2].
+     */
+    boolean release(boolean abnormal, long nowMillis, long newExpirySeconds, ReleaseResult result) {
         result.released = true;
         Message dueWill = abnormal ? will : null;
         will = null; // [MQTT-3.1.2-10] [MQTT-3.14.4-3]: published once, or discarded on DISCONNECT
@@ -136,6 +145,9 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         }
         owner = null;
         disconnectedAtMillis = nowMillis;
+        if (newExpirySeconds >= 0) {
+            expirySeconds = newExpirySeconds == 0xFFFFFFFFL ? NEVER : newExpirySeconds;
+        }
         if (dueWill != null && willDelaySeconds > 0) {
             // published after the delay, or when the session ends if that comes first [MQTT-3.1.3-9]
             will = dueWill;

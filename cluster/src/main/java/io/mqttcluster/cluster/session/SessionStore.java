@@ -31,6 +31,13 @@ public interface SessionStore {
                                           long nowMillis);
 
     /**
+     * {@link #release} with the session expiry interval the client's MQTT 5 DISCONNECT set ({@code newExpirySeconds};
+     * -1: unchanged).
+     */
+    CompletionStage<ReleaseResult> release(String clientId, String node, long epoch, boolean abnormal, SharedHandover handover,
+                                          long nowMillis, long newExpirySeconds);
+
+    /**
      * Queues one message for several persistent sessions; per client id the queue position and the node to
      * tell. Sessions that are gone or not persistent have no entry.
      */
