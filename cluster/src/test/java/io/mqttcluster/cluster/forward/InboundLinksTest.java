@@ -40,11 +40,18 @@ class InboundLinksTest {
         final NetSocket socket;
         final BlockingQueue<String> in = new LinkedBlockingQueue<>();
         final Promise<Void> closed = Promise.promise();
-        /** What happened on this connection, with times: the message of a failed wait (a rare one is being hunted). */
+        /** What happened on this connection, with times: the message of a failed wait. */
         final List<String> events = new CopyOnWriteArrayList<>();
 
+        /**
+         * Held for the life of the connection: Vert.x 5 closes a client, and its connections, once the client object
+         * is unreachable (CleanableNetClient), so a garbage collection between two steps of a test closed the
+         * socket with no word from either side (the rare failure this class used to hunt).
+         */
+        final NetClient client;
+
         Raw() {
-            NetClient client = vertx.createNetClient();
+            client = vertx.createNetClient();
             socket = client.connect(port, "127.0.0.1").await();
             event("connected " + socket.localAddress() + " -> " + socket.remoteAddress());
             socket.closeHandler(v -> {
