@@ -8,6 +8,7 @@
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && mvn -B -q -DskipTests package -pl broker-node -am)
 #   scripts/bench-ab.sh /tmp/before/broker-node/target/broker-node.jar broker-node/target/broker-node.jar
 #   scripts/bench-ab.sh --case "pairs -N 20 -q 1" --reps 5 A.jar B.jar C.jar
+#   scripts/bench-ab.sh A.jar "A.jar#--mqtt 5"   # one jar, two client settings: "JAR#ARGS" adds bench arguments
 #   scripts/bench-ab.sh --nodes 3 A.jar B.jar     # a 3-node cluster per run: publishers on every node,
 #                                                 # subscribers on nodes 2, 3, 1, ... (most messages cross nodes)
 #
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#JARS[@]} -ge 1 ] || { echo "give one or more broker-node jars (see --help)" >&2; exit 2; }
-for j in "${JARS[@]}"; do [ -f "$j" ] || { echo "no such jar: $j" >&2; exit 2; }; done
+for j in "${JARS[@]}"; do [ -f "${j%%#*}" ] || { echo "no such jar: ${j%%#*}" >&2; exit 2; }; done
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:--Xms1g -Xmx1g}
 BENCH_JAR=bench/target/bench.jar
 [ -f "$BENCH_JAR" ] || mvn -B -q -DskipTests package -pl bench -am
@@ -81,8 +82,9 @@ start_nodes() { # jar index rep -> HOSTS (mqtt host:port, one per node) and NODE
   done
 }
 
-run_once() { # jar index rep -> LAST: received msg/s (not in a subshell: the nodes join PIDS)
-  local jar=$1 i=$2 rep=$3 json hosts pid
+run_once() { # jar[#extra bench args] index rep -> LAST: received msg/s (not in a subshell: the nodes join PIDS)
+  local jar=${1%%#*} extra="" i=$2 rep=$3 json hosts pid
+  [ "$jar" = "$1" ] || extra=${1#*#}
   start_nodes "$jar" "$i" "$rep"
   if [ "$NODES" = 1 ]; then
     hosts="--port ${HOSTS[0]#*:}"
@@ -94,7 +96,7 @@ run_once() { # jar index rep -> LAST: received msg/s (not in a subshell: the nod
   local cpu0 cpu1
   cpu0=$(cpu_ticks "${NODE_PIDS[@]}")
   # shellcheck disable=SC2086
-  java ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" $CASE -d "$DURATION" --warmup "$WARMUP" $hosts --quiet \
+  java ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" $CASE $extra -d "$DURATION" --warmup "$WARMUP" $hosts --quiet \
     --json "$json" > "$OUT/run-$i-$rep.txt" 2>&1 &
   local bench=$! n=0
   if [ -n "$PROFILER" ]; then

@@ -24,10 +24,13 @@ import java.util.Locale;
  *   allow subscribe fleet/#
  * </pre>
  *
- * <p>Publishing: a rule applies when its topic filter matches the topic. Subscribing: an {@code allow} rule
- * applies when its filter covers the whole requested filter (every topic the subscription could receive),
- * a {@code deny} rule when the two filters share any topic; so {@code deny subscribe fleet/+/secrets/#}
- * refuses {@code fleet/#} too. A shared subscription {@code $share/group/F} is checked as {@code F}.
+ * <p>Publishing: a rule applies when its topic filter matches the topic. Receiving: the {@code subscribe} rules
+ * decide per topic in the same way, first match wins; a subscription gets exactly the topics its client may
+ * receive. So with {@code deny subscribe fleet/+/secrets/#}, a subscription to {@code fleet/#} is granted and
+ * gets everything under {@code fleet/} except the secrets (as in Mosquitto); a filter that lies wholly inside
+ * denied topics is refused at SUBSCRIBE. {@link ClientAcl#subscribe} says which of the three a filter is, so
+ * only subscriptions that are partly denied cost a check per message. A shared subscription
+ * {@code $share/group/F} is checked as {@code F}.
  *
  * <p>{@code %u} and {@code %c} are replaced by the user name and client id; a rule with {@code %u} does not
  * apply to a client without a user name, and neither applies when the value is empty or holds
@@ -36,6 +39,9 @@ import java.util.Locale;
 public final class Acl {
 
     public enum Action { PUBLISH, SUBSCRIBE }
+
+    /** What a subscription may receive: every topic of its filter, some of them (checked per message), or none. */
+    public enum Grant { ALL, SOME, NONE }
 
     private final List<Rule> rules;
     private final boolean defaultAllow;
@@ -211,17 +217,49 @@ public final class Acl {
             return defaultAllow;
         }
 
-        /** May this client subscribe to {@code filter} (a valid filter, without a $share/group/ prefix)? */
+        /** May this client subscribe to {@code filter}: is any topic it matches one the client may receive? */
         public boolean canSubscribe(String filter) {
+            return subscribe(filter) != Grant.NONE;
+        }
+
+        /**
+         * What a subscription to {@code filter} (a valid filter, without a $share/group/ prefix) may receive: every
+         * topic it matches, some of them (then each message is checked with {@link #canReceive}), or none (refused).
+         * Only the rules that share a topic with the filter matter: those before the first one that covers it
+         * decide parts of it, that one (or the default) decides the rest.
+         */
+        public Grant subscribe(String filter) {
+            if (rules.length == 0) {
+                return defaultAllow ? Grant.ALL : Grant.NONE;
+            }
+            String[] f = Topics.levels(filter);
+            boolean someAllowed = false;
+            boolean someDenied = false;
+            boolean rest = defaultAllow;
+            for (ClientRule r : rules) {
+                if (!r.subscribe || !overlaps(r.levels, 0, f, 0)) {
+                    continue;
+                }
+                if (covers(r.levels, f)) {
+                    rest = r.allow;
+                    break;
+                }
+                someAllowed |= r.allow;
+                someDenied |= !r.allow;
+            }
+            someAllowed |= rest;
+            someDenied |= !rest;
+            return someAllowed && someDenied ? Grant.SOME : someAllowed ? Grant.ALL : Grant.NONE;
+        }
+
+        /** May this client receive a message on {@code topic}: the first {@code subscribe} rule matching it decides. */
+        public boolean canReceive(String topic) {
             if (rules.length == 0) {
                 return defaultAllow;
             }
-            String[] f = Topics.levels(filter);
+            String[] t = Topics.levels(topic);
             for (ClientRule r : rules) {
-                if (!r.subscribe) {
-                    continue;
-                }
-                if (r.allow ? covers(r.levels, f) : overlaps(r.levels, 0, f, 0)) {
+                if (r.subscribe && covers(r.levels, t)) {
                     return r.allow;
                 }
             }

@@ -50,6 +50,8 @@ public final class ClientProtocol implements LocalClient {
     private final StoreOps ops = new StoreOps(this);
     private final ConnectHandshake handshake;
     private final AuthFlow auth = new AuthFlow(this);
+    /** Some subscription matches topics this client may not receive (set at SUBSCRIBE, kept for the connection). */
+    private boolean someTopicsDenied;
     private final Delivery delivery;
 
     private State state = State.NEW;
@@ -295,6 +297,7 @@ public final class ClientProtocol implements LocalClient {
     public void recheckAcl() {
         context.runOnContext(v -> {
             if (state == State.CONNECTED) {
+                someTopicsDenied = false; // recomputed from the new rules, subscription by subscription
                 subscribe.recheckAcl();
             }
         });
@@ -377,6 +380,19 @@ public final class ClientProtocol implements LocalClient {
 
     AuthFlow auth() {
         return auth;
+    }
+
+    /**
+     * A subscription of this client matches topics the ACL does not let it receive: from now on each message to it
+     * is checked ({@link Delivery}). Clients without one pay nothing per message.
+     */
+    void receivesSomeDeniedTopics() {
+        someTopicsDenied = true;
+    }
+
+    /** Whether a message on {@code topic} may go to this client (ACL). */
+    boolean mayReceive(String topic) {
+        return !someTopicsDenied || acl().canReceive(topic);
     }
 
     void logReauthFailed(String reason) {

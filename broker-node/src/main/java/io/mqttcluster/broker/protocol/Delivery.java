@@ -164,8 +164,15 @@ final class Delivery implements Outbound.Sink {
         return deliverable(o.message(), o.subscriptionIds());
     }
 
-    /** Not expired [MQTT-3.3.2-5] and within the client's Maximum Packet Size [MQTT-3.1.2-25]; counted when not. */
+    /**
+     * Allowed by the ACL, not expired [MQTT-3.3.2-5] and within the client's Maximum Packet Size [MQTT-3.1.2-25];
+     * counted when not.
+     */
     private boolean deliverable(Message message, int[] subscriptionIds) {
+        if (!channel.mayReceive(message.topic())) {
+            services.metrics().dropped(DropReason.NOT_AUTHORIZED); // a wildcard subscription over a denied topic
+            return false;
+        }
         if (message.isExpired(System.currentTimeMillis())) {
             services.metrics().dropped(DropReason.EXPIRED);
             return false;

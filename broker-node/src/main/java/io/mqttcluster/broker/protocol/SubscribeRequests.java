@@ -1,5 +1,7 @@
 package io.mqttcluster.broker.protocol;
 
+import io.mqttcluster.broker.auth.Acl;
+
 import io.mqttcluster.broker.mqtt.ReasonCode;
 
 import io.mqttcluster.broker.pubsub.Subscription;
@@ -73,8 +75,12 @@ final class SubscribeRequests {
                 codes[i] = v5 >= 5 ? 0x8F : 0x80; // topic filter invalid [MQTT-3.9.3-2]
                 continue;
             }
-            if (!channel.acl().canSubscribe(sub.topicFilter())) {
-                codes[i] = v5 >= 5 ? 0x87 : 0x80; // not authorized
+            Acl.Grant grant = channel.acl().subscribe(sub.topicFilter());
+            if (grant == Acl.Grant.SOME) {
+                channel.receivesSomeDeniedTopics(); // granted; the denied topics in it are filtered per message
+            }
+            if (grant == Acl.Grant.NONE) {
+                codes[i] = v5 >= 5 ? 0x87 : 0x80; // not authorized: every topic of the filter is denied
                 svc.metrics().subscribeDenied();
                 if (log.isDebugEnabled()) {
                     log.debug("event=subscribe_denied client_id={} user={} filter={}", channel.clientId(), channel.user(), filter);
@@ -212,9 +218,13 @@ final class SubscribeRequests {
             if (sub == null) {
                 continue;
             }
-            if (!channel.acl().canSubscribe(sub.topicFilter())) {
+            Acl.Grant grant = channel.acl().subscribe(sub.topicFilter());
+            if (grant == Acl.Grant.NONE) {
                 denied.add(sub); // the rules changed while the client was away
                 continue;
+            }
+            if (grant == Acl.Grant.SOME) {
+                channel.receivesSomeDeniedTopics();
             }
             subscriptions().put(e.getKey(), sub);
             channel.ops().track(channel.services().subscriptions().addLocal(sub, channel.context()));
@@ -244,8 +254,11 @@ final class SubscribeRequests {
         }
         List<Subscription> denied = new ArrayList<>();
         for (Subscription sub : subscriptions.values()) {
-            if (!channel.acl().canSubscribe(sub.topicFilter())) {
+            Acl.Grant grant = channel.acl().subscribe(sub.topicFilter());
+            if (grant == Acl.Grant.NONE) {
                 denied.add(sub);
+            } else if (grant == Acl.Grant.SOME) {
+                channel.receivesSomeDeniedTopics();
             }
         }
         for (Subscription sub : denied) {

@@ -48,18 +48,35 @@ class AclTest {
     }
 
     @Test
-    void allowCoversTheWholeFilterAndDenyRefusesAnyOverlap() {
+    void aFilterPartlyDenied_isGranted_andGetsOnlyTheTopicsTheClientMayReceive() {
         Acl a = acl("deny subscribe fleet/+/secrets/#\nallow subscribe fleet/#\nallow subscribe a/+/c\n");
         Acl.ClientAcl c = a.forClient(null, "x");
-        assertThat(c.canSubscribe("fleet/t1/speed")).isTrue();
-        assertThat(c.canSubscribe("fleet/+/speed")).isTrue();
-        assertThat(c.canSubscribe("fleet/t1/secrets")).isFalse();
-        assertThat(c.canSubscribe("fleet/#")).isFalse();       // could receive fleet/x/secrets
-        assertThat(c.canSubscribe("fleet/+/+")).isFalse();
-        assertThat(c.canSubscribe("a/b/c")).isTrue();
-        assertThat(c.canSubscribe("a/+/c")).isTrue();
-        assertThat(c.canSubscribe("a/#")).isFalse();           // wider than a/+/c
-        assertThat(c.canSubscribe("a/b/#")).isFalse();
+        assertThat(c.subscribe("fleet/t1/speed")).isEqualTo(Acl.Grant.ALL);
+        assertThat(c.subscribe("fleet/+/speed")).isEqualTo(Acl.Grant.ALL);
+        assertThat(c.subscribe("fleet/t1/secrets")).isEqualTo(Acl.Grant.NONE); // wholly inside the denied area
+        assertThat(c.subscribe("fleet/#")).isEqualTo(Acl.Grant.SOME);         // granted, secrets filtered out
+        assertThat(c.subscribe("fleet/+/+")).isEqualTo(Acl.Grant.SOME);
+        assertThat(c.canReceive("fleet/t1/speed")).isTrue();
+        assertThat(c.canReceive("fleet/t1/secrets")).isFalse();
+        assertThat(c.canReceive("fleet/t1/secrets/key")).isFalse();
+        assertThat(c.subscribe("a/b/c")).isEqualTo(Acl.Grant.ALL);
+        assertThat(c.subscribe("a/+/c")).isEqualTo(Acl.Grant.ALL);
+        assertThat(c.subscribe("a/#")).isEqualTo(Acl.Grant.SOME);             // wider than a/+/c: the rest is default deny
+        assertThat(c.canReceive("a/b/c")).isTrue();
+        assertThat(c.canReceive("a/b/d")).isFalse();
+        assertThat(c.subscribe("b/#")).isEqualTo(Acl.Grant.NONE);             // default deny, no rule allows any of it
+    }
+
+    @Test
+    void mosquittosInteropAcl_denyingOneTopic_leavesWildcardSubscriptionsWorking() {
+        Acl.ClientAcl c = acl("default allow\ndeny subscribe test/nosubscribe\n").forClient(null, "x");
+        assertThat(c.subscribe("#")).isEqualTo(Acl.Grant.SOME);
+        assertThat(c.subscribe("+/+")).isEqualTo(Acl.Grant.SOME);
+        assertThat(c.subscribe("test/+")).isEqualTo(Acl.Grant.SOME);
+        assertThat(c.subscribe("other/#")).isEqualTo(Acl.Grant.ALL);
+        assertThat(c.subscribe("test/nosubscribe")).isEqualTo(Acl.Grant.NONE);
+        assertThat(c.canReceive("test/nosubscribe")).isFalse();
+        assertThat(c.canReceive("test/yes")).isTrue();
     }
 
     @Test
