@@ -330,8 +330,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void connackRefused(Refusal refusal) {
-        writeConnack(NettyPackets.connack(refusal.code(protocolVersion), false, null, protocolVersion), true);
+    public void connackRefused(Refusal refusal, String reasonString) {
+        MqttProperties props = null;
+        if (protocolVersion >= 5 && reasonString != null) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        }
+        writeConnack(NettyPackets.connack(refusal.code(protocolVersion), false, props, protocolVersion), true);
     }
 
     private void writeConnack(MqttMessage connack, boolean thenClose) {
@@ -422,7 +427,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (v5 != null && connackSent && reasonCode >= 0) {
             // MQTT 5: the client learns why [MQTT-4.13.2-1]; flushed with what was written before it
             services.metrics().disconnectSent(reasonCode);
-            socket.writeAndFlush(NettyPackets.disconnect(reasonCode, null)).addListener(ChannelFutureListener.CLOSE);
+            socket.writeAndFlush(NettyPackets.disconnect(reasonCode, reason.label())).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         socket.close();

@@ -258,7 +258,8 @@ public final class ClientProtocol implements LocalClient {
                 refusal.name().toLowerCase(java.util.Locale.ROOT), why);
         closeReason = CloseReason.CONNECT_REFUSED;
         state = State.CLOSED;
-        out.connackRefused(refusal);
+        // MQTT 5: the Reason String says why; credentials and the ACL get no more than their code
+        out.connackRefused(refusal, refusal == Refusal.BAD_CREDENTIALS || refusal == Refusal.NOT_AUTHORIZED ? null : why);
     }
 
     // ---------------------------------------------------------------- packets after CONNECT

@@ -31,8 +31,12 @@ public interface ProtocolOutput {
     /** AUTH to the client (MQTT 5): 0x18 continue, 0x00 re-authentication succeeded. */
     void auth(int reasonCode, String method, byte[] data);
 
-    /** CONNACK refusing the connection, then close. */
-    void connackRefused(Refusal refusal);
+    /** CONNACK refusing the connection, then close; {@code reasonString} (MQTT 5 only, may be null) says why. */
+    void connackRefused(Refusal refusal, String reasonString);
+
+    default void connackRefused(Refusal refusal) {
+        connackRefused(refusal, null);
+    }
 
     /**
      * PUBLISH to the client. {@code packetId} is 0 for QoS 0; {@code subscriptionIds}: the identifiers of the

@@ -174,7 +174,9 @@ class Mqtt5IT {
         String clientId = id("taken");
         try (Paho5 first = Paho5.connect(cluster.port(0), clientId, o -> { })) {
             try (Paho5 second = Paho5.connect(cluster.port(1), clientId, o -> { })) {
-                assertThat(first.disconnected.get(10, TimeUnit.SECONDS).getReturnCode()).isEqualTo(0x8E);
+                org.eclipse.paho.mqttv5.client.MqttDisconnectResponse gone = first.disconnected.get(10, TimeUnit.SECONDS);
+                assertThat(gone.getReturnCode()).isEqualTo(0x8E);
+                assertThat(gone.getReasonString()).isEqualTo("taken_over");
                 assertThat(second.client.isConnected()).isTrue();
             }
         }

@@ -26,7 +26,7 @@ final class RecordingOutput implements ProtocolOutput {
     }
 
     @Override
-    public void connackRefused(Refusal refusal) {
+    public void connackRefused(Refusal refusal, String reasonString) {
         actions.add("CONNACK " + refusal.name());
     }
 
