@@ -29,6 +29,8 @@ public final class ReasonCode {
     public static final int PACKET_TOO_LARGE = 0x95;
     public static final int QUOTA_EXCEEDED = 0x97;
     public static final int PAYLOAD_FORMAT_INVALID = 0x99;
+    public static final int RETAIN_NOT_SUPPORTED = 0x9A;
+    public static final int QOS_NOT_SUPPORTED = 0x9B;
     public static final int USE_ANOTHER_SERVER = 0x9C;
     public static final int SHARED_SUBSCRIPTIONS_NOT_SUPPORTED = 0x9E;
     public static final int SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = 0xA1;
@@ -63,6 +65,8 @@ public final class ReasonCode {
             case PACKET_TOO_LARGE -> "packet_too_large";
             case QUOTA_EXCEEDED -> "quota_exceeded";
             case PAYLOAD_FORMAT_INVALID -> "payload_format_invalid";
+            case RETAIN_NOT_SUPPORTED -> "retain_not_supported";
+            case QOS_NOT_SUPPORTED -> "qos_not_supported";
             case USE_ANOTHER_SERVER -> "use_another_server";
             case SHARED_SUBSCRIPTIONS_NOT_SUPPORTED -> "shared_subscriptions_not_supported";
             case SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED -> "subscription_identifiers_not_supported";

@@ -15,7 +15,11 @@ public enum Refusal {
     TOPIC_NAME_INVALID(0x02, 0x90),
     PROTOCOL_ERROR(0x02, 0x82),
     /** MQTT 5 only: the CONNECT names an enhanced authentication method this node does not offer. */
-    BAD_AUTHENTICATION_METHOD(0x05, 0x8C);
+    BAD_AUTHENTICATION_METHOD(0x05, 0x8C),
+    /** MQTT 5 only: a will with RETAIN while retained messages are off. */
+    RETAIN_NOT_SUPPORTED(0x05, 0x9A),
+    /** MQTT 5 only: a will QoS above the broker's Maximum QoS. */
+    QOS_NOT_SUPPORTED(0x05, 0x9B);
 
     private final int v3Code;
     private final int v5Code;

@@ -95,6 +95,14 @@ final class ConnectHandshake {
                 }
                 return;
             }
+            if (protocolVersion >= 5 && w.qos() > services.config().maxQos()) {
+                ch.refuse(Refusal.QOS_NOT_SUPPORTED, "will QoS " + w.qos() + " above the Maximum QoS"); // [MQTT-3.2.2-12]
+                return;
+            }
+            if (protocolVersion >= 5 && w.retain() && !services.config().retainAvailable()) {
+                ch.refuse(Refusal.RETAIN_NOT_SUPPORTED, "will with RETAIN while retained messages are off"); // [MQTT-3.2.2-13]
+                return;
+            }
             will = ch.newMessage(w.topic(), w.payload(), Math.min(w.qos(), services.config().maxQos()), w.retain(), w.properties());
             willDelay = w.delaySeconds();
         }

@@ -100,6 +100,17 @@ final class InboundPublishes {
     void onPublish(Packets.Publish p) {
         ProtocolServices s = channel.services();
         s.metrics().received(p.qos());
+        if (channel.protocolVersion() >= 5) {
+            // what the CONNACK said is not available is a protocol error for an MQTT 5 client [MQTT-3.2.2-11] [MQTT-3.2.2-14]
+            if (p.qos() > s.config().maxQos()) {
+                channel.protocolError("PUBLISH QoS " + p.qos() + " above the Maximum QoS", ReasonCode.QOS_NOT_SUPPORTED);
+                return;
+            }
+            if (p.retain() && !s.config().retainAvailable()) {
+                channel.protocolError("PUBLISH with RETAIN while Retain Available is 0", ReasonCode.RETAIN_NOT_SUPPORTED);
+                return;
+            }
+        }
         String problem = Topics.checkTopicName(p.topic(), s.topicLimits());
         if (problem != null) {
             channel.protocolError("publish topic: " + problem); // [MQTT-4.7.3-*], [MQTT-3.3.2-2]

@@ -445,6 +445,30 @@ class Mqtt5IT {
     }
 
     @Test
+    void aNodeWithoutQos2OrRetain_saysSoInConnack_andAClientThatUsesThemAnyway_isDisconnected() throws Exception {
+        io.mqttcluster.broker.BrokerNode n = io.mqttcluster.broker.testing.TestNode.start(
+                Map.of("mqtt.max-qos", "1", "mqtt.retain-available", "false"));
+        try {
+            Mqtt5BlockingClient c = Mqtt5Client.builder().identifier(id("limits")).serverHost("127.0.0.1")
+                    .serverPort(n.mqttPort()).buildBlocking();
+            Mqtt5ConnAck ack = c.connectWith().send();
+            assertThat(ack.getRestrictions().getMaximumQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+            assertThat(ack.getRestrictions().isRetainAvailable()).isFalse();
+            c.disconnect();
+            for (boolean retain : new boolean[]{false, true}) {
+                try (RawClient raw = new RawClient(n.mqttPort())) {
+                    raw.send(RawClient.connect5(id("raw"), true, 30, 0, null, null, 0, 0));
+                    raw.readUntil(RawClient.CONNACK);
+                    raw.send(RawClient.publish5("t", "x".getBytes(), retain ? 0 : 2, retain ? 0 : 1, new byte[0], retain));
+                    assertThat(RawClient.reasonCode(raw.readUntil(RawClient.DISCONNECT))).isEqualTo(retain ? 0x9A : 0x9B);
+                }
+            }
+        } finally {
+            n.close();
+        }
+    }
+
+    @Test
     void unsubscribe_ofAFilterNeverSubscribed_says0x11() throws Exception {
         try (Paho5 c = Paho5.connect(cluster.port(0), id("unsub"), o -> { })) {
             c.subscribe("u/1", 0, 0);

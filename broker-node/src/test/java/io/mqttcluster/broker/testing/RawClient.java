@@ -173,6 +173,10 @@ public final class RawClient implements AutoCloseable {
      * {@code {0x23, 0, 1}} for topic alias 1).
      */
     public static byte[] publish5(String topic, byte[] payload, int qos, int packetId, byte[] properties) {
+        return publish5(topic, payload, qos, packetId, properties, false);
+    }
+
+    public static byte[] publish5(String topic, byte[] payload, int qos, int packetId, byte[] properties, boolean retain) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         writeString(v, topic);
         if (qos > 0) {
@@ -182,7 +186,7 @@ public final class RawClient implements AutoCloseable {
         v.write(properties.length); // under 128 in the tests
         v.writeBytes(properties);
         v.writeBytes(payload);
-        return packet(0x30 | (qos << 1), v.toByteArray());
+        return packet(0x30 | (qos << 1) | (retain ? 1 : 0), v.toByteArray());
     }
 
     /** The reason code of an MQTT 5 DISCONNECT packet (0 when it has none). */
