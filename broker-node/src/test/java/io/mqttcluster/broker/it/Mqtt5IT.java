@@ -469,6 +469,17 @@ class Mqtt5IT {
     }
 
     @Test
+    void aSilentClient_pastOneAndAHalfKeepAlives_getsKeepAliveTimeout0x8D() throws Exception {
+        try (RawClient c = new RawClient(cluster.port(1))) {
+            c.send(RawClient.connect5(id("silent"), true, 1, 0, null, null, 0, 0)); // keepalive 1 s, then nothing
+            c.readUntil(RawClient.CONNACK);
+            c.socket().setSoTimeout(10_000);
+            RawClient.Packet d = c.readUntil(RawClient.DISCONNECT);
+            assertThat(RawClient.reasonCode(d)).isEqualTo(0x8D);
+        }
+    }
+
+    @Test
     void unsubscribe_ofAFilterNeverSubscribed_says0x11() throws Exception {
         try (Paho5 c = Paho5.connect(cluster.port(0), id("unsub"), o -> { })) {
             c.subscribe("u/1", 0, 0);
