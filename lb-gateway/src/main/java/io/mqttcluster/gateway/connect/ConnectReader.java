@@ -174,7 +174,7 @@ public final class ConnectReader {
                     if (total > maxPacketSize) {
                         protocolLevel = peekLevel();
                         fail(Status.OVERSIZE, "CONNECT of " + total + " bytes over the cap of " + maxPacketSize,
-                                ReasonCodes.PACKET_TOO_LARGE);
+                                protocolLevel < 0 ? 0 : ReasonCodes.PACKET_TOO_LARGE);
                         return;
                     }
                     if (value < MIN_REMAINING_LENGTH) {

@@ -33,7 +33,10 @@ final class GatewayPackets {
     private GatewayPackets() {
     }
 
-    /** The DISCONNECT reason code a 5.0 client gets when a move of this kind closes its connection. */
+    /**
+     * The DISCONNECT reason code a 5.0 client gets when a move of this kind closes its connection. A node that is
+     * down is left without any packet (ClientConnection closes at once); its code is only there for completeness.
+     */
     static int reasonCode(MoveReason reason) {
         return switch (reason) {
             case REBALANCE -> ReasonCodes.USE_ANOTHER_SERVER;

@@ -246,6 +246,7 @@ class ConnectReaderMqtt5Test {
         ConnectReader headerOnly = new ConnectReader(1024);
         assertThat(headerOnly.feed(p, 0, 3)).isEqualTo(Status.OVERSIZE);
         assertThat(headerOnly.protocolLevel()).isEqualTo(-1);
+        assertThat(headerOnly.reasonCode()).isZero();
     }
 
     @Test
