@@ -469,14 +469,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             heldWhileConnecting = null;
         }
         unanswered.release();
+        if (was == Phase.SPLICED) { // counted out before the sockets close, so that no one sees a closed one counted
+            node.connections().remove(this);
+            metrics.splicedChanged(connect.protocolLevel(), -1);
+        }
         // what was already read from one side still goes out before the other side closes
         client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (splice != null) {
             splice.node().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
-        if (was == Phase.SPLICED) {
-            node.connections().remove(this);
-            metrics.splicedChanged(connect.protocolLevel(), -1);
         }
         px.connectionLimit().release();
         if (LOG.isDebugEnabled()) {
