@@ -1,10 +1,5 @@
 package io.mqttcluster.gateway.connect;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -22,9 +17,11 @@ import java.util.Arrays;
  * packet length is known and exceeds the size cap the status is {@link Status#OVERSIZE}, before the
  * bytes arrive. Once the whole packet is there its variable header and payload are parsed once:
  * protocol name and level ("MQIsdp"/3, "MQTT"/4, "MQTT"/5), connect flags, keepalive, the MQTT 5
- * property block (skipped by its length), the client id, the will (MQTT 5 will properties
- * skipped, will topic, will payload), user name and password (skipped, only their presence is
- * kept). The fields must fill the remaining length exactly.
+ * CONNECT properties (each one read by its type, see {@link Mqtt5Properties}: the Authentication Method and the
+ * Maximum Packet Size are kept), the client id, the will (MQTT 5 will properties checked and stepped over, will
+ * topic, will payload), user name and password (skipped, only their presence is kept). The fields must fill the
+ * remaining length exactly. A refused CONNECT says why ({@link #failure()}) and, once its protocol level is known,
+ * with which MQTT 5 reason code ({@link #reasonCode()}).
  *
  * <p>Bytes that follow the CONNECT in the same chunk are kept too: {@link #received()} returns
  * everything fed so far.
@@ -54,6 +51,8 @@ public final class ConnectReader {
     private int headerLength;
     private ConnectInfo connect;
     private String failure;
+    private int reasonCode;
+    private int protocolLevel = -1;
 
     /**
      * @param maxPacketSize the largest CONNECT accepted, fixed header included (bytes, at least 2)
@@ -106,6 +105,24 @@ public final class ConnectReader {
         return failure;
     }
 
+    /**
+     * The protocol level (3, 4 or 5) once the CONNECT's variable header was read, also when the CONNECT is then
+     * refused; for a CONNECT refused as too large, the level when the bytes that arrived reach it; else -1. A
+     * refused client whose level is 5 may be told why with a CONNACK [MQTT 5.0 section 3.1.4].
+     */
+    public int protocolLevel() {
+        return protocolLevel;
+    }
+
+    /**
+     * The MQTT 5.0 CONNACK reason code that names why the CONNECT was refused ({@link ReasonCodes#MALFORMED_PACKET},
+     * {@link ReasonCodes#PROTOCOL_ERROR} or {@link ReasonCodes#PACKET_TOO_LARGE}); 0 when it was not refused, or
+     * refused before its protocol level was known (not a CONNECT, an unknown protocol).
+     */
+    public int reasonCode() {
+        return reasonCode;
+    }
+
     /** The packet length announced by the fixed header, or -1 while unknown. */
     public int packetLength() {
         return packetLength;
@@ -134,11 +151,11 @@ public final class ConnectReader {
     private void readFixedHeader() {
         int first = buf[0] & 0xFF;
         if (first >> 4 != 1) {
-            fail(Status.INVALID, "first packet is not CONNECT: packet type " + (first >> 4));
+            fail(Status.INVALID, "first packet is not CONNECT: packet type " + (first >> 4), 0);
             return;
         }
         if ((first & 0x0F) != 0) {
-            fail(Status.INVALID, "CONNECT fixed header flags not 0"); // [MQTT-2.2.2-2]
+            fail(Status.INVALID, "CONNECT fixed header flags not 0", 0); // [MQTT-2.2.2-2]
             return;
         }
         VariableByteInteger remaining = new VariableByteInteger();
@@ -147,7 +164,7 @@ public final class ConnectReader {
                 case MORE -> {
                 }
                 case MALFORMED -> {
-                    fail(Status.INVALID, "remaining length over 4 bytes"); // [MQTT-2.2.3]
+                    fail(Status.INVALID, "remaining length over 4 bytes", 0); // [MQTT-2.2.3]
                     return;
                 }
                 case DONE -> {
@@ -155,11 +172,13 @@ public final class ConnectReader {
                     headerLength = at + 1;
                     long total = (long) headerLength + value;
                     if (total > maxPacketSize) {
-                        fail(Status.OVERSIZE, "CONNECT of " + total + " bytes over the cap of " + maxPacketSize);
+                        protocolLevel = peekLevel();
+                        fail(Status.OVERSIZE, "CONNECT of " + total + " bytes over the cap of " + maxPacketSize,
+                                protocolLevel < 0 ? 0 : ReasonCodes.PACKET_TOO_LARGE);
                         return;
                     }
                     if (value < MIN_REMAINING_LENGTH) {
-                        fail(Status.INVALID, "CONNECT remaining length " + value + " too small");
+                        fail(Status.INVALID, "CONNECT remaining length " + value + " too small", 0);
                         return;
                     }
                     packetLength = (int) total;
@@ -181,13 +200,13 @@ public final class ConnectReader {
             boolean known = ("MQTT".equals(name) && (level == 4 || level == 5))
                     || ("MQIsdp".equals(name) && level == 3);
             if (!known) {
-                fail(Status.INVALID, "unsupported protocol name/level " + printable(name) + "/" + levelByte);
+                fail(Status.INVALID, "unsupported protocol name/level " + printable(name) + "/" + levelByte, 0);
                 return;
             }
+            protocolLevel = level;
             int flags = c.u8();
             if ((flags & 0x01) != 0) {
-                fail(Status.INVALID, "CONNECT reserved flag set"); // [MQTT-3.1.2-3]
-                return;
+                throw BadConnect.malformed("CONNECT reserved flag set"); // [MQTT-3.1.2-3]
             }
             boolean willFlag = (flags & 0x04) != 0;
             int willQos = (flags >> 3) & 0x03;
@@ -195,46 +214,63 @@ public final class ConnectReader {
             boolean passwordFlag = (flags & 0x40) != 0;
             boolean usernameFlag = (flags & 0x80) != 0;
             if (willQos == 3) {
-                fail(Status.INVALID, "will QoS 3"); // [MQTT-3.1.2-14]
-                return;
+                throw BadConnect.malformed("will QoS 3"); // [MQTT-3.1.2-14]; 5.0: a Malformed Packet [3.1.2.6]
             }
             if (!willFlag && (willQos != 0 || willRetain)) {
-                fail(Status.INVALID, "will QoS or retain set without will flag"); // [MQTT-3.1.2-13], [MQTT-3.1.2-15]
-                return;
+                // [MQTT-3.1.2-13], [MQTT-3.1.2-15]; 5.0: [MQTT-3.1.2-11], [MQTT-3.1.2-13]
+                throw BadConnect.malformed("will QoS or retain set without will flag");
             }
             int keepAlive = c.u16();
-            if (level == 5) {
-                c.skip(c.varInt()); // CONNECT properties
-            }
-            String clientId = c.utf8(c.u16());
+            Mqtt5Properties.ConnectProperties properties = level == 5
+                    ? Mqtt5Properties.readConnect(c) : Mqtt5Properties.ConnectProperties.NONE;
+            String clientId = c.utf8("client id");
             if (willFlag) {
                 if (level == 5) {
-                    c.skip(c.varInt()); // will properties
+                    Mqtt5Properties.skipWill(c);
                 }
-                c.skip(c.u16()); // will topic
-                c.skip(c.u16()); // will payload
+                c.skipPrefixed("will topic");
+                c.skipPrefixed("will payload");
             }
             if (usernameFlag) {
-                c.skip(c.u16());
+                c.skipPrefixed("user name");
             }
             if (passwordFlag) {
-                c.skip(c.u16());
+                c.skipPrefixed("password");
             }
             if (c.remaining() != 0) {
-                fail(Status.INVALID, c.remaining() + " bytes left over after the CONNECT payload");
-                return;
+                throw BadConnect.malformed(c.remaining() + " bytes left over after the CONNECT payload");
             }
             connect = new ConnectInfo(name, level, bridge, clientId, (flags & 0x02) != 0, keepAlive,
-                    willFlag, usernameFlag, passwordFlag, packetLength);
+                    willFlag, usernameFlag, passwordFlag, packetLength, properties.authenticationMethod(),
+                    properties.maximumPacketSize());
             status = Status.COMPLETE;
-        } catch (Malformed e) {
-            fail(Status.INVALID, e.getMessage());
+        } catch (BadConnect e) {
+            fail(Status.INVALID, e.getMessage(), e.reasonCode());
         }
     }
 
-    private void fail(Status s, String why) {
+    private void fail(Status s, String why, int code) {
         status = s;
         failure = why;
+        reasonCode = code;
+    }
+
+    /**
+     * The protocol level of a CONNECT refused from its fixed header alone (too large): read from the bytes that
+     * arrived, when they reach it; else -1.
+     */
+    private int peekLevel() {
+        int at = headerLength;
+        if (size < at + 2) {
+            return -1;
+        }
+        int nameLength = (buf[at] & 0xFF) << 8 | (buf[at + 1] & 0xFF);
+        if (nameLength != 4 || size < at + 2 + nameLength + 1
+                || !"MQTT".equals(new String(buf, at + 2, 4, StandardCharsets.ISO_8859_1))) {
+            return -1;
+        }
+        int level = buf[at + 2 + nameLength] & 0x7F;
+        return level == 4 || level == 5 ? level : -1;
     }
 
     private static String printable(String s) {
@@ -244,95 +280,5 @@ public final class ConnectReader {
             b.append(ch >= 0x20 && ch < 0x7F && ch != '"' ? ch : '?');
         }
         return b.append('"').toString();
-    }
-
-    /** A bounds-checked reader over {@code buf[from, to)}. */
-    private static final class Cursor {
-        private final byte[] b;
-        private final int end;
-        private int p;
-
-        Cursor(byte[] b, int from, int to) {
-            this.b = b;
-            this.p = from;
-            this.end = to;
-        }
-
-        int remaining() {
-            return end - p;
-        }
-
-        int u8() throws Malformed {
-            need(1);
-            return b[p++] & 0xFF;
-        }
-
-        int u16() throws Malformed {
-            need(2);
-            int v = (b[p] & 0xFF) << 8 | (b[p + 1] & 0xFF);
-            p += 2;
-            return v;
-        }
-
-        /** A variable byte integer of at most 4 bytes (MQTT 5 property lengths). */
-        int varInt() throws Malformed {
-            VariableByteInteger v = new VariableByteInteger();
-            while (true) {
-                switch (v.next(u8())) {
-                    case MORE -> {
-                    }
-                    case DONE -> {
-                        return v.value();
-                    }
-                    case MALFORMED -> throw new Malformed("variable byte integer over 4 bytes");
-                }
-            }
-        }
-
-        void skip(int n) throws Malformed {
-            need(n);
-            p += n;
-        }
-
-        String ascii(int n) throws Malformed {
-            need(n);
-            String s = new String(b, p, n, StandardCharsets.ISO_8859_1);
-            p += n;
-            return s;
-        }
-
-        /** A well-formed UTF-8 string without U+0000 [MQTT-1.5.3-1], [MQTT-1.5.3-2]. */
-        String utf8(int n) throws Malformed {
-            need(n);
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            CharBuffer chars;
-            try {
-                chars = decoder.decode(ByteBuffer.wrap(b, p, n));
-            } catch (CharacterCodingException e) {
-                throw new Malformed("client id is not well-formed UTF-8");
-            }
-            for (int i = 0; i < chars.length(); i++) {
-                if (chars.charAt(i) == 0) {
-                    throw new Malformed("client id contains U+0000");
-                }
-            }
-            p += n;
-            return chars.toString();
-        }
-
-        private void need(int n) throws Malformed {
-            if (n < 0 || n > end - p) {
-                throw new Malformed("field of " + n + " bytes runs past the end of the CONNECT");
-            }
-        }
-    }
-
-    /** A structural error inside the CONNECT; never escapes this class. */
-    private static final class Malformed extends Exception {
-        Malformed(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -5,6 +5,8 @@ import io.mqttcluster.gateway.backend.MoveReason;
 import io.mqttcluster.gateway.backend.NodeListener;
 import io.mqttcluster.gateway.backend.NodeState;
 import io.mqttcluster.gateway.backend.NodeTable;
+import io.mqttcluster.gateway.connect.ConnectInfo;
+import io.mqttcluster.gateway.connect.ReasonCodes;
 import io.mqttcluster.gateway.hash.RouteReason;
 import io.mqttcluster.gateway.proxy.ProxyMetrics;
 import io.mqttcluster.gateway.proxy.RejectReason;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's own meters. Prometheus names (Micrometer's dotted names are shown as Prometheus
@@ -39,6 +42,13 @@ import java.util.concurrent.TimeUnit;
  * longer listed)</li>
  * <li>{@code gateway_moved_connections_total{reason}}: connections closed to move their clients,
  * by {@link MoveReason}</li>
+ * <li>{@code gateway_connects_total{protocol}}: valid CONNECTs read, by protocol: 3.1, 3.1.1, 5.0</li>
+ * <li>{@code gateway_protocol_connections{protocol}}: gauge, client connections spliced to a node now, by
+ * protocol (summed, the same as {@code gateway_connections} summed over its nodes)</li>
+ * <li>{@code gateway_connacks_sent_total{reason_code}}: CONNACKs the gateway itself sent to MQTT 5.0 clients to
+ * refuse them, by reason code ({@code 0x81}, {@code 0x82}, {@code 0x88}, {@code 0x95})</li>
+ * <li>{@code gateway_disconnects_sent_total{reason_code}}: DISCONNECTs the gateway itself sent to MQTT 5.0
+ * clients it moved, by reason code ({@code 0x8b} drain, {@code 0x9c} rebalance)</li>
  * </ul>
  * No meter has a per-client label. Counters are safe from any thread (Micrometer's are
  * lock-free); per-node gauges are registered and removed on the control event loop as a
@@ -54,6 +64,11 @@ public final class GatewayMetrics implements ProxyMetrics, NodeListener {
     private final Counter bytesNodeToClient;
     private final Timer nodeConnect;
     private final Map<BackendNode, List<Meter>> nodeMeters = new ConcurrentHashMap<>();
+    /** By protocol level 3, 4, 5 (index). */
+    private final Counter[] connects = new Counter[6];
+    private final AtomicInteger[] spliced = new AtomicInteger[6];
+    private final Map<Integer, Counter> connacksSent = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> disconnectsSent = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry, NodeTable table) {
         this.registry = registry;
@@ -84,10 +99,39 @@ public final class GatewayMetrics implements ProxyMetrics, NodeListener {
                 .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250),
                         ms(500), ms(1000), ms(2500), ms(5000))
                 .register(registry);
+        for (int level = 3; level <= 5; level++) {
+            String protocol = ConnectInfo.protocolLabel(level);
+            connects[level] = Counter.builder("gateway.connects")
+                    .description("Valid CONNECT packets read from clients, by MQTT protocol version")
+                    .tag("protocol", protocol).register(registry);
+            spliced[level] = new AtomicInteger();
+            Gauge.builder("gateway.protocol.connections", spliced[level], AtomicInteger::get)
+                    .description("Client connections spliced to a node now, by MQTT protocol version")
+                    .tag("protocol", protocol).strongReference(true).register(registry);
+        }
+        for (int code : new int[] {ReasonCodes.MALFORMED_PACKET, ReasonCodes.PROTOCOL_ERROR, ReasonCodes.SERVER_UNAVAILABLE,
+                ReasonCodes.PACKET_TOO_LARGE}) {
+            connackSentCounter(code);
+        }
+        for (int code : new int[] {ReasonCodes.SERVER_SHUTTING_DOWN, ReasonCodes.USE_ANOTHER_SERVER}) {
+            disconnectSentCounter(code);
+        }
         Gauge.builder("gateway.healthy.nodes", table, t -> t.candidates().size())
                 .description("Nodes that take new clients: up, ready and listed")
                 .strongReference(true)
                 .register(registry);
+    }
+
+    private Counter connackSentCounter(int code) {
+        return connacksSent.computeIfAbsent(code, c -> Counter.builder("gateway.connacks.sent")
+                .description("CONNACK packets the gateway sent to MQTT 5.0 clients to refuse them, by reason code")
+                .tag("reason_code", ReasonCodes.label(c)).register(registry));
+    }
+
+    private Counter disconnectSentCounter(int code) {
+        return disconnectsSent.computeIfAbsent(code, c -> Counter.builder("gateway.disconnects.sent")
+                .description("DISCONNECT packets the gateway sent to MQTT 5.0 clients it moved, by reason code")
+                .tag("reason_code", ReasonCodes.label(c)).register(registry));
     }
 
     private static Duration ms(long n) {
@@ -131,6 +175,50 @@ public final class GatewayMetrics implements ProxyMetrics, NodeListener {
     @Override
     public void nodeConnected(long nanos) {
         nodeConnect.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void connectRead(int protocolLevel) {
+        if (protocolLevel >= 3 && protocolLevel <= 5) {
+            connects[protocolLevel].increment();
+        }
+    }
+
+    @Override
+    public void splicedChanged(int protocolLevel, int delta) {
+        if (protocolLevel >= 3 && protocolLevel <= 5) {
+            spliced[protocolLevel].addAndGet(delta);
+        }
+    }
+
+    @Override
+    public void connackSent(int reasonCode) {
+        connackSentCounter(reasonCode).increment();
+    }
+
+    @Override
+    public void disconnectSent(int reasonCode) {
+        disconnectSentCounter(reasonCode).increment();
+    }
+
+    /** Valid CONNECTs read at this protocol level (3, 4, 5). */
+    public double connectCount(int protocolLevel) {
+        return connects[protocolLevel].count();
+    }
+
+    /** Connections spliced now at this protocol level (3, 4, 5). */
+    public int splicedCount(int protocolLevel) {
+        return spliced[protocolLevel].get();
+    }
+
+    public double connacksSentCount(int reasonCode) {
+        Counter c = connacksSent.get(reasonCode);
+        return c == null ? 0 : c.count();
+    }
+
+    public double disconnectsSentCount(int reasonCode) {
+        Counter c = disconnectsSent.get(reasonCode);
+        return c == null ? 0 : c.count();
     }
 
     public double rejectedCount(RejectReason reason) {

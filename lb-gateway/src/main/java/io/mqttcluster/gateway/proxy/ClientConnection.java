@@ -6,6 +6,7 @@ import io.mqttcluster.gateway.backend.NodeConnection;
 import io.mqttcluster.gateway.backend.NodeState;
 import io.mqttcluster.gateway.connect.ConnectInfo;
 import io.mqttcluster.gateway.connect.ConnectReader;
+import io.mqttcluster.gateway.connect.ReasonCodes;
 import io.mqttcluster.gateway.hash.NodeChooser;
 import io.mqttcluster.gateway.hash.RouteReason;
 import io.mqttcluster.gateway.log.LogValues;
@@ -36,8 +37,9 @@ import java.util.function.BiFunction;
  * one (with its log line and metrics). It is the last handler of the client socket's pipeline.
  *
  * <p>Phases: SNIFFING (read the CONNECT under a deadline and a size cap) -> CONNECTING (try the
- * nodes in rendezvous order, client not read) -> SPLICED (bytes both ways with back-pressure) ->
- * CLOSED. Either side closing closes the other.
+ * nodes in rendezvous order, client not read) -> SPLICED (bytes both ways with back-pressure; the node's answer
+ * to the CONNECT, AUTH packets then the CONNACK, is followed by the splice) -> CLOSED. Either side closing closes
+ * the other. A refused MQTT 5.0 client gets a CONNACK with a reason code first; a moved one a DISCONNECT.
  *
  * <p>Parts: {@link ConnectReader} reads the CONNECT, {@link NodeChooser} orders the nodes, {@link Splice} carries
  * the bytes both ways once a node accepted, {@link UnansweredBytes} keeps what the node has not answered yet so
@@ -83,13 +85,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         this.remote = String.valueOf(client.remoteAddress());
         this.reader = new ConnectReader(px.options().connectMaxSize());
         this.unanswered = new UnansweredBytes(px.options().connectMaxSize());
-    }
-
-    /** Refuses a connection that never became a {@code ClientConnection} (limits at accept time). */
-    static void refuse(ProxyServices px, Channel socket, RejectReason reason) {
-        px.metrics().rejected(reason);
-        logRejected(px, reason, String.valueOf(socket.remoteAddress()), null, "");
-        socket.close();
     }
 
     @Override
@@ -179,8 +174,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         switch (status) {
             case NEED_MORE -> {
             }
-            case INVALID -> reject(RejectReason.INVALID_CONNECT, reader.failure());
-            case OVERSIZE -> reject(RejectReason.OVERSIZE, reader.failure());
+            case INVALID -> reject(RejectReason.INVALID_CONNECT, reader.failure(), reader.protocolLevel(), reader.reasonCode());
+            case OVERSIZE -> reject(RejectReason.OVERSIZE, reader.failure(), reader.protocolLevel(), reader.reasonCode());
             case COMPLETE -> onConnect(reader.connect());
         }
     }
@@ -203,11 +198,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         phase = Phase.CONNECTING;
         cancelDeadline();
         connect = info;
+        metrics.connectRead(info.protocolLevel());
         clientId = info.clientId().getBytes(StandardCharsets.UTF_8);
         warnIfIdleTimeoutTooShort(info);
         List<BackendNode> candidates = px.nodes().candidates();
         if (candidates.isEmpty()) {
-            reject(RejectReason.NO_HEALTHY_NODE, "no node is up and ready");
+            reject(RejectReason.NO_HEALTHY_NODE, "no node is up and ready", info.protocolLevel(), ReasonCodes.SERVER_UNAVAILABLE);
             return;
         }
         order = NodeChooser.order(clientId, candidates);
@@ -222,7 +218,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (index >= attempts) {
-            reject(RejectReason.NODE_UNREACHABLE, "tried " + attempts + " node(s)");
+            // no node answered anything yet, so the client may still get a CONNACK, from us
+            reject(RejectReason.NODE_UNREACHABLE, "tried " + attempts + " node(s)", connect.protocolLevel(),
+                    ReasonCodes.SERVER_UNAVAILABLE);
             return;
         }
         BackendNode target = order.get(index);
@@ -253,12 +251,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private void splice(BackendNode target, Channel socket, RouteReason reason) {
         phase = Phase.SPLICED;
         node = target;
-        splice = new Splice(client, socket, metrics);
+        splice = new Splice(client, socket, metrics, connect.protocolLevel());
         target.connections().add(this);
         metrics.routed(reason);
+        metrics.splicedChanged(connect.protocolLevel(), 1);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=route client_id={} node={} reason={} protocol_level={} clean_start={} keepalive={} remote={}",
-                    LogValues.quote(connect.clientId()), target.key(), reason.label(), connect.protocolLevel(),
+            LOG.debug("event=route client_id={} node={} reason={} protocol={} auth_method={} clean_start={} keepalive={} remote={}",
+                    LogValues.quote(connect.clientId()), target.key(), reason.label(), connect.protocolLabel(),
+                    connect.authenticationMethod() == null ? "-" : LogValues.quote(connect.authenticationMethod()),
                     connect.cleanStart(), connect.keepAliveSeconds(), remote);
         }
 
@@ -293,7 +293,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            unanswered.release(); // the node took the client
+            // The node's first byte, a CONNACK or (MQTT 5 enhanced authentication) an AUTH, means it took the CONNECT:
+            // from now on the client has seen this node's answer, and no other node may get the same bytes.
+            unanswered.release();
             splice.toClient(data);
         }
 
@@ -355,6 +357,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         LOG.info("event=node_closed_before_connack node={} client_id={} attempt={}", node.key(),
                 LogValues.quote(connect.clientId()), attempt + 1);
         node.connections().remove(this);
+        metrics.splicedChanged(connect.protocolLevel(), -1);
         node = null;
         splice = null;
         phase = Phase.CONNECTING;
@@ -380,33 +383,61 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 return;
             }
             metrics.moved(reason);
-            // A planned move (drain, rebalance) is not the client's failure: end its session on the node with a
-            // DISCONNECT, as if the client had sent it, so that no will is published while the client reconnects
-            // to its next node. Only between two of the client's packets; a node that is down gets none.
-            boolean clean = reason != MoveReason.NODE_DOWN && splice.disconnectAtPacketBoundary();
-            LOG.debug("event=connection_moved reason={} client_id={} node={} disconnect_sent={}", reason.label(),
-                    LogValues.quote(connect.clientId()), node.key(), clean);
-            close("moved_" + reason.label());
+            move(reason);
         });
         return true;
     }
 
+    /**
+     * Closes the connection to move its client. A node that is down gets nothing and the client is closed at once,
+     * as for any lost connection (its will is published there; the node may never finish a packet it had begun).
+     * A drain or a rebalance is not the client's failure: {@link Splice#move} ends the client's session on the node
+     * with a DISCONNECT in the client's name (so no will is published while the client reconnects to its next
+     * node), gives an MQTT 5.0 client a DISCONNECT with {@link GatewayPackets#reasonCode the move's reason code},
+     * each at a packet boundary and after the node's CONNACK, then both sockets close. That wait is bounded by
+     * connect.timeout; past it the connection closes as it is.
+     */
+    private void move(MoveReason reason) {
+        String cause = "moved_" + reason.label();
+        if (reason == MoveReason.NODE_DOWN) {
+            LOG.debug("event=connection_moved reason={} client_id={} node={}", reason.label(),
+                    LogValues.quote(connect.clientId()), node.key());
+            close(cause);
+            return;
+        }
+        int code = GatewayPackets.reasonCode(reason);
+        byte[] forClient = connect.mqtt5()
+                ? GatewayPackets.disconnect(code, GatewayPackets.reasonString(reason), connect.maximumPacketSize()) : null;
+        LOG.debug("event=connection_moved reason={} client_id={} node={} protocol={} handshake={}", reason.label(),
+                LogValues.quote(connect.clientId()), node.key(), connect.protocolLabel(), splice.handshake().state());
+        deadline = client.eventLoop().schedule(() -> {
+            deadline = null;
+            close(cause + "_unfinished");
+        }, px.options().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        splice.move(forClient, code, () -> close(cause));
+    }
+
     private void reject(RejectReason reason, String detail) {
+        reject(reason, detail, -1, 0);
+    }
+
+    /** Refuses the client, counted and logged; an MQTT 5.0 client is told why with a CONNACK when there is a code. */
+    private void reject(RejectReason reason, String detail, int protocolLevel, int connackCode) {
         if (phase == Phase.CLOSED) {
             return;
         }
-        metrics.rejected(reason);
-        logRejected(px, reason, remote, connect, detail);
-        close("rejected_" + reason.label());
-    }
-
-    private static void logRejected(ProxyServices px, RejectReason reason, String remote, ConnectInfo connect, String detail) {
-        long suppressed = px.rejectLog().tryAcquire();
-        if (suppressed < 0) {
-            return;
+        if (protocolLevel == 5 && connackCode != 0) {
+            // [MQTT 5.0 sections 3.1.4, 4.13.1]: a CONNACK with the reason code, then the close; best effort (a client
+            // still sending a CONNECT that is too large may see the connection reset before it reads it)
+            byte[] connack = GatewayPackets.connackRefusal(connackCode, connect == null ? 0 : connect.maximumPacketSize());
+            if (connack != null) {
+                client.write(Unpooled.wrappedBuffer(connack), client.voidPromise());
+                metrics.connackSent(connackCode);
+            }
         }
-        LOG.warn("event=connection_rejected reason={} remote={} client_id={} detail={} suppressed={}", reason.label(), remote,
-                connect == null ? "-" : LogValues.quote(connect.clientId()), LogValues.quote(detail), suppressed);
+        metrics.rejected(reason);
+        Rejections.log(px, reason, remote, connect == null ? null : connect.clientId(), detail);
+        close("rejected_" + reason.label());
     }
 
     private void warnIfIdleTimeoutTooShort(ConnectInfo info) {
@@ -438,19 +469,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             heldWhileConnecting = null;
         }
         unanswered.release();
+        if (was == Phase.SPLICED) { // counted out before the sockets close, so that no one sees a closed one counted
+            node.connections().remove(this);
+            metrics.splicedChanged(connect.protocolLevel(), -1);
+        }
         // what was already read from one side still goes out before the other side closes
         client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (splice != null) {
             splice.node().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
-        if (was == Phase.SPLICED) {
-            node.connections().remove(this);
-        }
         px.connectionLimit().release();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=connection_closed cause={} client_id={} node={} remote={} duration_ms={}", cause,
+            NodeHandshake h = splice == null ? null : splice.handshake();
+            LOG.debug("event=connection_closed cause={} client_id={} node={} remote={} duration_ms={} handshake={} "
+                    + "auth_packets={} disconnect_sent={}", cause,
                     connect == null ? "-" : LogValues.quote(connect.clientId()), node == null ? "-" : node.key(), remote,
-                    (System.nanoTime() - startedNanos) / 1_000_000);
+                    (System.nanoTime() - startedNanos) / 1_000_000, h == null ? "-" : h.state(),
+                    h == null ? 0 : h.authPackets(), splice != null && splice.toldClient());
         }
     }
 }

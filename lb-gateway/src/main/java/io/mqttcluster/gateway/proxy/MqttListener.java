@@ -64,14 +64,14 @@ public final class MqttListener {
                     protected void initChannel(SocketChannel ch) {
                         px.metrics().accepted();
                         if (!px.connectionLimit().tryAcquire()) {
-                            ClientConnection.refuse(px, ch, RejectReason.MAX_CONNECTIONS);
+                            Rejections.refuse(px, ch, RejectReason.MAX_CONNECTIONS);
                             return;
                         }
                         InetSocketAddress remote = ch.remoteAddress();
                         String ip = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
                         if (!px.rateLimiter().allow(ip)) {
                             px.connectionLimit().release();
-                            ClientConnection.refuse(px, ch, RejectReason.RATE_LIMITED);
+                            Rejections.refuse(px, ch, RejectReason.RATE_LIMITED);
                             return;
                         }
                         if (tls != null) {

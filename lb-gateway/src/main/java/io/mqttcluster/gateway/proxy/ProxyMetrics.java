@@ -25,4 +25,16 @@ public interface ProxyMetrics {
 
     /** A TCP connect to a node succeeded after {@code nanos}. */
     void nodeConnected(long nanos);
+
+    /** A valid CONNECT was read from a client of this protocol level (3, 4 or 5). */
+    void connectRead(int protocolLevel);
+
+    /** A client of this protocol level was spliced to a node ({@code +1}), or its spliced connection closed ({@code -1}). */
+    void splicedChanged(int protocolLevel, int delta);
+
+    /** The gateway sent an MQTT 5.0 client a CONNACK refusing it, with this reason code. */
+    void connackSent(int reasonCode);
+
+    /** The gateway sent an MQTT 5.0 client a DISCONNECT with this reason code (a planned move). */
+    void disconnectSent(int reasonCode);
 }

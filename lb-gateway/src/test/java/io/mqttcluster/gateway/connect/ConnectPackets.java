@@ -170,6 +170,99 @@ public final class ConnectPackets {
         } while (value > 0);
     }
 
+    /** An MQTT 5 property block's content, built property by property (identifier, then the value by its type). */
+    public static Props props() {
+        return new Props();
+    }
+
+    /** Builder of encoded MQTT 5 properties [MQTT 5.0 section 2.2.2.2]. */
+    public static final class Props {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        public Props u8(int id, int value) {
+            out.write(id);
+            out.write(value);
+            return this;
+        }
+
+        public Props u16(int id, int value) {
+            out.write(id);
+            out.write(value >> 8);
+            out.write(value);
+            return this;
+        }
+
+        public Props u32(int id, long value) {
+            out.write(id);
+            out.write((int) (value >> 24));
+            out.write((int) (value >> 16));
+            out.write((int) (value >> 8));
+            out.write((int) value);
+            return this;
+        }
+
+        public Props utf8(int id, String value) {
+            out.write(id);
+            string(out, value.getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
+        public Props binary(int id, byte[] value) {
+            out.write(id);
+            string(out, value);
+            return this;
+        }
+
+        public Props pair(int id, String name, String value) {
+            out.write(id);
+            string(out, name.getBytes(StandardCharsets.UTF_8));
+            string(out, value.getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
+        /** Raw bytes, for malformed properties. */
+        public Props raw(int... bytes) {
+            for (int b : bytes) {
+                out.write(b);
+            }
+            return this;
+        }
+
+        public byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+
+    /** Every CONNECT property of MQTT 5.0 [section 3.1.2.11], user properties twice, with an Authentication Method. */
+    public static byte[] everyConnectProperty(String authenticationMethod) {
+        return props()
+                .u32(0x11, 3600) // Session Expiry Interval
+                .u16(0x21, 20) // Receive Maximum
+                .u32(0x27, 256 * 1024) // Maximum Packet Size
+                .u16(0x22, 10) // Topic Alias Maximum
+                .u8(0x19, 1) // Request Response Information
+                .u8(0x17, 0) // Request Problem Information
+                .pair(0x26, "region", "eu-west") // User Property
+                .pair(0x26, "region", "eu-central") // the same name again: allowed
+                .utf8(0x15, authenticationMethod) // Authentication Method
+                .binary(0x16, new byte[] {0, 1, 2, (byte) 0xFF}) // Authentication Data
+                .bytes();
+    }
+
+    /** Every will property of MQTT 5.0 [section 3.1.3.2]. */
+    public static byte[] everyWillProperty() {
+        return props()
+                .u32(0x18, 30) // Will Delay Interval
+                .u8(0x01, 1) // Payload Format Indicator
+                .u32(0x02, 600) // Message Expiry Interval
+                .utf8(0x03, "application/json") // Content Type
+                .utf8(0x08, "replies/dev-1") // Response Topic
+                .binary(0x09, new byte[] {9, 8, 7}) // Correlation Data
+                .pair(0x26, "k", "v") // User Property
+                .pair(0x26, "k2", "") // and another, with an empty value
+                .bytes();
+    }
+
     /** A PINGREQ, for "bytes after the CONNECT" tests. */
     public static byte[] pingreq() {
         return new byte[] {(byte) 0xC0, 0x00};

@@ -134,6 +134,26 @@ class RoutingIT {
     }
 
     @Test
+    void connect_mqtt5EmptyClientId_leastLoadedNode_andTheNodeAssignsTheId() throws Exception {
+        // docs/gateway.md "Empty client id": routed by load, the id assigned by the node reaches the client unchanged
+        double before = first.metrics().routedCount(RouteReason.LEAST_LOADED_EMPTY_ID);
+        double v5Before = first.metrics().connectCount(5);
+        MqttClient anon = new MqttClient("tcp://127.0.0.1:" + first.mqttPort(), "", new MemoryPersistence());
+        try {
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setCleanStart(true);
+            o.setConnectionTimeout(15);
+            org.eclipse.paho.mqttv5.client.IMqttToken t = anon.connectWithResult(o);
+            assertThat(t.getResponseProperties().getAssignedClientIdentifier()).isNotBlank();
+            assertThat(first.metrics().routedCount(RouteReason.LEAST_LOADED_EMPTY_ID)).isEqualTo(before + 1);
+            assertThat(first.metrics().connectCount(5)).isEqualTo(v5Before + 1);
+        } finally {
+            anon.disconnect();
+            anon.close();
+        }
+    }
+
+    @Test
     void http_endpoints_metricsHealthAndNodes() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String base = "http://127.0.0.1:" + first.httpPort();
@@ -159,7 +179,14 @@ class RoutingIT {
                 "gateway_node_up{node=\"" + keys.get(1) + "\"} 1",
                 "gateway_moved_connections_total{reason=\"drain\"}",
                 "jvm_memory_used_bytes",
-                "gateway_open_connections");
+                "gateway_open_connections",
+                // MQTT 5: by protocol, and the reason codes the gateway sends (Clients connects with 3.1.1)
+                "gateway_connects_total{protocol=\"3.1.1\"}",
+                "gateway_protocol_connections{protocol=\"3.1.1\"}",
+                "gateway_protocol_connections{protocol=\"5.0\"}",
+                "gateway_connacks_sent_total{reason_code=\"0x81\"}",
+                "gateway_disconnects_sent_total{reason_code=\"0x8b\"}",
+                "gateway_disconnects_sent_total{reason_code=\"0x9c\"}");
         assertThat(metrics.body()).doesNotContain("metrics-client");
     }
 }
