@@ -113,7 +113,7 @@ final class InboundPublishes {
         }
         String problem = Topics.checkTopicName(p.topic(), s.topicLimits());
         if (problem != null) {
-            channel.protocolError("publish topic: " + problem); // [MQTT-4.7.3-*], [MQTT-3.3.2-2]
+            channel.protocolError("publish topic: " + problem, ReasonCode.TOPIC_NAME_INVALID); // [MQTT-4.7.3-*], [MQTT-3.3.2-2]
             return;
         }
         boolean dropped = Topics.isDollarTopic(p.topic());

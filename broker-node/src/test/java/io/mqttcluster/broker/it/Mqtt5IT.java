@@ -479,6 +479,48 @@ class Mqtt5IT {
         }
     }
 
+    /** A connected raw MQTT 5 client on node {@code node}. */
+    static RawClient raw5(int node, String prefix) throws Exception {
+        RawClient c = new RawClient(cluster.port(node));
+        c.send(RawClient.connect5(id(prefix), true, 30, 0, null, null, 0, 0));
+        c.readUntil(RawClient.CONNACK);
+        return c;
+    }
+
+    @Test
+    void brokenPackets_closeWithMalformed0x81_invalidTopic0x90_tooLarge0x95_secondConnect0x82() throws Exception {
+        try (RawClient c = raw5(0, "malformed")) {
+            c.send(new byte[]{(byte) 0x80, 3, 0, 1, 0}); // SUBSCRIBE with reserved flags 0000 and no filter
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x81);
+        }
+        try (RawClient c = raw5(0, "wildtopic")) {
+            c.send(RawClient.publish5("a/+/b", "x".getBytes(), 0, 0, new byte[0])); // not a topic name at all
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x81);
+        }
+        try (RawClient c = raw5(0, "deeptopic")) {
+            // well formed, but deeper than mqtt.max-topic-levels (64): not accepted
+            c.send(RawClient.publish5("l/".repeat(70) + "x", "x".getBytes(), 0, 0, new byte[0]));
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x90);
+        }
+        try (RawClient c = raw5(0, "toolarge")) {
+            c.send(RawClient.publish5("big", new byte[1024 * 1024 + 10], 0, 0, new byte[0])); // above mqtt.max-packet-size
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x95);
+        }
+        try (RawClient c = raw5(0, "twice")) {
+            c.send(RawClient.connect5(id("twice"), true, 30, 0, null, null, 0, 0));
+            assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x82);
+        }
+    }
+
+    @Test
+    void subscribe_givesAReasonCodePerFilter_andAnInvalidOneIs0x8F() throws Exception {
+        try (RawClient c = raw5(0, "suback")) {
+            c.send(RawClient.subscribe5(7, "bad/#/x", 1));
+            RawClient.Packet ack = c.readUntil(RawClient.SUBACK);
+            assertThat(ack.body()[ack.body().length - 1] & 0xFF).isEqualTo(0x8F);
+        }
+    }
+
     @Test
     void unsubscribe_ofAFilterNeverSubscribed_says0x11() throws Exception {
         try (Paho5 c = Paho5.connect(cluster.port(0), id("unsub"), o -> { })) {
