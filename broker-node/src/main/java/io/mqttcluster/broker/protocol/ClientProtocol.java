@@ -3,9 +3,6 @@ package io.mqttcluster.broker.protocol;
 import io.mqttcluster.broker.mqtt.ReasonCode;
 
 import io.mqttcluster.broker.mqtt.Refusal;
-import io.mqttcluster.broker.auth.Acl;
-import io.mqttcluster.broker.auth.Security;
-import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.broker.session.LocalClient;
 import io.mqttcluster.cluster.message.Message;
 import io.mqttcluster.cluster.message.MessageProperties;
@@ -18,10 +15,7 @@ import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The MQTT protocol for one connection: a packet in, actions out. It decides every reply and keeps the
@@ -29,7 +23,8 @@ import java.util.concurrent.CompletionStage;
  * runs without one. The work is split by concern: CONNECT up to the resumed session in {@link ConnectHandshake};
  * PUBLISH and PUBREL from the client in {@link InboundPublishes}; SUBSCRIBE and UNSUBSCRIBE in
  * {@link SubscribeRequests}; messages to the client in {@link Delivery} (its in-flight window {@link Outbound}, its
- * stored queue {@link QueuedDelivery}); store operations in {@link StoreOps}. This class holds the connection's
+ * stored queue {@link QueuedDelivery}); store operations in {@link StoreOps}; what the ACL allows this client in
+ * {@link ClientAccess}; MQTT 5 enhanced authentication in {@link AuthFlow}. This class holds the connection's
  * state, takes the packets in, and ends the connection: will on an abnormal end, session released or kept,
  * takeover by another connection with the same client id.
  *
@@ -50,8 +45,7 @@ public final class ClientProtocol implements LocalClient {
     private final StoreOps ops = new StoreOps(this);
     private final ConnectHandshake handshake;
     private final AuthFlow auth = new AuthFlow(this);
-    /** Some subscription matches topics this client may not receive (set at SUBSCRIBE, kept for the connection). */
-    private boolean someTopicsDenied;
+    private final ClientAccess access = new ClientAccess(this);
     private final Delivery delivery;
 
     private State state = State.NEW;
@@ -70,8 +64,6 @@ public final class ClientProtocol implements LocalClient {
     private CloseReason closeReason;
     /** The user name the rules know this client by (CONNECT's, or its certificate's CN); null: anonymous. */
     private volatile String user;
-    private Acl.ClientAcl acl;
-    private long aclVersion = -1;
     /** A takeover asked for while this connection was still claiming (epoch taken over); 0 when none. */
     private long kickedEpoch;
 
@@ -236,20 +228,9 @@ public final class ClientProtocol implements LocalClient {
         delivery.restored();
     }
 
-    /** The ACL for this client under the rules in force now (rebuilt when they were reloaded). */
-    Acl.ClientAcl acl() {
-        Security.Rules rules = services.security().rules();
-        if (acl == null || aclVersion != rules.version()) {
-            acl = rules.acl().forClient(user, clientId);
-            aclVersion = rules.version();
-        }
-        return acl;
-    }
-
-    void logDenied(String topic) {
-        if (log.isDebugEnabled()) {
-            log.debug("event=publish_denied client_id={} user={} topic={}", clientId, user, topic);
-        }
+    /** What this client may publish and receive. */
+    ClientAccess access() {
+        return access;
     }
 
     void refuse(Refusal refusal, String why) {
@@ -298,7 +279,7 @@ public final class ClientProtocol implements LocalClient {
     public void recheckAcl() {
         context.runOnContext(v -> {
             if (state == State.CONNECTED) {
-                someTopicsDenied = false; // recomputed from the new rules, subscription by subscription
+                access.rulesChanged();
                 subscribe.recheckAcl();
             }
         });
@@ -383,19 +364,6 @@ public final class ClientProtocol implements LocalClient {
         return auth;
     }
 
-    /**
-     * A subscription of this client matches topics the ACL does not let it receive: from now on each message to it
-     * is checked ({@link Delivery}). Clients without one pay nothing per message.
-     */
-    void receivesSomeDeniedTopics() {
-        someTopicsDenied = true;
-    }
-
-    /** Whether a message on {@code topic} may go to this client (ACL). */
-    boolean mayReceive(String topic) {
-        return !someTopicsDenied || acl().canReceive(topic);
-    }
-
     void logReauthFailed(String reason) {
         log.info("event=reauthentication_failed client_id={} user={} reason=\"{}\"", clientId, user, reason);
     }
@@ -414,11 +382,8 @@ public final class ClientProtocol implements LocalClient {
                 protocolError("DISCONNECT sets a session expiry on a session that had none");
                 return;
             }
-            expiryOnDisconnect = Math.min(d.sessionExpirySeconds() == 0xFFFFFFFFL ? Long.MAX_VALUE : d.sessionExpirySeconds(),
-                    services.config().sessionExpirySeconds());
-            if (expiryOnDisconnect == Long.MAX_VALUE) {
-                expiryOnDisconnect = 0xFFFFFFFFL;
-            }
+            // capped like the CONNECT's (0xFFFFFFFF, never, stays itself below an unlimited cap)
+            expiryOnDisconnect = Math.min(d.sessionExpirySeconds(), services.config().sessionExpirySeconds());
         }
     }
 
@@ -508,22 +473,7 @@ public final class ClientProtocol implements LocalClient {
     private void releaseLocalState() {
         boolean shared = subscribe.hasShared();
         subscribe.releaseLocal();
-        List<Long> neverSent = new ArrayList<>();
-        for (Outgoing o : delivery.abandon()) {
-            if (o.shareGroup() != null && !o.durable()) {
-                // a QoS 2 copy this client may have received stays its own [MQTT-4.8.2-5]
-                if (o.qos() < 2 || !o.dup) {
-                    services.router().redispatchShared(o.message(), o.qos(), o.shareGroup(), clientId, context);
-                }
-            } else if (o.shareGroup() != null && !o.dup) {
-                neverSent.add(o.seq());
-            }
-        }
-        if (shared && persistent) {
-            long handedUpTo = delivery.handedUpTo();
-            handover = new io.mqttcluster.cluster.session.SharedHandover(handedUpTo,
-                    neverSent.stream().mapToLong(Long::longValue).toArray());
-        }
+        handover = delivery.release(shared && persistent);
     }
 
     /** Closes the connection (protocol error, store failure, shutdown); the will is published where due. */

@@ -151,7 +151,7 @@ final class ConnectHandshake {
             return;
         }
         ch.authenticatedAs(v.user());
-        if (will != null && !ch.acl().canPublish(will.topic())) {
+        if (will != null && !ch.access().mayPublish(will.topic())) {
             ch.refuse(Refusal.NOT_AUTHORIZED, "will topic not allowed: " + will.topic());
             return;
         }

@@ -1,5 +1,9 @@
 package io.mqttcluster.broker.protocol;
 
+import java.util.ArrayList;
+
+import io.mqttcluster.cluster.session.SharedHandover;
+
 import io.mqttcluster.broker.protocol.Outbound.Outgoing;
 import io.mqttcluster.broker.metrics.BrokerMetrics.DropReason;
 import io.mqttcluster.cluster.message.Message;
@@ -121,6 +125,28 @@ final class Delivery implements Outbound.Sink {
         return outbound == null ? List.of() : outbound.abandon();
     }
 
+    /**
+     * The connection ended: memory messages of shared groups still here go to other members (a QoS 2 copy the
+     * client may have received stays its own [MQTT-4.8.2-5]); for a stored session in shared groups, returns what
+     * its next connection must not be sent again as its own (null otherwise).
+     */
+    SharedHandover release(boolean storedSharedSession) {
+        List<Long> neverSent = new ArrayList<>();
+        for (Outgoing o : abandon()) {
+            if (o.shareGroup() != null && !o.durable()) {
+                if (o.qos() < 2 || !o.dup) {
+                    services.router().redispatchShared(o.message(), o.qos(), o.shareGroup(), channel.clientId(), channel.context());
+                }
+            } else if (o.shareGroup() != null && !o.dup) {
+                neverSent.add(o.seq());
+            }
+        }
+        if (!storedSharedSession) {
+            return null;
+        }
+        return new SharedHandover(handedUpTo(), neverSent.stream().mapToLong(Long::longValue).toArray());
+    }
+
     /** The queue position up to which stored messages were handed to this connection; MAX_VALUE when unknown. */
     long handedUpTo() {
         return queued == null ? Long.MAX_VALUE : queued.handedUpTo();
@@ -169,7 +195,7 @@ final class Delivery implements Outbound.Sink {
      * counted when not.
      */
     private boolean deliverable(Message message, int[] subscriptionIds) {
-        if (!channel.mayReceive(message.topic())) {
+        if (!channel.access().mayReceive(message.topic())) {
             services.metrics().dropped(DropReason.NOT_AUTHORIZED); // a wildcard subscription over a denied topic
             return false;
         }

@@ -121,13 +121,12 @@ final class InboundPublishes {
         if (dropped) {
             s.metrics().dropped(DropReason.DOLLAR_TOPIC);
             refused = ReasonCode.NOT_AUTHORIZED;
-        } else if (!channel.acl().canPublish(p.topic())) {
+        } else if (!channel.access().mayPublish(p.topic())) {
             // MQTT 3.1.1 has no way to say no: acknowledged as usual, delivered to no one, not retained, counted;
             // MQTT 5 says 0x87 in the PUBACK / PUBREC
             dropped = true;
             refused = ReasonCode.NOT_AUTHORIZED;
             s.metrics().dropped(DropReason.NOT_AUTHORIZED);
-            channel.logDenied(p.topic());
         } else if (p.properties() != null && p.properties().payloadFormat() == 1 && !Utf8.isValid(p.payload())) {
             // declared UTF-8 and is not [MQTT-3.3.2-4]: 0x99, and for QoS 0 (no acknowledgement) a DISCONNECT
             s.metrics().dropped(DropReason.PAYLOAD_FORMAT_INVALID);

@@ -75,10 +75,7 @@ final class SubscribeRequests {
                 codes[i] = v5 >= 5 ? 0x8F : 0x80; // topic filter invalid [MQTT-3.9.3-2]
                 continue;
             }
-            Acl.Grant grant = channel.acl().subscribe(sub.topicFilter());
-            if (grant == Acl.Grant.SOME) {
-                channel.receivesSomeDeniedTopics(); // granted; the denied topics in it are filtered per message
-            }
+            Acl.Grant grant = channel.access().subscribe(sub.topicFilter()); // SOME: granted, filtered per message
             if (grant == Acl.Grant.NONE) {
                 codes[i] = v5 >= 5 ? 0x87 : 0x80; // not authorized: every topic of the filter is denied
                 svc.metrics().subscribeDenied();
@@ -218,13 +215,9 @@ final class SubscribeRequests {
             if (sub == null) {
                 continue;
             }
-            Acl.Grant grant = channel.acl().subscribe(sub.topicFilter());
-            if (grant == Acl.Grant.NONE) {
+            if (channel.access().subscribe(sub.topicFilter()) == Acl.Grant.NONE) {
                 denied.add(sub); // the rules changed while the client was away
                 continue;
-            }
-            if (grant == Acl.Grant.SOME) {
-                channel.receivesSomeDeniedTopics();
             }
             subscriptions().put(e.getKey(), sub);
             channel.ops().track(channel.services().subscriptions().addLocal(sub, channel.context()));
@@ -254,11 +247,8 @@ final class SubscribeRequests {
         }
         List<Subscription> denied = new ArrayList<>();
         for (Subscription sub : subscriptions.values()) {
-            Acl.Grant grant = channel.acl().subscribe(sub.topicFilter());
-            if (grant == Acl.Grant.NONE) {
+            if (channel.access().subscribe(sub.topicFilter()) == Acl.Grant.NONE) {
                 denied.add(sub);
-            } else if (grant == Acl.Grant.SOME) {
-                channel.receivesSomeDeniedTopics();
             }
         }
         for (Subscription sub : denied) {
