@@ -503,7 +503,8 @@ class Mqtt5IT {
             assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x90);
         }
         try (RawClient c = raw5(0, "toolarge")) {
-            c.send(RawClient.publish5("big", new byte[1024 * 1024 + 10], 0, 0, new byte[0])); // above mqtt.max-packet-size
+            // a PUBLISH announcing more than mqtt.max-packet-size (1 MB): refused on its header, before any body
+            c.send(new byte[]{0x30, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01}); // remaining length 2 MB
             assertThat(RawClient.reasonCode(c.readUntil(RawClient.DISCONNECT))).isEqualTo(0x95);
         }
         try (RawClient c = raw5(0, "twice")) {
@@ -518,6 +519,66 @@ class Mqtt5IT {
             c.send(RawClient.subscribe5(7, "bad/#/x", 1));
             RawClient.Packet ack = c.readUntil(RawClient.SUBACK);
             assertThat(ack.body()[ack.body().length - 1] & 0xFF).isEqualTo(0x8F);
+        }
+    }
+
+    @Test
+    void theAclAndTheSubscriptionQuota_answer0x87And0x97_andAnUnknownPubrelGets0x92() throws Exception {
+        java.nio.file.Path acl = java.nio.file.Files.createTempFile("mqtt5-acl", ".txt");
+        java.nio.file.Files.writeString(acl, "allow pubsub open/#\n");
+        io.mqttcluster.broker.BrokerNode n = io.mqttcluster.broker.testing.TestNode.start(Map.of("auth.acl-file", acl.toString(),
+                "auth.acl-default", "deny", "mqtt.max-subscriptions-per-client", "2"));
+        try (Paho5 c = Paho5.connect(n.mqttPort(), id("acl5"), o -> { })) {
+            assertThat(c.subscribe("closed/#", 1, 0)).containsExactly(0x87);
+            assertThat(c.publish("closed/x", "no".getBytes(), 1, false, null)).containsExactly(0x87);
+            assertThat(c.subscribe("open/a", 1, 0)).containsExactly(1);
+            assertThat(c.subscribe("open/b", 1, 0)).containsExactly(1);
+            try (RawClient raw = new RawClient(n.mqttPort())) {
+                raw.send(RawClient.connect5(id("pubrel"), true, 30, 0, null, null, 0, 0));
+                raw.readUntil(RawClient.CONNACK);
+                // the quota by raw socket: Paho 1.2.5 refuses a SUBACK with 0x97 as an invalid return code
+                raw.send(RawClient.subscribe5(1, "open/a", 1));
+                raw.readUntil(RawClient.SUBACK);
+                raw.send(RawClient.subscribe5(2, "open/b", 1));
+                raw.readUntil(RawClient.SUBACK);
+                raw.send(RawClient.subscribe5(3, "open/c", 1));
+                RawClient.Packet quota = raw.readUntil(RawClient.SUBACK);
+                assertThat(quota.body()[quota.body().length - 1] & 0xFF).as("a third subscription, above the quota of 2").isEqualTo(0x97);
+                raw.send(RawClient.pubrel(9)); // never received
+                RawClient.Packet comp = raw.readUntil(RawClient.PUBCOMP);
+                assertThat(java.util.Arrays.copyOf(comp.body(), 3)).containsExactly(0, 9, (byte) 0x92); // then properties
+            }
+        } finally {
+            n.close();
+            java.nio.file.Files.deleteIfExists(acl);
+        }
+    }
+
+    @Test
+    void aNodeThatStops_sendsServerShuttingDown0x8B_beforeItCloses() throws Exception {
+        io.mqttcluster.broker.BrokerNode n = io.mqttcluster.broker.testing.TestNode.start();
+        Paho5 c = Paho5.connect(n.mqttPort(), id("stopping"), o -> { });
+        try {
+            n.close();
+            org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r = c.disconnected.get(30, TimeUnit.SECONDS);
+            assertThat(r.getReturnCode()).isEqualTo(0x8B);
+        } finally {
+            c.client.close(true);
+        }
+    }
+
+    @Test
+    void aNodeThatLosesItsQuorum_tellsItsClientsToUseAnotherServer0x9C() throws Exception {
+        try (TestCluster pair = TestCluster.start(2, Map.of("cluster.size", "2", "cluster.quorum", "2"))) {
+            pair.awaitMembers(2);
+            Paho5 c = Paho5.connect(pair.port(0), id("minority"), o -> { });
+            try {
+                pair.crash(1);
+                org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r = c.disconnected.get(60, TimeUnit.SECONDS);
+                assertThat(r.getReturnCode()).isEqualTo(0x9C);
+            } finally {
+                c.client.close(true);
+            }
         }
     }
 

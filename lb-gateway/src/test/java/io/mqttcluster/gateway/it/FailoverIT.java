@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Timeout;
 /** A node that dies loses its clients, and they come back through the gateway on their next choice. */
 @Timeout(120)
 class FailoverIT {
+
+    /** The "dying" node of one test, kept reachable for the test's length. */
+    private io.vertx.core.net.NetServer dying;
     private final List<Mosquitto> brokers = new ArrayList<>();
     private final Gateways gateways = new Gateways();
     private final Clients clients = new Clients();
@@ -104,7 +107,8 @@ class FailoverIT {
         // Node "dying" passes its health check and accepts TCP, but closes every connection without answering:
         // a process that is being killed, or stopping its listener. The gateway replays the CONNECT elsewhere.
         HealthServer health = new HealthServer(vertx);
-        io.vertx.core.net.NetServer dying = vertx.createNetServer().connectHandler(io.vertx.core.net.NetSocket::close);
+        // a field, not a local: Vert.x 5 closes a server once it is garbage collected (CleanableNetServer)
+        dying = vertx.createNetServer().connectHandler(io.vertx.core.net.NetSocket::close);
         int dyingPort = dying.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         String dyingKey = "127.0.0.1:" + dyingPort;
         List<String> keys = List.of(dyingKey, brokers.get(0).key(), brokers.get(1).key());
