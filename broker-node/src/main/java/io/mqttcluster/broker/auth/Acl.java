@@ -205,16 +205,7 @@ public final class Acl {
 
         /** May this client publish to {@code topic} (a valid topic name)? */
         public boolean canPublish(String topic) {
-            if (rules.length == 0) {
-                return defaultAllow;
-            }
-            String[] t = Topics.levels(topic);
-            for (ClientRule r : rules) {
-                if (r.publish && covers(r.levels, t)) {
-                    return r.allow;
-                }
-            }
-            return defaultAllow;
+            return decide(true, topic);
         }
 
         /** May this client subscribe to {@code filter}: is any topic it matches one the client may receive? */
@@ -254,12 +245,17 @@ public final class Acl {
 
         /** May this client receive a message on {@code topic}: the first {@code subscribe} rule matching it decides. */
         public boolean canReceive(String topic) {
+            return decide(false, topic);
+        }
+
+        /** The first publish (or subscribe) rule whose filter matches the topic decides; else the default. */
+        private boolean decide(boolean publish, String topic) {
             if (rules.length == 0) {
                 return defaultAllow;
             }
             String[] t = Topics.levels(topic);
             for (ClientRule r : rules) {
-                if (r.subscribe && covers(r.levels, t)) {
+                if ((publish ? r.publish : r.subscribe) && covers(r.levels, t)) {
                     return r.allow;
                 }
             }

@@ -1,8 +1,10 @@
 package io.mqttcluster.broker.auth;
 
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 /**
  * What an {@link AuthExchange} answers to one message of the client: go on, done, or refused, with the MQTT 5
- * reason code for the packet the protocol code sends next (MQTT 5.0 section 4.12).
+ * reason code ({@link ReasonCode}) for the packet the protocol code sends next (MQTT 5.0 section 4.12).
  *
  * <ul>
  *   <li>{@link Outcome#CONTINUE}: send AUTH with reason 0x18 (Continue authentication) and {@link #data()} as
@@ -20,21 +22,6 @@ public record AuthStep(Outcome outcome, int reasonCode, byte[] data, String user
 
     public enum Outcome { CONTINUE, SUCCESS, FAILURE }
 
-    /** CONNACK / AUTH: authenticated. */
-    public static final int SUCCESS = 0x00;
-    /** AUTH: another round of the exchange follows. */
-    public static final int CONTINUE_AUTHENTICATION = 0x18;
-    /** AUTH from the client: start a re-authentication on a connected client. */
-    public static final int REAUTHENTICATE = 0x19;
-    /** CONNACK: wrong password, or a user we do not know (the two are never told apart). */
-    public static final int BAD_USER_NAME_OR_PASSWORD = 0x86;
-    /** CONNACK and DISCONNECT: refused for any other reason (malformed method data, other user on re-auth). */
-    public static final int NOT_AUTHORIZED = 0x87;
-    /** CONNACK: no method of that name here; the caller sends it when the registry finds none. */
-    public static final int BAD_AUTHENTICATION_METHOD = 0x8C;
-    /** CONNACK and DISCONNECT: the client sent authentication data after the exchange ended. */
-    public static final int PROTOCOL_ERROR = 0x82;
-
     public AuthStep {
         if (outcome == null) {
             throw new IllegalArgumentException("outcome");
@@ -46,12 +33,12 @@ public record AuthStep(Outcome outcome, int reasonCode, byte[] data, String user
 
     /** Another round: send {@code serverData} in AUTH 0x18. */
     public static AuthStep proceed(byte[] serverData) {
-        return new AuthStep(Outcome.CONTINUE, CONTINUE_AUTHENTICATION, serverData, null, null);
+        return new AuthStep(Outcome.CONTINUE, ReasonCode.CONTINUE_AUTHENTICATION, serverData, null, null);
     }
 
     /** Authenticated as {@code user}; {@code finalData} (or null) goes into the CONNACK or final AUTH. */
     public static AuthStep success(String user, byte[] finalData) {
-        return new AuthStep(Outcome.SUCCESS, SUCCESS, finalData, user, null);
+        return new AuthStep(Outcome.SUCCESS, ReasonCode.SUCCESS, finalData, user, null);
     }
 
     public static AuthStep failure(int reasonCode, String reason) {

@@ -1,5 +1,7 @@
 package io.mqttcluster.broker.auth;
 
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 import java.util.Objects;
 import java.util.Set;
 
@@ -11,7 +13,7 @@ import java.util.Set;
 final class ReauthExchange implements AuthExchange {
 
     /** Failure reason codes that MQTT 5.0 allows in a DISCONNECT sent by the server; anything else is 0x87. */
-    private static final Set<Integer> DISCONNECT_CODES = Set.of(0x80, 0x81, 0x82, 0x83, AuthStep.NOT_AUTHORIZED, 0x89);
+    private static final Set<Integer> DISCONNECT_CODES = Set.of(0x80, 0x81, 0x82, 0x83, ReasonCode.NOT_AUTHORIZED, 0x89);
 
     private final AuthExchange inner;
     private final String connectionUser;
@@ -25,13 +27,13 @@ final class ReauthExchange implements AuthExchange {
     @Override
     public AuthStep step(byte[] authData) {
         if (finished) {
-            return AuthStep.failure(AuthStep.PROTOCOL_ERROR, "re-authentication has already ended");
+            return AuthStep.failure(ReasonCode.PROTOCOL_ERROR, "re-authentication has already ended");
         }
         AuthStep s;
         try {
             s = inner.step(authData);
         } catch (RuntimeException e) {
-            s = AuthStep.failure(AuthStep.NOT_AUTHORIZED, "re-authentication failed: " + e.getClass().getSimpleName());
+            s = AuthStep.failure(ReasonCode.NOT_AUTHORIZED, "re-authentication failed: " + e.getClass().getSimpleName());
         }
         switch (s.outcome()) {
             case CONTINUE -> {
@@ -41,14 +43,14 @@ final class ReauthExchange implements AuthExchange {
                 finished = true;
                 if (!Objects.equals(s.user(), connectionUser)) {
                     // the user of a connection never changes: its ACL, session and log lines are that user's
-                    return AuthStep.failure(AuthStep.NOT_AUTHORIZED, "re-authenticated as another user than the connection's");
+                    return AuthStep.failure(ReasonCode.NOT_AUTHORIZED, "re-authenticated as another user than the connection's");
                 }
                 return s;
             }
             default -> {
                 finished = true;
                 return DISCONNECT_CODES.contains(s.reasonCode()) ? s
-                        : AuthStep.failure(AuthStep.NOT_AUTHORIZED, s.reason());
+                        : AuthStep.failure(ReasonCode.NOT_AUTHORIZED, s.reason());
             }
         }
     }

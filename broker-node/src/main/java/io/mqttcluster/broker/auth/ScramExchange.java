@@ -1,5 +1,7 @@
 package io.mqttcluster.broker.auth;
 
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -75,7 +77,7 @@ final class ScramExchange implements AuthExchange {
     @Override
     public AuthStep step(byte[] authData) {
         if (state == State.DONE) {
-            return AuthStep.failure(AuthStep.PROTOCOL_ERROR, algorithm.mechanism() + ": the exchange has already ended");
+            return AuthStep.failure(ReasonCode.PROTOCOL_ERROR, algorithm.mechanism() + ": the exchange has already ended");
         }
         AuthStep out;
         try {
@@ -87,9 +89,9 @@ final class ScramExchange implements AuthExchange {
             }
             out = state == State.CLIENT_FIRST ? clientFirst(text(authData)) : clientFinal(text(authData));
         } catch (Malformed e) {
-            out = AuthStep.failure(AuthStep.NOT_AUTHORIZED, algorithm.mechanism() + ": " + e.getMessage());
+            out = AuthStep.failure(ReasonCode.NOT_AUTHORIZED, algorithm.mechanism() + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            out = AuthStep.failure(AuthStep.NOT_AUTHORIZED, algorithm.mechanism() + ": internal error "
+            out = AuthStep.failure(ReasonCode.NOT_AUTHORIZED, algorithm.mechanism() + ": internal error "
                     + e.getClass().getSimpleName());
         }
         state = out.isContinue() ? State.CLIENT_FINAL : State.DONE;
@@ -181,7 +183,7 @@ final class ScramExchange implements AuthExchange {
         boolean proofOk = MessageDigest.isEqual(algorithm.digest(clientKey), storedKey);
         byte[] serverSignature = algorithm.hmac(serverKey, authMessage);
         if (!(proofOk & credential.real())) {
-            return AuthStep.failure(AuthStep.BAD_USER_NAME_OR_PASSWORD,
+            return AuthStep.failure(ReasonCode.BAD_USER_NAME_OR_PASSWORD,
                     algorithm.mechanism() + ": unknown user or wrong password");
         }
         return AuthStep.success(user, ("v=" + Base64.getEncoder().encodeToString(serverSignature))

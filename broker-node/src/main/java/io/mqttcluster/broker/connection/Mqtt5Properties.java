@@ -23,9 +23,9 @@ final class Mqtt5Properties {
 
     /**
      * The properties of a PUBLISH or a will that travel with the message, or null when it has none. The message
-     * expiry interval becomes a point in time: {@code nowMillis} plus the interval (0 or absent: never).
+     * expiry interval becomes a point in time: now plus the interval (0 or absent: never).
      */
-    static MessageProperties message(MqttProperties p, long nowMillis) {
+    static MessageProperties message(MqttProperties p) {
         if (p == null || p.isEmpty()) {
             return null;
         }
@@ -38,7 +38,7 @@ final class Mqtt5Properties {
         if (format == null && expiry == null && contentType == null && responseTopic == null && correlation == null && user.isEmpty()) {
             return null;
         }
-        long expiresAt = expiry == null || expiry == 0 ? 0 : nowMillis + Integer.toUnsignedLong(expiry) * 1000L;
+        long expiresAt = expiry == null || expiry == 0 ? 0 : System.currentTimeMillis() + Integer.toUnsignedLong(expiry) * 1000L;
         return new MessageProperties(expiresAt, format == null ? -1 : format, contentType, responseTopic, correlation, user);
     }
 
@@ -75,7 +75,7 @@ final class Mqtt5Properties {
      * The properties of a PUBLISH to an MQTT 5 subscriber: the message's own, with the expiry interval it has left,
      * the identifiers of the subscriptions it matched, and a topic alias (0: none).
      */
-    static MqttProperties publish(Message m, int[] subscriptionIds, int topicAlias, long nowMillis) {
+    static MqttProperties publish(Message m, int[] subscriptionIds, int topicAlias) {
         MessageProperties mp = m.properties();
         boolean ids = subscriptionIds != null && subscriptionIds.length > 0;
         if (mp == null && !ids && topicAlias == 0) {
@@ -86,8 +86,8 @@ final class Mqtt5Properties {
             if (mp.payloadFormat() >= 0) {
                 p.add(new MqttProperties.IntegerProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR, mp.payloadFormat()));
             }
-            long remaining = m.remainingExpirySeconds(nowMillis);
-            if (remaining >= 0) {
+            if (mp.expiresAtMillis() > 0) {
+                long remaining = m.remainingExpirySeconds(System.currentTimeMillis());
                 p.add(new MqttProperties.IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL, (int) Math.max(1, remaining)));
             }
             if (mp.contentType() != null) {

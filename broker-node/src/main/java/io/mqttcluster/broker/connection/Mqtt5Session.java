@@ -142,7 +142,7 @@ final class Mqtt5Session {
                 outboundAliases.put(topic, alias); // sent with the topic this once
             }
         }
-        MqttProperties props = Mqtt5Properties.publish(message, subscriptionIds, alias, System.currentTimeMillis());
+        MqttProperties props = Mqtt5Properties.publish(message, subscriptionIds, alias);
         return NettyPackets.publish5(packetId, message, sentTopic, qos, dup, retain, props);
     }
 

@@ -331,12 +331,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void connackRefused(Refusal refusal, String reasonString) {
-        MqttProperties props = null;
-        if (protocolVersion >= 5 && reasonString != null) {
-            props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
-        }
-        writeConnack(NettyPackets.connack(refusal.code(protocolVersion), false, props, protocolVersion), true);
+        writeConnack(NettyPackets.connack(refusal.code(protocolVersion), false, NettyPackets.reasonString(reasonString),
+                protocolVersion), true);
     }
 
     private void writeConnack(MqttMessage connack, boolean thenClose) {

@@ -84,7 +84,7 @@ final class NettyPackets {
                 delay = (Integer) d.value();
             }
             will = new Packets.Will(p.willTopic(), p.willMessageInBytes(), h.willQos(), h.isWillRetain(), delay,
-                    protocolVersion >= 5 ? Mqtt5Properties.message(wp, System.currentTimeMillis()) : null);
+                    protocolVersion >= 5 ? Mqtt5Properties.message(wp) : null);
         } else if (h.willQos() != 0 || h.isWillRetain()) {
             throw new IllegalStateException("will QoS or retain without a will"); // [MQTT-3.1.2-11]
         }
@@ -122,7 +122,7 @@ final class NettyPackets {
         }
         MqttProperties props = v.properties();
         return new Packets.Publish(v.packetId(), v.topicName(), payload, h.qosLevel().value(), h.isDup(), h.isRetain(),
-                Mqtt5Properties.message(props, System.currentTimeMillis()), Mqtt5Properties.topicAlias(props));
+                Mqtt5Properties.message(props), Mqtt5Properties.topicAlias(props));
     }
 
     /** AUTH from the client (MQTT 5). */
@@ -242,12 +242,17 @@ final class NettyPackets {
 
     /** DISCONNECT from the server (MQTT 5 only), with a reason code and, when not empty, a reason string. */
     static MqttMessage disconnect(int reasonCode, String reasonString) {
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (reasonString != null && !reasonString.isEmpty()) {
-            props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
-        }
         return new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, props));
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, reasonString(reasonString)));
+    }
+
+    /** Properties holding only a Reason String; none for a null or empty one. */
+    static MqttProperties reasonString(String reasonString) {
+        if (reasonString == null || reasonString.isEmpty()) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        MqttProperties props = new MqttProperties();
+        props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        return props;
     }
 }

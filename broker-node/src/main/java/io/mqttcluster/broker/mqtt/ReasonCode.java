@@ -10,11 +10,15 @@ public final class ReasonCode {
     public static final int NO_MATCHING_SUBSCRIBERS = 0x10;
     public static final int NO_SUBSCRIPTION_EXISTED = 0x11;
     public static final int CONTINUE_AUTHENTICATION = 0x18;
+    /** AUTH from a connected client: start a re-authentication. */
+    public static final int REAUTHENTICATE = 0x19;
     public static final int DISCONNECT_WITH_WILL = 0x04;
     public static final int UNSPECIFIED_ERROR = 0x80;
     public static final int MALFORMED_PACKET = 0x81;
     public static final int PROTOCOL_ERROR = 0x82;
     public static final int IMPLEMENTATION_SPECIFIC_ERROR = 0x83;
+    /** CONNACK: wrong password, or a user the broker does not know (never told apart). */
+    public static final int BAD_USER_NAME_OR_PASSWORD = 0x86;
     public static final int NOT_AUTHORIZED = 0x87;
     public static final int SERVER_BUSY = 0x89;
     public static final int SERVER_SHUTTING_DOWN = 0x8B;
@@ -46,11 +50,13 @@ public final class ReasonCode {
             case NO_MATCHING_SUBSCRIBERS -> "no_matching_subscribers";
             case NO_SUBSCRIPTION_EXISTED -> "no_subscription_existed";
             case CONTINUE_AUTHENTICATION -> "continue_authentication";
+            case REAUTHENTICATE -> "reauthenticate";
             case DISCONNECT_WITH_WILL -> "disconnect_with_will";
             case UNSPECIFIED_ERROR -> "unspecified_error";
             case MALFORMED_PACKET -> "malformed_packet";
             case PROTOCOL_ERROR -> "protocol_error";
             case IMPLEMENTATION_SPECIFIC_ERROR -> "implementation_specific_error";
+            case BAD_USER_NAME_OR_PASSWORD -> "bad_user_name_or_password";
             case NOT_AUTHORIZED -> "not_authorized";
             case SERVER_BUSY -> "server_busy";
             case SERVER_SHUTTING_DOWN -> "server_shutting_down";

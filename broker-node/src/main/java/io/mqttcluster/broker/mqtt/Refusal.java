@@ -29,6 +29,16 @@ public enum Refusal {
         this.v5Code = v5Code;
     }
 
+    /** The refusal an MQTT 5 reason code stands for (a failed AUTH exchange); NOT_AUTHORIZED for any other. */
+    public static Refusal forV5Code(int code) {
+        for (Refusal r : values()) {
+            if (r.v5Code == code) {
+                return r;
+            }
+        }
+        return NOT_AUTHORIZED;
+    }
+
     /** The CONNACK return / reason code for a client of this protocol version. */
     public int code(int protocolVersion) {
         return protocolVersion >= 5 ? v5Code : v3Code;

@@ -62,7 +62,7 @@ final class AuthFlow {
         if (!ch.isConnected()) {
             return;
         }
-        if (a.reasonCode() == AuthStep.REAUTHENTICATE) {
+        if (a.reasonCode() == ReasonCode.REAUTHENTICATE) {
             exchange = method.reauthenticate(ch.clientId(), ch.user());
         } else if (a.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || exchange == null || exchange.finished()) {
             ch.protocolError(String.format("AUTH 0x%02x without a re-authentication in progress", a.reasonCode()));

@@ -116,7 +116,7 @@ final class ConnectHandshake {
                 authData = step.data();
                 Future<Security.Verdict> judged = Future.succeededFuture(step.isSuccess()
                         ? new Security.Verdict(null, step.user())
-                        : new Security.Verdict(refusalOf(step.reasonCode()), null));
+                        : new Security.Verdict(Refusal.forV5Code(step.reasonCode()), null));
                 authenticated(c, judged, connectWill, connectWillDelay, assignedId);
             });
             if (!offered) {
@@ -204,16 +204,6 @@ final class ConnectHandshake {
         log.debug("event=connected client_id={} remote={} persistent={} session_present={} epoch={}", ch.clientId(),
                 ch.remoteAddress(), ch.persistent(), claim.sessionPresent(), ch.epoch());
         ch.resume(claim);
-    }
-
-    /** The CONNACK refusal for the reason code of a failed AUTH exchange. */
-    private static Refusal refusalOf(int reasonCode) {
-        return switch (reasonCode) {
-            case 0x86 -> Refusal.BAD_CREDENTIALS;
-            case 0x8C -> Refusal.BAD_AUTHENTICATION_METHOD;
-            case 0x82 -> Refusal.PROTOCOL_ERROR;
-            default -> Refusal.NOT_AUTHORIZED;
-        };
     }
 
     private static String quote(String s) {

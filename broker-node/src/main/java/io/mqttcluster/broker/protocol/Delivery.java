@@ -199,7 +199,7 @@ final class Delivery implements Outbound.Sink {
             services.metrics().dropped(DropReason.NOT_AUTHORIZED); // a wildcard subscription over a denied topic
             return false;
         }
-        if (message.isExpired(System.currentTimeMillis())) {
+        if (message.properties() != null && message.isExpired(System.currentTimeMillis())) { // no clock read without an expiry
             services.metrics().dropped(DropReason.EXPIRED);
             return false;
         }

@@ -1,5 +1,7 @@
 package io.mqttcluster.broker.auth;
 
+import io.mqttcluster.broker.mqtt.ReasonCode;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -24,7 +26,7 @@ class EnhancedAuthTest {
         assertThat(registry.find(null)).isEmpty();
         assertThat(registry.methods()).containsExactly("SCRAM-SHA-512");
         assertThat(EnhancedAuthRegistry.none().find("SCRAM-SHA-512")).isEmpty();
-        assertThat(AuthStep.BAD_AUTHENTICATION_METHOD).isEqualTo(0x8C);
+        assertThat(ReasonCode.BAD_AUTHENTICATION_METHOD).isEqualTo(0x8C);
     }
 
     @Test

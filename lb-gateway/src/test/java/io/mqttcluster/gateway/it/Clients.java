@@ -131,6 +131,21 @@ final class Clients implements AutoCloseable {
         return RendezvousHash.best(id.getBytes(StandardCharsets.UTF_8), nodeKeys, k -> k);
     }
 
+    /** The first {@code n} ids {@code prefix + i} (i = 0, 1, ...) that the gateway hashes to {@code node}. */
+    static List<String> idsHashingTo(String node, List<String> nodeKeys, String prefix, int n) {
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 0; ids.size() < n; i++) {
+            if (expected(prefix + i, nodeKeys).equals(node)) {
+                ids.add(prefix + i);
+            }
+        }
+        return ids;
+    }
+
+    static String idHashingTo(String node, List<String> nodeKeys, String prefix) {
+        return idsHashingTo(node, nodeKeys, prefix, 1).get(0);
+    }
+
     @Override
     public void close() {
         List<MqttClient> copy;

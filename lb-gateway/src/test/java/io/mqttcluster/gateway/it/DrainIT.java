@@ -76,7 +76,7 @@ class DrainIT {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.nodes().get(drained).state() == NodeState.DRAINING);
         // A new client whose hash points to the draining node goes to the other one.
-        String newcomerId = firstIdHashingTo(drained, "newcomer-");
+        String newcomerId = Clients.idHashingTo(drained, keys, "newcomer-");
         assertThat(clients.landing(gateway.mqttPort(), newcomerId)).isEqualTo(keys.get(1));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -132,7 +132,7 @@ class DrainIT {
                 devices.add(c);
             }
             // Control: a device on the same broker that drops its socket without DISCONNECT gets its will published.
-            String control = firstIdHashingTo(keys.get(0), "will-control-");
+            String control = Clients.idHashingTo(keys.get(0), keys, "will-control-");
             try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gateway.mqttPort())) {
                 raw.getOutputStream().write(connectWithWill(control, "will/" + control));
                 assertThat(raw.getInputStream().readNBytes(4)).containsExactly(0x20, 0x02, 0x00, 0x00);
@@ -162,7 +162,7 @@ class DrainIT {
 
     @Test
     void nodeReadyAgain_getsNewClientsAgain() throws Exception {
-        String id = firstIdHashingTo(keys.get(0), "comeback-");
+        String id = Clients.idHashingTo(keys.get(0), keys, "comeback-");
         health.get(0).notReady();
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.nodes().get(keys.get(0)).state() == NodeState.DRAINING);
         assertThat(clients.landing(gateway.mqttPort(), id)).isEqualTo(keys.get(1));
@@ -187,13 +187,5 @@ class DrainIT {
         packet.write(body.size()); // short ids: one length byte
         packet.writeBytes(body.toByteArray());
         return packet.toByteArray();
-    }
-
-    private String firstIdHashingTo(String node, String prefix) {
-        for (int i = 0; ; i++) {
-            if (Clients.expected(prefix + i, keys).equals(node)) {
-                return prefix + i;
-            }
-        }
     }
 }

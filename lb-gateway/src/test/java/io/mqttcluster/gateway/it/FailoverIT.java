@@ -96,7 +96,7 @@ class FailoverIT {
         List<String> keys = List.of(refusing, brokers.get(0).key(), brokers.get(1).key());
         Gateway g = gateways.start(Gateways.options(List.of(refusing + ":" + health.port(), keys.get(1), keys.get(2))));
         assertThat(g.nodes().candidates()).hasSize(3);
-        String id = firstIdHashingTo("fallback-", refusing, keys);
+        String id = Clients.idHashingTo(refusing, keys, "fallback-");
         assertThat(clients.landing(g.mqttPort(), id)).isEqualTo(runnerUp(id, keys));
         assertThat(g.metrics().routedCount(io.mqttcluster.gateway.hash.RouteReason.FALLBACK_NEXT_NODE)).isEqualTo(1);
         health.close();
@@ -113,7 +113,7 @@ class FailoverIT {
         String dyingKey = "127.0.0.1:" + dyingPort;
         List<String> keys = List.of(dyingKey, brokers.get(0).key(), brokers.get(1).key());
         Gateway g = gateways.start(Gateways.options(List.of(dyingKey + ":" + health.port(), keys.get(1), keys.get(2))));
-        String id = firstIdHashingTo("dying-", dyingKey, keys);
+        String id = Clients.idHashingTo(dyingKey, keys, "dying-");
         assertThat(clients.landing(g.mqttPort(), id)).isEqualTo(runnerUp(id, keys));
         assertThat(clients.connected.get(id).lost()).isFalse();
         assertThat(g.metrics().routedCount(io.mqttcluster.gateway.hash.RouteReason.FALLBACK_NEXT_NODE)).isEqualTo(1);
@@ -178,14 +178,6 @@ class FailoverIT {
         assertThat(ids.stream().filter(id -> clients.connected.get(id).lost().get())).isEmpty();
         assertThat(g.metrics().movedCount(MoveReason.NODE_DOWN)).isZero();
         health.close();
-    }
-
-    private static String firstIdHashingTo(String prefix, String node, List<String> keys) {
-        for (int i = 0; ; i++) {
-            if (Clients.expected(prefix + i, keys).equals(node)) {
-                return prefix + i;
-            }
-        }
     }
 
     /** The node an id goes to when its first choice does not take it. */

@@ -100,12 +100,7 @@ class Mqtt5ClusterIT {
 
     /** An id "prefix-N" that the gateway hashes to node {@code node}. */
     static String idOn(int node, String prefix) {
-        for (int i = 0; ; i++) {
-            String id = prefix + "-" + i;
-            if (Clients.expected(id, keys).equals(keys.get(node))) {
-                return id;
-            }
-        }
+        return Clients.idHashingTo(keys.get(node), keys, prefix + "-");
     }
 
     /** A Paho MQTTv5 client through the gateway that collects its messages. */

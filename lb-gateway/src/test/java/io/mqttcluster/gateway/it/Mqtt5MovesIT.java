@@ -34,17 +34,6 @@ class Mqtt5MovesIT {
         Assumptions.assumeTrue(BrokerNodes.available(), "broker-node.jar not built");
     }
 
-    /** The first {@code n} ids "prefix-i" whose hash over {@code keys} is {@code node}. */
-    private static List<String> idsHashingTo(String node, List<String> keys, String prefix, int n) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; ids.size() < n; i++) {
-            if (Clients.expected(prefix + i, keys).equals(node)) {
-                ids.add(prefix + i);
-            }
-        }
-        return ids;
-    }
-
     /** A Paho 3.1.1 client through the gateway; {@code lost} is set when its connection drops. */
     private static MqttClient v311(int port, String id, AtomicBoolean lost) throws Exception {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
@@ -81,16 +70,16 @@ class Mqtt5MovesIT {
             int port = g.mqttPort();
 
             List<V5Clients.Client> drained = new ArrayList<>();
-            for (String id : idsHashingTo(keys.get(0), keys, "v5-drain-paho-", 3)) {
+            for (String id : Clients.idsHashingTo(keys.get(0), keys, "v5-drain-paho-", 3)) {
                 drained.add(v5.paho(port, id));
             }
-            for (String id : idsHashingTo(keys.get(0), keys, "v5-drain-hivemq-", 2)) {
+            for (String id : Clients.idsHashingTo(keys.get(0), keys, "v5-drain-hivemq-", 2)) {
                 drained.add(v5.hivemq(port, id));
             }
-            V5Clients.Client staying = v5.paho(port, idsHashingTo(keys.get(1), keys, "v5-stay-", 1).get(0));
+            V5Clients.Client staying = v5.paho(port, Clients.idHashingTo(keys.get(1), keys, "v5-stay-"));
             List<MqttClient> old = new ArrayList<>();
             List<AtomicBoolean> oldLost = new ArrayList<>();
-            for (String id : idsHashingTo(keys.get(0), keys, "v311-drain-", 2)) {
+            for (String id : Clients.idsHashingTo(keys.get(0), keys, "v311-drain-", 2)) {
                 AtomicBoolean lost = new AtomicBoolean();
                 old.add(v311(port, id, lost));
                 oldLost.add(lost);
@@ -148,14 +137,14 @@ class Mqtt5MovesIT {
             int port = g.mqttPort();
 
             List<V5Clients.Client> movers = new ArrayList<>();
-            for (String id : idsHashingTo(late, keys, "v5-rb-hivemq-", 2)) {
+            for (String id : Clients.idsHashingTo(late, keys, "v5-rb-hivemq-", 2)) {
                 movers.add(v5.hivemq(port, id));
             }
-            for (String id : idsHashingTo(late, keys, "v5-rb-paho-", 2)) {
+            for (String id : Clients.idsHashingTo(late, keys, "v5-rb-paho-", 2)) {
                 movers.add(v5.paho(port, id));
             }
             List<V5Clients.Client> stayers = new ArrayList<>();
-            for (String id : idsHashingTo(keys.get(0), keys, "v5-rb-stay-", 2)) {
+            for (String id : Clients.idsHashingTo(keys.get(0), keys, "v5-rb-stay-", 2)) {
                 stayers.add(v5.hivemq(port, id));
             }
             for (V5Clients.Client c : movers) {
