@@ -464,7 +464,10 @@ for (const { name: overlay, objects } of overlays) {
     }
     if (nodeC) {
       const ps = nodeC.lifecycle && nodeC.lifecycle.preStop;
-      if (!ps || !ps.httpGet || (ps.httpGet.path || "").split("?")[0] !== "/admin/drain") err(`${id(nodeSts)}: preStop should GET /admin/drain`);
+      // an httpGet hook cannot drain: /admin/drain answers POST only, and only to the node's own machine without a token
+      const cmd = ps && ps.exec && ps.exec.command;
+      if (!cmd || cmd[0] !== "/app/node-drain") err(`${id(nodeSts)}: preStop should run /app/node-drain (POST /admin/drain over loopback)`);
+      else if (!/COPY\s+(--chmod=0755\s+)?deploy\/node-drain\.sh\s+\/app\/node-drain\b/.test(read("deploy/Dockerfile"))) err(`deploy/Dockerfile: does not install deploy/node-drain.sh as /app/node-drain, which the preStop hook runs`);
       const grace = nodeSts.spec.template.spec.terminationGracePeriodSeconds;
       if (!(grace >= 20)) err(`${id(nodeSts)}: terminationGracePeriodSeconds ${grace} leaves the gateways no time to move the clients`);
     }

@@ -6,6 +6,7 @@ import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.MqttListener;
 import io.mqttcluster.broker.connection.TlsContext;
+import io.mqttcluster.broker.http.AdminAccess;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.session.SessionExpiry;
@@ -73,6 +74,7 @@ public final class BrokerNode implements AutoCloseable {
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
     public static BrokerNode start(BrokerConfig config) throws Exception {
         long t0 = System.nanoTime();
+        AdminAccess adminAccess = AdminAccess.load(config.adminTokenFile(), config.readTokenFile());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName());
         int clusterPort = config.clusterPort() == 0 ? freePort() : config.clusterPort();
@@ -152,9 +154,15 @@ public final class BrokerNode implements AutoCloseable {
                 ports.put(MqttListener.Transport.WSS, await(server.listen(config.mqttHost(), config.wssPort(), MqttListener.Transport.WSS, tls)));
             }
             SecurityReloader.start(vertx, broker, joined, tls, config.securityReloadMillis());
-            metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
-            metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
-            HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry);
+            metrics.byteCounter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
+            metrics.byteCounter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
+            metrics.counter("mqtt.proxy.headers.refused", "Connections closed for a PROXY header from a source not in mqtt.proxy-protocol-trusted",
+                    () -> server.proxyHeadersRefused().sum());
+            adminAccess.watch(vertx);
+            metrics.counter("mqtt.http.admin.refused", "HTTP admin calls refused (no or wrong token, or not from the node's machine)",
+                    () -> adminAccess.refused().sum());
+            HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry,
+                    adminAccess);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             awaitLocalMemberSafe(cluster);
             broker.state().ready(true);

@@ -39,7 +39,8 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.qos2-dedupe-window", 10_000, 0, 1_000_000, "QoS 2 message ids a persistent session remembers after delivery, to recognise a message its publisher re-sends after a node crash"),
             Setting.duration("mqtt.queue-gap-wait", "300ms", 10, "How long a connected persistent session waits for a missing message it was not told about before it re-reads its stored queue"),
             Setting.bool("mqtt.retain-available", true, "Whether retained messages are stored"),
-            Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy)"),
+            Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy) from the sources in mqtt.proxy-protocol-trusted"),
+            new Setting("mqtt.proxy-protocol-trusted", "", "Who may send PROXY headers (the gateways): addresses, CIDR ranges, host names (re-resolved every 30 s; a headless service lists its pods) or '*' for anyone; required with mqtt.proxy-protocol. Other sources connect without a header; one that sends a header is closed", SourceList::parse),
             Setting.intRange("mqtt.event-loops", 0, 0, 1024, "Event loop threads (0: one per CPU core)"),
             Setting.bool("mqtt.native-transport", true, "Use Linux epoll for sockets where available (false: Java NIO)"),
             Setting.bool("auth.allow-anonymous", true, "Accept clients that send no user name (and, without a password file, any user name as given)"),
@@ -63,6 +64,8 @@ public final class BrokerConfig {
             Setting.port("wss.port", 8084, "MQTT over secure WebSocket port"),
             Setting.text("http.host", "0.0.0.0", "Address the HTTP endpoint (/metrics, /health) binds to"),
             Setting.port("http.port", 8080, "HTTP port (0: pick a free port and print it)"),
+            Setting.text("http.admin-token-file", "", "File holding the bearer token for the HTTP admin calls (drain, undrain, client details; re-read every 30 s); empty: those calls only from the node's own machine"),
+            Setting.text("http.read-token-file", "", "File holding a bearer token for the read-only HTTP admin calls (client details); empty: only the admin token or the node's own machine"),
             Setting.text("cluster.name", "mqtt-cluster", "Cluster name: only nodes with the same name form a cluster"),
             Setting.text("cluster.host", "127.0.0.1", "Address the cluster (Hazelcast) port binds to"),
             Setting.text("cluster.public-host", "", "Address other nodes use to reach this one (default: cluster.host)"),
@@ -239,8 +242,20 @@ public final class BrokerConfig {
         return b("mqtt.retain-available");
     }
 
+    public String adminTokenFile() {
+        return s("http.admin-token-file");
+    }
+
+    public String readTokenFile() {
+        return s("http.read-token-file");
+    }
+
     public boolean proxyProtocol() {
         return b("mqtt.proxy-protocol");
+    }
+
+    public SourceList proxyProtocolTrusted() {
+        return (SourceList) get("mqtt.proxy-protocol-trusted");
     }
 
     public boolean allowAnonymous() {

@@ -40,8 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The pipeline of a connection, in order:
  * <pre>
- *   proxy    HAProxyMessageDecoder     (plain TCP with mqtt.proxy-protocol: the client's own address and TLS
- *                                       identity from the gateway)
+ *   proxy    HAProxyMessageDecoder     (plain TCP with mqtt.proxy-protocol, from a source in
+ *                                       mqtt.proxy-protocol-trusted: the client's own address and TLS identity
+ *                                       from the gateway; from any other source, ProxySources' guard, which
+ *                                       closes a connection that starts with a PROXY header)
  *   bytes    byte counters             (mqtt_network_received_bytes_total / mqtt_network_sent_bytes_total)
  *   tls      SslHandler                (TLS and WSS listeners)
  *   http, http-aggregator, websocket, frames
@@ -72,6 +74,7 @@ public final class MqttListener {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final java.util.List<io.netty.channel.Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ProxySources proxySources;
 
     /** What a listener speaks below MQTT. */
     public enum Transport {
@@ -88,6 +91,12 @@ public final class MqttListener {
     public MqttListener(ProtocolServices services) {
         this.services = services;
         this.vertx = (VertxInternal) services.vertx();
+        this.proxySources = new ProxySources(services.config().proxyProtocolTrusted());
+    }
+
+    /** PROXY headers refused because their source is not in mqtt.proxy-protocol-trusted. */
+    public LongAdder proxyHeadersRefused() {
+        return proxySources.refused();
     }
 
     public LongAdder bytesIn() {
@@ -109,6 +118,13 @@ public final class MqttListener {
      * @param tls the certificate for TLS and WSS; null otherwise
      */
     public Future<Integer> listen(String host, int port, Transport transport, TlsContext tls) {
+        if (transport == Transport.TCP && services.config().proxyProtocol()) {
+            return proxySources.start(vertx).compose(v -> bind(host, port, transport, tls));
+        }
+        return bind(host, port, transport, tls);
+    }
+
+    private Future<Integer> bind(String host, int port, Transport transport, TlsContext tls) {
         int maxPacket = services.config().maxPacketSize();
         int maxClientId = services.config().maxClientIdLength();
         long connectTimeoutMillis = services.config().connectTimeoutMillis();
@@ -128,7 +144,9 @@ public final class MqttListener {
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
                         if (proxy) {
-                            ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+                            InetSocketAddress source = (InetSocketAddress) ch.remoteAddress();
+                            ch.pipeline().addLast("proxy", source != null && proxySources.trusts(source.getAddress())
+                                    ? new HAProxyMessageDecoder() : proxySources.guard());
                         }
                         ch.pipeline().addLast("bytes", counter);
                         if (transport == Transport.TLS || transport == Transport.WSS) {

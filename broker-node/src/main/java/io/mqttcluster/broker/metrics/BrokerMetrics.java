@@ -36,6 +36,11 @@ public final class BrokerMetrics {
     private final Map<String, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<String, Counter> connects = new ConcurrentHashMap<>();
+    /**
+     * What the function counters read: Micrometer holds a FunctionCounter's state object weakly, so a lambda
+     * nobody else references would be collected and its counter vanish from /metrics at the next GC.
+     */
+    private final java.util.List<Object> functionCounterStates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Counter takeovers;
     private final Counter willsPublished;
     private final Counter forwardedOut;
@@ -125,10 +130,18 @@ public final class BrokerMetrics {
         Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);
     }
 
-    /** A counter whose value is read from somewhere else (e.g. byte counters kept by the pipeline). */
-    public void counter(String name, String description, java.util.function.Supplier<Number> value) {
+    /** A counter of bytes whose value is read from somewhere else (the pipeline's byte counters). */
+    public void byteCounter(String name, String description, java.util.function.Supplier<Number> value) {
+        functionCounterStates.add(value);
         io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
                 .description(description).baseUnit("bytes").register(registry);
+    }
+
+    /** A counter whose value is read from somewhere else. */
+    public void counter(String name, String description, java.util.function.Supplier<Number> value) {
+        functionCounterStates.add(value);
+        io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+                .description(description).register(registry);
     }
 
     public void authFailure(Refusal refusal) {
