@@ -206,7 +206,7 @@ const unset = (v) => v === undefined || v === null || v === "" || v === "(none)"
 const isTrue = (v) => String(v).toLowerCase() === "true";
 
 // The ACL grammar of broker-node (Acl.java): `allow|deny publish|subscribe|pubsub FILTER [user NAME] [client ID]`,
-// `default allow|deny` at most once; a word starting with # begins a comment, except as the filter.
+// `allow|deny share GROUP [user NAME] [client ID]`, `default allow|deny` at most once; a word starting with # begins a comment, except as the filter.
 function aclProblems(text) {
   const problems = [];
   let defaults = 0;
@@ -224,8 +224,10 @@ function aclProblems(text) {
     }
     if (!["allow", "deny"].includes(verb)) { problems.push(`${at}: a rule starts with allow, deny or default, not '${w[0]}'`); return; }
     if (w.length < 3) { problems.push(`${at}: expected '${verb} publish|subscribe|pubsub FILTER [user NAME] [client ID]'`); return; }
-    if (!["publish", "subscribe", "pubsub", "both", "all"].includes(w[1].toLowerCase())) problems.push(`${at}: action must be publish, subscribe or pubsub, not '${w[1]}'`);
-    const levels = w[2].split("/");
+    if (w[1].toLowerCase() === "share") {
+      if (w[2] !== "*" && /[/+#*]/.test(w[2].replaceAll("%u", "u").replaceAll("%c", "c"))) problems.push(`${at}: share group '${w[2]}': a group name (no /, + or #) or *`);
+    } else if (!["publish", "subscribe", "pubsub", "both", "all"].includes(w[1].toLowerCase())) problems.push(`${at}: action must be publish, subscribe, pubsub or share, not '${w[1]}'`);
+    const levels = w[1].toLowerCase() === "share" ? [] : w[2].split("/");
     levels.forEach((l, k) => {
       if (l.includes("#") && (l !== "#" || k !== levels.length - 1)) problems.push(`${at}: '#' must be a whole last level in '${w[2]}'`);
       if (l.includes("+") && l !== "+") problems.push(`${at}: '+' must be a whole level in '${w[2]}'`);
