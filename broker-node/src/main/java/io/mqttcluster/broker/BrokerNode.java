@@ -156,6 +156,8 @@ public final class BrokerNode implements AutoCloseable {
             SecurityReloader.start(vertx, broker, joined, tls, config.securityReloadMillis());
             metrics.byteCounter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
             metrics.byteCounter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
+            metrics.counter("mqtt.connect.bytes.exceeded", "Connections closed for sending more than mqtt.max-bytes-before-connack before their CONNACK",
+                    () -> server.tooMuchBeforeConnack().sum());
             metrics.counter("mqtt.proxy.headers.refused", "Connections closed for a PROXY header from a source not in mqtt.proxy-protocol-trusted",
                     () -> server.proxyHeadersRefused().sum());
             adminAccess.watch(vertx);

@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   http, http-aggregator, websocket, frames
  *                                      (WS and WSS: the HTTP upgrade on ws.path, subprotocol "mqtt", then
  *                                       binary frames to and from bytes)
+ *   connect-limit BytesBeforeConnack   (mqtt.max-bytes-before-connack; removed at CONNACK)
  *   decoder  MqttDecoder               (mqtt.max-packet-size; rejects a too-long packet before reading it)
  *   encoder  MqttEncoder
  *   handler  MqttConnection            (the socket's owner; talks to the protocol ClientProtocol; one flush per
@@ -65,6 +66,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MqttListener {
 
     static final String DECODER = "decoder";
+    static final String CONNECT_LIMIT = "connect-limit";
 
     private final ProtocolServices services;
     private final VertxInternal vertx;
@@ -75,6 +77,7 @@ public final class MqttListener {
     private final LongAdder bytesOut = new LongAdder();
     private final java.util.List<io.netty.channel.Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ProxySources proxySources;
+    private final LongAdder tooMuchBeforeConnack = new LongAdder();
 
     /** What a listener speaks below MQTT. */
     public enum Transport {
@@ -92,6 +95,11 @@ public final class MqttListener {
         this.services = services;
         this.vertx = (VertxInternal) services.vertx();
         this.proxySources = new ProxySources(services.config().proxyProtocolTrusted());
+    }
+
+    /** Connections closed for sending more than mqtt.max-bytes-before-connack before their CONNACK. */
+    public LongAdder tooMuchBeforeConnack() {
+        return tooMuchBeforeConnack;
     }
 
     /** PROXY headers refused because their source is not in mqtt.proxy-protocol-trusted. */
@@ -131,6 +139,7 @@ public final class MqttListener {
         boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
         String wsPath = services.config().wsPath();
         int high = services.config().maxPendingBytes();
+        long beforeConnack = services.config().maxBytesBeforeConnack();
         ChannelHandler counter = new ByteCounter();
         ServerBootstrap b = new ServerBootstrap()
                 .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
@@ -164,6 +173,7 @@ public final class MqttListener {
                                             .build()));
                             ch.pipeline().addLast("frames", new WebSocketFrames());
                         }
+                        ch.pipeline().addLast(CONNECT_LIMIT, new BytesBeforeConnack(beforeConnack, tooMuchBeforeConnack));
                         ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
                         ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(ch.eventLoop()),

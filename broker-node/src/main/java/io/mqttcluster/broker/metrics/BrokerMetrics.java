@@ -57,6 +57,7 @@ public final class BrokerMetrics {
     private final Counter queueResyncs;
     private final Counter storeRetries;
     private final Counter pauses;
+    private final Counter inboundPauses;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -97,6 +98,9 @@ public final class BrokerMetrics {
                 .description("Topic filters of SUBSCRIBE packets refused by the ACL").register(registry);
         subscriptionsRevoked = Counter.builder("mqtt.subscriptions.revoked")
                 .description("Subscriptions removed because reloaded rules no longer allow them").register(registry);
+        inboundPauses = Counter.builder("mqtt.inbound.paused")
+                .description("Times reading from a client stopped because its publishes waiting for the store passed mqtt.max-inbound-pending-bytes")
+                .register(registry);
         pauses = Counter.builder("mqtt.node.pauses")
                 .description("Times this node's process stood still long enough for the others to remove it (it then fences itself)")
                 .register(registry);
@@ -221,6 +225,10 @@ public final class BrokerMetrics {
 
     public void willPublished() {
         willsPublished.increment();
+    }
+
+    public void inboundPaused() {
+        inboundPauses.increment();
     }
 
     public void paused() {

@@ -44,6 +44,11 @@ import java.util.Map;
  * it has. A clean session's state lives here only (it ends with the connection). PUBCOMP goes out once the
  * release of the id is stored, so a new message under the same id is never taken for a re-send.
  *
+ * <p><b>Bounded.</b> The bytes of the messages in the pipeline are counted; past
+ * {@code mqtt.max-inbound-pending-bytes} the connection stops reading from the client until half of them are
+ * acknowledged, so a client that publishes faster than the store takes it waits in its own socket buffer
+ * instead of in the node's heap.
+ *
  * <p>Owned by the connection's event loop.
  */
 final class InboundPublishes {
@@ -59,6 +64,8 @@ final class InboundPublishes {
         final int packetId;
         /** A persistent session's QoS 2 message that this step routes: mark it routed before PUBREC. */
         final boolean markRouted;
+        /** What the message holds of the heap, counted in {@link #pendingBytes} until the step is acknowledged. */
+        long bytes;
         /** MQTT 5 reason code of the acknowledgement when decided before routing (0x87, 0x99); 0: decided at the end. */
         final int reason;
         Confirmation confirmation;
@@ -92,6 +99,11 @@ final class InboundPublishes {
     private ArrayDeque<Step> confirming;
     /** QoS 2 packet ids received on this connection and not released: completes once PUBREC went out. */
     private Map<Integer, Promise<Void>> qos2;
+    /** Bytes of the routed messages not yet acknowledged (or, for QoS 0, not yet dispatched). */
+    private long pendingBytes;
+    private boolean readingPaused;
+    /** Per-message bookkeeping on top of topic and payload, roughly: the message, the step, the futures. */
+    private static final int MESSAGE_OVERHEAD = 256;
 
     InboundPublishes(ClientProtocol channel) {
         this.channel = channel;
@@ -209,10 +221,19 @@ final class InboundPublishes {
             nextRound = new ArrayDeque<>(4);
         }
         nextRound.addLast(new Waiting(stored, m, packetId, qos2State));
+        Step step = new Step(stored.future(), ack, packetId, qos2State);
+        step.bytes = m.payload().length + 2L * m.topic().length() + MESSAGE_OVERHEAD;
+        pendingBytes += step.bytes;
+        long high = channel.services().config().maxInboundPendingBytes();
+        if (!readingPaused && pendingBytes > high) {
+            readingPaused = true;
+            channel.services().metrics().inboundPaused();
+            channel.out().pauseReading(true);
+        }
         if (!roundInFlight) {
             startRound();
         }
-        add(new Step(stored.future(), ack, packetId, qos2State));
+        add(step);
     }
 
     private void startRound() {
@@ -385,6 +406,13 @@ final class InboundPublishes {
     }
 
     private void acknowledge(Step s) {
+        if (s.bytes > 0) {
+            pendingBytes -= s.bytes;
+            if (readingPaused && pendingBytes <= channel.services().config().maxInboundPendingBytes() / 2) {
+                readingPaused = false;
+                channel.out().pauseReading(false);
+            }
+        }
         if (!channel.isConnected()) {
             return;
         }
