@@ -126,6 +126,14 @@ public final class Gateway {
         return vertx.deployVerticle(new ControlVerticle(monitor, mover, rateLimiter))
                 .compose(id -> {
                     listener = new MqttListener(px, vertx);
+                    MqttListener l = listener;
+                    io.micrometer.core.instrument.Gauge.builder("gateway_accepts_waiting", l, MqttListener::acceptWaiting)
+                            .description("accepted connections waiting for their turn under an accept rate now, not read yet")
+                            .register(registry);
+                    io.micrometer.core.instrument.Gauge.builder("gateway_accept_delay_current_seconds", l,
+                                    x -> x.acceptWaitNanos() / 1e9)
+                            .description("how long a connection accepted now would wait for its turn under limits.accept-rate")
+                            .register(registry);
                     return listener.listen(options.bindAddress(), options.port());
                 })
                 .compose(port -> {

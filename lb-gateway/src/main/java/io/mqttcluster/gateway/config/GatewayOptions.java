@@ -86,6 +86,11 @@ public final class GatewayOptions {
         positive(CONNECT_TIMEOUT);
         atLeast(CONNECT_MAX_SIZE, 16);
         atLeast(MAX_CONNECTIONS, 1);
+        rate(ACCEPT_RATE);
+        atLeast(ACCEPT_BURST, 1);
+        if (acceptMaxWait().isNegative()) {
+            throw new ConfigException(ACCEPT_MAX_WAIT.name(), "must not be negative");
+        }
         rate(RATE_PER_SOURCE);
         atLeast(BURST_PER_SOURCE, 1);
         if (idleTimeout().isNegative()) {
@@ -244,6 +249,14 @@ public final class GatewayOptions {
     public GatewayOptions setConnectMaxSize(int v) { return set(CONNECT_MAX_SIZE, v); }
     public int maxConnections() { return get(MAX_CONNECTIONS); }
     public GatewayOptions setMaxConnections(int v) { return set(MAX_CONNECTIONS, v); }
+    /** New connections per second per listener; 0 turns the limit off. */
+    public double acceptRate() { return get(ACCEPT_RATE); }
+    public GatewayOptions setAcceptRate(double v) { return set(ACCEPT_RATE, v); }
+    public int acceptBurst() { return get(ACCEPT_BURST); }
+    public GatewayOptions setAcceptBurst(int v) { return set(ACCEPT_BURST, v); }
+    /** Longest wait for a turn under an accept rate; zero = close at once when over the rate. */
+    public Duration acceptMaxWait() { return get(ACCEPT_MAX_WAIT); }
+    public GatewayOptions setAcceptMaxWait(Duration v) { return set(ACCEPT_MAX_WAIT, v); }
     public double ratePerSource() { return get(RATE_PER_SOURCE); }
     /** New connections per second per source address; 0 turns the limit off. */
     public GatewayOptions setRatePerSource(double v) { return set(RATE_PER_SOURCE, v); }

@@ -15,6 +15,12 @@ public interface ProxyMetrics {
 
     void rejected(RejectReason reason);
 
+    /**
+     * An accepted connection waits {@code nanos} for its turn under an accept rate before it is read; {@code limit}
+     * says which rate: {@code listener} or {@code source}.
+     */
+    void acceptDelayed(String limit, long nanos);
+
     void routed(RouteReason reason);
 
     void moved(MoveReason reason);
