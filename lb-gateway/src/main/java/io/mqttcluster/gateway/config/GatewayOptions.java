@@ -93,6 +93,12 @@ public final class GatewayOptions {
         }
         rate(RATE_PER_SOURCE);
         atLeast(BURST_PER_SOURCE, 1);
+        atLeast(FLAPPING_MAX_CONNECTS, 0);
+        if (flappingMaxConnects() > 0) {
+            positive(FLAPPING_WINDOW);
+            positive(FLAPPING_BAN);
+            atLeast(FLAPPING_MAX_CLIENT_IDS, 1);
+        }
         if (idleTimeout().isNegative()) {
             throw new ConfigException(IDLE_TIMEOUT.name(), "must not be negative");
         }
@@ -262,6 +268,15 @@ public final class GatewayOptions {
     public GatewayOptions setRatePerSource(double v) { return set(RATE_PER_SOURCE, v); }
     public int burstPerSource() { return get(BURST_PER_SOURCE); }
     public GatewayOptions setBurstPerSource(int v) { return set(BURST_PER_SOURCE, v); }
+    /** CONNECTs with one client id let through per flapping window; 0 turns flapping detection off. */
+    public int flappingMaxConnects() { return get(FLAPPING_MAX_CONNECTS); }
+    public GatewayOptions setFlappingMaxConnects(int v) { return set(FLAPPING_MAX_CONNECTS, v); }
+    public Duration flappingWindow() { return get(FLAPPING_WINDOW); }
+    public GatewayOptions setFlappingWindow(Duration v) { return set(FLAPPING_WINDOW, v); }
+    public Duration flappingBan() { return get(FLAPPING_BAN); }
+    public GatewayOptions setFlappingBan(Duration v) { return set(FLAPPING_BAN, v); }
+    public int flappingMaxClientIds() { return get(FLAPPING_MAX_CLIENT_IDS); }
+    public GatewayOptions setFlappingMaxClientIds(int v) { return set(FLAPPING_MAX_CLIENT_IDS, v); }
     public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
     public GatewayOptions setIdleTimeout(Duration v) { return set(IDLE_TIMEOUT, v); }
     public double drainRate() { return get(DRAIN_RATE); }

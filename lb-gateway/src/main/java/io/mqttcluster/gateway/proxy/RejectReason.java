@@ -11,6 +11,8 @@ public enum RejectReason {
     INVALID_CONNECT,
     OVERSIZE,
     NO_HEALTHY_NODE,
+    /** The client id connected too often lately and is banned for a while (flapping detection). */
+    CLIENT_ID_BANNED,
     NODE_UNREACHABLE,
     /** The TLS handshake failed: no or an untrusted client certificate, an unknown CA on the client's side, not TLS. */
     TLS_HANDSHAKE;

@@ -1,14 +1,19 @@
 package io.mqttcluster.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mqttcluster.gateway.Gateway;
 import io.mqttcluster.gateway.config.GatewayOptions;
 import io.mqttcluster.gateway.connect.ConnectPackets;
 import io.mqttcluster.gateway.proxy.RejectReason;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -118,5 +123,67 @@ class FleetLimitsIT {
         }
         assertThat(g.registry().scrape()).contains("gateway_accepts_delayed_total{limit=\"listener\"}")
                 .contains("gateway_accepts_waiting 0.0");
+    }
+
+    /** One MQTT 5.0 CONNECT on a new connection: the CONNACK's reason code (node's or gateway's), then a close. */
+    private static int connectV5(Gateway g, String clientId) throws Exception {
+        try (Socket s = RawSockets.open(g.mqttPort())) {
+            s.getOutputStream().write(ConnectPackets.v5(clientId).bytes());
+            byte[] head = s.getInputStream().readNBytes(4); // type, remaining length (< 128 here), flags, reason code
+            assertThat(head).hasSize(4);
+            assertThat(head[0]).isEqualTo((byte) 0x20);
+            return head[3] & 0xFF;
+        }
+    }
+
+    /** One MQTT 3.1.1 connect with Paho: 0 when accepted (then a DISCONNECT), else the CONNACK return code Paho reports. */
+    private static int connectPaho(Gateway g, String clientId) throws Exception {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + g.mqttPort(), clientId, new MemoryPersistence());
+        try {
+            c.connect(Clients.options());
+            c.disconnect();
+            return 0;
+        } catch (MqttException refused) {
+            return refused.getReasonCode();
+        } finally {
+            c.close(true);
+        }
+    }
+
+    /**
+     * Flapping: a client id that reconnects in a tight loop is banned with the reason code its version has for it
+     * (5.0: 0x9F Connection rate exceeded; 3.1.1: 0x03 Server unavailable, as Paho reports it), the ban is counted,
+     * another client id connects meanwhile, and after the ban the id connects again.
+     */
+    @Test
+    void clientIdReconnectingInATightLoop_bannedThenAllowedAgain_otherIdsUnaffected() throws Exception {
+        Gateway g = start(shippedLimits().setFlappingMaxConnects(5).setFlappingWindow(Duration.ofSeconds(60))
+                .setFlappingBan(Duration.ofSeconds(2)));
+        for (int i = 0; i < 5; i++) {
+            assertThat(connectV5(g, "flappy-5")).as("connect %d reaches the node", i + 1).isZero();
+        }
+        long bannedAt = System.nanoTime();
+        assertThat(connectV5(g, "flappy-5")).as("the 6th within the window").isEqualTo(0x9F);
+        assertThat(connectV5(g, "flappy-5")).isEqualTo(0x9F);
+        assertThat(connectV5(g, "steady")).as("another client id, meanwhile").isZero();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(connectPaho(g, "flappy-3")).isZero();
+        }
+        assertThat(connectPaho(g, "flappy-3")).isEqualTo(MqttException.REASON_CODE_BROKER_UNAVAILABLE);
+
+        assertThat(g.metrics().clientIdBansCount()).isEqualTo(2);
+        assertThat(g.metrics().rejectedCount(RejectReason.CLIENT_ID_BANNED)).isEqualTo(3);
+        assertThat(g.metrics().connacksSentCount(0x9F)).isEqualTo(2);
+        assertThat(g.registry().scrape()).contains("gateway_banned_client_ids 2.0")
+                .contains("gateway_client_id_bans_total 2.0")
+                .contains("gateway_rejected_connections_total{reason=\"client_id_banned\"} 3.0");
+
+        // the ban ends (2 s); attempts during it are refused and do not prolong it
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> connectV5(g, "flappy-5") == 0);
+        assertThat((System.nanoTime() - bannedAt) / 1e6).isGreaterThanOrEqualTo(1_500);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> connectPaho(g, "flappy-3") == 0);
     }
 }
