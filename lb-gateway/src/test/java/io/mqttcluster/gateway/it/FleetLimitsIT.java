@@ -116,8 +116,9 @@ class FleetLimitsIT {
         long last = java.util.Arrays.stream(connackAtMs).max().orElseThrow();
         // 20 at once (the burst), then 20 per second: the 40 others wait up to 2 s
         assertThat(last).as("the last CONNACK, ms after the first connect").isGreaterThanOrEqualTo(1_500);
-        assertThat(g.metrics().acceptsDelayedCount("listener")).isBetween(35.0, 40.0);
-        assertThat(g.metrics().acceptDelayMaxSeconds()).isBetween(1.5, 2.1);
+        // fewer wait, and for less, when opening the 60 took a while (tokens refill meanwhile): bounds, not values
+        assertThat(g.metrics().acceptsDelayedCount("listener")).isBetween(20.0, 40.0);
+        assertThat(g.metrics().acceptDelayMaxSeconds()).isGreaterThan(0.5).isLessThanOrEqualTo(2.1);
         for (RejectReason r : RejectReason.values()) {
             assertThat(g.metrics().rejectedCount(r)).as("rejected as %s", r).isZero();
         }
