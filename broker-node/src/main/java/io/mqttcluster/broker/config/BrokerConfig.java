@@ -33,7 +33,8 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.max-queued-messages", 1000, 1, 10_000_000, "QoS 1/2 messages queued per session (offline, or beyond the in-flight window)"),
             Setting.oneOf("mqtt.queue-overflow", "drop-oldest", List.of("drop-oldest", "drop-newest"), "What a full session queue drops"),
             Setting.size("mqtt.max-bytes-before-connack", "64KB", 1024, 268_435_455, "Bytes a connection may send before its CONNACK (CONNECT with its will, AUTH packets, what it sends before the answer); more closes it"),
-            Setting.size("mqtt.max-inbound-pending-bytes", "1MB", 1024, 1L << 30, "Bytes of one client's publishes waiting for the store and the other nodes; past it the node stops reading from that client until half of it is done"),
+            Setting.size("mqtt.max-inbound-pending-bytes", "16KB", 1024, 1L << 30, "Bytes of one client's publishes waiting for the store and the other nodes; past it the node stops reading from that client until half of it is done"),
+            Setting.size("mqtt.max-inbound-pending-bytes-total", "0", 0, 1L << 40, "Bytes all clients' publishes may hold while they wait for the store and the other nodes, each persistent-session copy counted; past it every publishing client waits until half of it is done; 0: an eighth of the heap"),
             Setting.size("mqtt.max-pending-bytes", "256KB", 1024, 64L * 1024 * 1024, "Bytes written to a socket and not yet sent; past it QoS 0 is dropped and QoS 1/2 waits in the queue until half of it is sent"),
             Setting.intRange("mqtt.max-subscriptions-per-client", 1000, 1, 1_000_000, "Subscriptions one client may hold"),
             Setting.duration("mqtt.session-expiry", "1d", 0, "How long a persistent session (clean session 0) outlives its connection; 0: forever"),
@@ -232,6 +233,10 @@ public final class BrokerConfig {
 
     public long maxInboundPendingBytes() {
         return l("mqtt.max-inbound-pending-bytes");
+    }
+
+    public long maxInboundPendingBytesTotal() {
+        return l("mqtt.max-inbound-pending-bytes-total");
     }
 
     public int maxPendingBytes() {
