@@ -61,9 +61,18 @@ public final class PeerAuth {
             throw new IllegalArgumentException("the cluster secret must have at least " + MIN_SECRET_BYTES + " bytes, has " + secret.length);
         }
         key = new SecretKeySpec(secret.clone(), "HmacSHA256");
-        random = new SecureRandom();
+        random = drbg();
         random.nextBytes(new byte[NONCE_BYTES]); // seeds it now, not on an event loop later
         mac(HELLO_LABEL, new byte[0]); // fails here, at start-up, if the JDK lacks HmacSHA256
+    }
+
+    /** A generator that, once seeded, makes its bytes in memory (no read of /dev/urandom per nonce). */
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
+        }
     }
 
     /** Authentication with a secret shared by every node of the cluster (at least {@link #MIN_SECRET_BYTES} bytes). */

@@ -327,7 +327,12 @@ class PeerAuthTest {
 
         Raw() {
             held.add(client);
-            socket = client.connect(bPort, "127.0.0.1").await();
+            // the handlers are set in the connect's completion, on the event loop: node-b writes its CHALLENGE at once,
+            // and what arrives before a handler is set would be lost
+            socket = client.connect(bPort, "127.0.0.1").map(this::listen).await();
+        }
+
+        private NetSocket listen(NetSocket socket) {
             socket.closeHandler(v -> closed.tryComplete());
             FrameReader reader = new FrameReader(socket, new FrameReader.Sink() {
                 @Override
@@ -346,6 +351,7 @@ class PeerAuthTest {
             });
             reader.maxFrame(1 << 20);
             socket.handler(reader);
+            return socket;
         }
 
         void write(Buffer b) {
