@@ -128,6 +128,18 @@ class ClusterSecretIT {
     }
 
     @Test
+    void sameSecret_takeoverAcrossNodes_closesTheFirstConnection() throws Exception {
+        try (Paho first = Paho.connect(ports.get(0)[0], "secret-takeover", true)) {
+            try (Paho second = Paho.connect(ports.get(1)[0], "secret-takeover", true)) {
+                // node 2 asks node 1 over the bus to close its connection of this client id (KICK)
+                await().atMost(20, TimeUnit.SECONDS).until(() -> !first.client.isConnected());
+                assertThat(second.client.isConnected()).isTrue();
+            }
+        }
+        assertThat(nodes.get(1).allOutput()).doesNotContain("event=takeover_no_answer");
+    }
+
+    @Test
     void otherSecret_nodeStaysOut_andItsBusTrafficIsRefusedUnprocessed() throws Exception {
         start(2, otherSecret);
         // its Hazelcast start returned, so its join attempt is over: the name derived from its secret differs
