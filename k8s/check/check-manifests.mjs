@@ -655,7 +655,7 @@ for (const { name: overlay, objects } of overlays) {
     }
   });
 
-  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes"), (err) => {
+  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes; several nodes have a cluster secret"), (err) => {
     if (!nodeCfg || !gatewayCfg) return;
     const gwProxy = isTrue(gatewayCfg["proxy-protocol"]);
     const nodeProxy = isTrue(nodeCfg["mqtt.proxy-protocol"]);
