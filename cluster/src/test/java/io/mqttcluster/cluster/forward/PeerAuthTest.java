@@ -327,9 +327,12 @@ class PeerAuthTest {
 
         Raw() {
             held.add(client);
-            // the handlers are set in the connect's completion, on the event loop: node-b writes its CHALLENGE at once,
-            // and what arrives before a handler is set would be lost
-            socket = client.connect(bPort, "127.0.0.1").map(this::listen).await();
+            // node-b writes its CHALLENGE at once, and what arrives before a handler is set is lost: connect from an
+            // event loop and set the handlers in the completion, which then runs there before any read (called from
+            // this thread, the completion may be over before a callback is attached, which then runs here, late)
+            Promise<NetSocket> connected = Promise.promise();
+            vb.getOrCreateContext().runOnContext(v -> client.connect(bPort, "127.0.0.1").map(this::listen).onComplete(connected));
+            socket = connected.future().await();
         }
 
         private NetSocket listen(NetSocket socket) {
