@@ -20,7 +20,7 @@
 //                documents; file modes let the process read; the ACL file parses
 //   security     gateways and nodes agree on the PROXY protocol; client certificates are asked for only when the
 //                nodes use their names; no anonymous access without a way to log in; no plain MQTT on the load
-//                balancer when clients must log in
+//                balancer when clients must log in; more than one node only with a cluster secret
 //   monitoring   the PrometheusRule equals deploy/prometheus/alerts.yml; ServiceMonitor job names are the ones the
 //                rules and the dashboard use; the dashboard is well-formed
 //   compose      deploy/docker-compose.yml agrees with itself, prometheus.yml and the Grafana provisioning
@@ -178,6 +178,8 @@ const OPERATOR_CREATED = [
     command: /kubectl -n (\S+) create secret tls mqtt-gateway-tls --cert=\S+ --key=/ },
   { kind: "ConfigMap", name: "mqtt-fleet-ca", keys: ["ca.crt"],
     command: /kubectl -n (\S+) create configmap mqtt-fleet-ca --from-file=ca.crt=/ },
+  { kind: "Secret", name: "mqtt-cluster-secret", keys: ["secret"],
+    command: /kubectl -n (\S+) create secret generic mqtt-cluster-secret --from-file=secret=/ },
 ];
 const operatorCreated = (kind, name) => OPERATOR_CREATED.find((o) => o.kind === kind && o.name === name);
 const operatorUsed = new Set();
@@ -653,7 +655,7 @@ for (const { name: overlay, objects } of overlays) {
     }
   });
 
-  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes"), (err) => {
+  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes; several nodes have a cluster secret"), (err) => {
     if (!nodeCfg || !gatewayCfg) return;
     const gwProxy = isTrue(gatewayCfg["proxy-protocol"]);
     const nodeProxy = isTrue(nodeCfg["mqtt.proxy-protocol"]);
@@ -666,6 +668,7 @@ for (const { name: overlay, objects } of overlays) {
     const gwCerts = gwClientAuth !== "none" && gwProxy;
     if (gwClientAuth === "optional" && !identity) err("the gateway asks for optional client certificates, but the nodes ignore their names (auth.use-identity-as-username false): set it, or tls.client-auth none");
     if (identity && !gwCerts && !nodeCerts) err("auth.use-identity-as-username is true, but no listener verifies client certificates (gateway tls.client-auth, or the node's own tls.client-auth)");
+    if (nodeSts && nodeSts.spec.replicas > 1 && unset(nodeCfg["cluster.secret-file"])) err(`${id(nodeSts)}: ${nodeSts.spec.replicas} nodes without cluster.secret-file: any pod that reaches the bus port can forward messages, take over sessions and change subscriptions`);
     const anonymous = isTrue(nodeCfg["auth.allow-anonymous"]);
     if (!anonymous && unset(nodeCfg["auth.password-file"]) && !(identity && (gwCerts || nodeCerts))) err("auth.allow-anonymous is false, but there is no password file and no client certificate identity: nobody can log in");
     const lb = ofKind("Service").find((s) => s.spec.type === "LoadBalancer");

@@ -74,6 +74,7 @@ public final class BrokerConfig {
             Setting.text("cluster.public-host", "", "Address other nodes use to reach this one (default: cluster.host)"),
             Setting.port("cluster.port", 5701, "Cluster (Hazelcast) member port (0: pick a free port)"),
             Setting.port("cluster.bus-port", 0, "Port for forwarding messages between nodes (0: cluster.port + 100, or a free port when cluster.port is 0)"),
+            Setting.text("cluster.secret-file", "", "File holding the cluster secret (at least 16 bytes, e.g. from openssl rand -base64 32), the same on every node; read at start-up. Nodes prove it to each other on the bus port and the Hazelcast cluster name is derived from it. Empty: no authentication between nodes (a warning when cluster.host is not loopback)"),
             Setting.hostPortList("cluster.members", "Static member list host:port,host:port,... (empty: this node alone)"),
             Setting.text("cluster.kubernetes-service-dns", "", "Find members by DNS lookup of this headless Service instead of cluster.members"),
             Setting.intRange("cluster.size", 0, 0, 1000, "Expected number of nodes, for the default quorum and alerts (0: the number of cluster.members, 1 without a list; required with cluster.kubernetes-service-dns)"),
@@ -393,6 +394,10 @@ public final class BrokerConfig {
             return p;
         }
         return clusterPort() == 0 ? 0 : clusterPort() + 100;
+    }
+
+    public String clusterSecretFile() {
+        return s("cluster.secret-file");
     }
 
     @SuppressWarnings("unchecked")
