@@ -256,7 +256,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        badInput(cause);
+        if (BadInputLog.isInputError(cause)) {
+            badInput(cause);
+            return;
+        }
+        // not the peer's bytes but our code (this handler's own channelRead lands here too): a bug, said as one
+        BadInputLog.internalError(remoteAddress(), cause);
+        if (channel != null) {
+            channel.close(CloseReason.PROTOCOL_ERROR, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        } else if (socket != null) {
+            socket.close();
+        }
     }
 
     /** Malformed or unexpected input: one rate-limited line, then this connection closes (others go on). */

@@ -3,6 +3,7 @@ package io.mqttcluster.broker.connection;
 import io.mqttcluster.broker.protocol.ProtocolServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -72,6 +73,8 @@ public final class MqttListener {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final java.util.List<io.netty.channel.Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Counts the bytes of every connection of every listener. */
+    private final ChannelHandler counter = new ByteCounter();
 
     /** What a listener speaks below MQTT. */
     public enum Transport {
@@ -109,13 +112,7 @@ public final class MqttListener {
      * @param tls the certificate for TLS and WSS; null otherwise
      */
     public Future<Integer> listen(String host, int port, Transport transport, TlsContext tls) {
-        int maxPacket = services.config().maxPacketSize();
-        int maxClientId = services.config().maxClientIdLength();
-        long connectTimeoutMillis = services.config().connectTimeoutMillis();
-        boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
-        String wsPath = services.config().wsPath();
         int high = services.config().maxPendingBytes();
-        ChannelHandler counter = new ByteCounter();
         ServerBootstrap b = new ServerBootstrap()
                 .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
                 .channelFactory(vertx.transport().serverChannelFactory(false))
@@ -127,29 +124,7 @@ public final class MqttListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        if (proxy) {
-                            ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
-                        }
-                        ch.pipeline().addLast("bytes", counter);
-                        if (transport == Transport.TLS || transport == Transport.WSS) {
-                            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
-                        }
-                        if (transport == Transport.WS || transport == Transport.WSS) {
-                            ch.pipeline().addLast("http", new HttpServerCodec());
-                            ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
-                            ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(
-                                    WebSocketServerProtocolConfig.newBuilder()
-                                            .websocketPath(wsPath)
-                                            .subprotocols("mqtt,mqttv3.1")
-                                            .maxFramePayloadLength(maxPacket)
-                                            .handshakeTimeoutMillis(connectTimeoutMillis)
-                                            .build()));
-                            ch.pipeline().addLast("frames", new WebSocketFrames());
-                        }
-                        ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
-                        ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                        ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(ch.eventLoop()),
-                                keepAliveFor(ch.eventLoop()), connectTimeoutMillis));
+                        initPipeline(ch, transport, tls, ch.eventLoop());
                     }
                 });
         Promise<Integer> bound = Promise.promise();
@@ -163,6 +138,41 @@ public final class MqttListener {
             }
         });
         return bound.future();
+    }
+
+    /**
+     * Builds the pipeline of one connection (see the class comment). {@code loop} is the event loop whose Vert.x
+     * context owns the connection: the channel's own, except in the fuzz tests, which drive an embedded channel from
+     * a real event loop.
+     */
+    void initPipeline(Channel ch, Transport transport, TlsContext tls, EventLoop loop) {
+        int maxPacket = services.config().maxPacketSize();
+        int maxClientId = services.config().maxClientIdLength();
+        long connectTimeoutMillis = services.config().connectTimeoutMillis();
+        boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
+        String wsPath = services.config().wsPath();
+        if (proxy) {
+            ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+        }
+        ch.pipeline().addLast("bytes", counter);
+        if (transport == Transport.TLS || transport == Transport.WSS) {
+            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
+        }
+        if (transport == Transport.WS || transport == Transport.WSS) {
+            ch.pipeline().addLast("http", new HttpServerCodec());
+            ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
+            ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(
+                    WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath(wsPath)
+                            .subprotocols("mqtt,mqttv3.1")
+                            .maxFramePayloadLength(maxPacket)
+                            .handshakeTimeoutMillis(connectTimeoutMillis)
+                            .build()));
+            ch.pipeline().addLast("frames", new WebSocketFrames());
+        }
+        ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
+        ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
+        ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(loop), keepAliveFor(loop), connectTimeoutMillis));
     }
 
     /** One keepalive sweep per event loop. */
