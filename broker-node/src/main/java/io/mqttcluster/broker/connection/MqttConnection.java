@@ -139,6 +139,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 badInput(result.cause());
                 return;
             }
+            if (v5 != null || (!connectSeen && m instanceof MqttConnectMessage c && c.variableHeader().version() >= 5)) {
+                String misplaced = Mqtt5Properties.misplaced(m);
+                if (misplaced != null) {
+                    badInput(new io.netty.handler.codec.DecoderException(misplaced)); // Malformed Packet
+                    return;
+                }
+            }
             if (!connectSeen) {
                 if (m.fixedHeader().messageType() != MqttMessageType.CONNECT) {
                     badInput(new IllegalStateException("first packet is " + m.fixedHeader().messageType() + ", not CONNECT"));
