@@ -329,6 +329,11 @@ class MqttDecoderFuzzTest {
 
     @Provide
     Arbitrary<Session> sessions() {
+        return sessionArbitrary();
+    }
+
+    /** Valid sessions of MQTT 3.1.1 and 5.0 (also for the WebSocket and PROXY fuzz tests). */
+    static Arbitrary<Session> sessionArbitrary() {
         Arbitrary<Integer> level = Arbitraries.of(4, 5);
         Arbitrary<String> clientId = Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(20).map(s -> "fz-" + s);
         Arbitrary<Integer> keepAlive = Arbitraries.integers().between(0, 65_535);
