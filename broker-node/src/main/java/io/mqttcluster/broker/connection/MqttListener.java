@@ -41,8 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The pipeline of a connection, in order:
  * <pre>
- *   proxy    HAProxyMessageDecoder     (plain TCP with mqtt.proxy-protocol: the client's own address and TLS
- *                                       identity from the gateway)
+ *   proxy-start, proxy
+ *            ProxyHeaderStart, HAProxyMessageDecoder
+ *                                      (plain TCP with mqtt.proxy-protocol: the client's own address and TLS
+ *                                       identity from the gateway; not a header: closed at the first wrong byte)
  *   bytes    byte counters             (mqtt_network_received_bytes_total / mqtt_network_sent_bytes_total)
  *   tls      SslHandler                (TLS and WSS listeners)
  *   http, http-aggregator, websocket, frames
@@ -152,6 +154,7 @@ public final class MqttListener {
         boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
         String wsPath = services.config().wsPath();
         if (proxy) {
+            ch.pipeline().addLast("proxy-start", new ProxyHeaderStart());
             ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
         }
         ch.pipeline().addLast("bytes", counter);
