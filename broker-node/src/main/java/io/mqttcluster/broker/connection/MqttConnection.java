@@ -146,6 +146,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     return;
                 }
             }
+            if (connectSeen && channel == null) {
+                return; // the CONNECT was refused and the socket is closing: packets read with it are dropped
+            }
             if (!connectSeen) {
                 if (m.fixedHeader().messageType() != MqttMessageType.CONNECT) {
                     badInput(new IllegalStateException("first packet is " + m.fixedHeader().messageType() + ", not CONNECT"));

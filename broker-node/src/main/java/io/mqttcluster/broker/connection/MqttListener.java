@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   http, http-aggregator, websocket, frames
  *                                      (WS and WSS: the HTTP upgrade on ws.path, subprotocol "mqtt", then
  *                                       binary frames to and from bytes)
+ *   packets  MqttFrames                (whole packets only, so the decoder never replays a partial one; refuses a
+ *                                       too-long packet and a server-only packet type at the fixed header)
  *   decoder  MqttDecoder               (mqtt.max-packet-size; rejects a too-long packet before reading it)
  *   encoder  MqttEncoder
  *   handler  MqttConnection            (the socket's owner; talks to the protocol ClientProtocol; one flush per
@@ -173,6 +175,7 @@ public final class MqttListener {
                             .build()));
             ch.pipeline().addLast("frames", new WebSocketFrames());
         }
+        ch.pipeline().addLast("packets", new MqttFrames(maxPacket));
         ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
         ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(loop), keepAliveFor(loop), connectTimeoutMillis));

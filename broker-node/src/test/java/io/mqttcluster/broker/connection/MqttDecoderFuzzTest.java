@@ -116,6 +116,46 @@ class MqttDecoderFuzzTest {
         }
     }
 
+    /**
+     * Found by the long run: Netty's decoder decodes a partial packet again on every read, and allocates by announced
+     * lengths while it does (a password's 2-byte length, a SUBACK's remaining length). A client trickling a CONNECT
+     * with a 60,000-byte password one byte per read made the node allocate about 60 KB per byte read.
+     */
+    @Example
+    void aPacketTrickledOneBytePerRead_costsNoMoreThanItsBytes() throws Exception {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        string(v, "MQTT".getBytes(StandardCharsets.US_ASCII));
+        v.write(4);
+        v.write(0x02 | 0x80 | 0x40); // clean session, user name, password
+        v.writeBytes(new byte[]{0, 30});
+        string(v, "trickle".getBytes(StandardCharsets.US_ASCII));
+        string(v, "user".getBytes(StandardCharsets.US_ASCII));
+        string(v, new byte[60_000]);
+        byte[] connect = RawClient.packet(0x10, v.toByteArray());
+        List<byte[]> oneByteReads = split(java.util.Arrays.copyOf(connect, 400), List.of(1));
+        EmbeddedNode.Outcome o = node.run(MqttListener.Transport.TCP, oneByteReads, null);
+        node.assertHealthy(o, 400);
+        assertThat(o.closed()).isFalse(); // a slow client, not a bad one: the CONNECT deadline is for it
+
+        // a SUBACK from a client announcing 60,000 bytes: refused at its first byte, before any of it is decoded
+        byte[] suback = java.util.Arrays.copyOf(RawClient.packet(0x90, new byte[60_000]), 400);
+        EmbeddedNode.Outcome refused = node.run(MqttListener.Transport.TCP,
+                List.of(RawClient.connect("fz-suback", true, 30), suback), null);
+        node.assertHealthy(refused, 400);
+        assertThat(refused.closed()).isTrue();
+    }
+
+    /** Found by the long run: packets read together with a refused CONNECT reached a connection without a session. */
+    @Example
+    void packetsAfterARefusedConnect_inTheSameRead_areDropped() throws Exception {
+        byte[] badWill = RawClient.connect(4, "fz-bad-will", true, 30, null, null, 0);
+        badWill[9] |= 0x08; // will QoS 1 without a will flag [MQTT-3.1.2-11]
+        byte[] bytes = concat(concat(badWill, new byte[]{(byte) 0xC0, 0}), RawClient.subscribe(1, "a", 0));
+        EmbeddedNode.Outcome o = node.run(MqttListener.Transport.TCP, List.of(bytes), null);
+        node.assertHealthy(o, bytes.length);
+        assertThat(o.closed()).isTrue();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static List<byte[]> split(byte[] bytes, List<Integer> splits) {
