@@ -36,39 +36,37 @@ final class MqttFrames extends ByteToMessageDecoder {
         this.maxPacketSize = maxPacketSize;
     }
 
+    /** One packet per call (ByteToMessageDecoder calls again while bytes remain and the connection is open). */
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
+        if (failed || !ctx.channel().isOpen()) {
+            in.skipBytes(in.readableBytes()); // a closed connection reads nothing more
             return;
         }
-        while (in.isReadable()) {
-            int start = in.readerIndex();
-            int type = in.getUnsignedByte(start) >> 4;
-            if ((SERVER_ONLY & 1 << type) != 0) {
-                throw fail(in, new DecoderException("packet type " + type + " is not sent by clients"));
+        int start = in.readerIndex();
+        int type = in.getUnsignedByte(start) >> 4;
+        if ((SERVER_ONLY & 1 << type) != 0) {
+            throw fail(in, new DecoderException("packet type " + type + " is not sent by clients"));
+        }
+        int remaining = 0;
+        int at = start + 1;
+        int b;
+        do {
+            if (at >= in.writerIndex()) {
+                return; // the rest of the fixed header comes later
             }
-            int remaining = 0;
-            int at = start + 1;
-            int b;
-            do {
-                if (at >= in.writerIndex()) {
-                    return; // the rest of the fixed header comes later
-                }
-                if (at - start > 4) {
-                    throw fail(in, new DecoderException("remaining length exceeds 4 digits"));
-                }
-                b = in.getUnsignedByte(at);
-                remaining |= (b & 0x7F) << (7 * (at - start - 1));
-                at++;
-            } while ((b & 0x80) != 0);
-            if (remaining > maxPacketSize) {
-                throw fail(in, new TooLongFrameException("message length exceeds " + maxPacketSize + ": " + remaining));
+            if (at - start > 4) {
+                throw fail(in, new DecoderException("remaining length exceeds 4 digits"));
             }
-            int length = at - start + remaining;
-            if (in.readableBytes() < length) {
-                return; // the rest of the packet comes later
-            }
+            b = in.getUnsignedByte(at);
+            remaining |= (b & 0x7F) << (7 * (at - start - 1));
+            at++;
+        } while ((b & 0x80) != 0);
+        if (remaining > maxPacketSize) {
+            throw fail(in, new TooLongFrameException("message length exceeds " + maxPacketSize + ": " + remaining));
+        }
+        int length = at - start + remaining;
+        if (in.readableBytes() >= length) {
             out.add(in.readRetainedSlice(length));
         }
     }

@@ -156,6 +156,21 @@ class MqttDecoderFuzzTest {
         assertThat(o.closed()).isTrue();
     }
 
+    /**
+     * Found by the long run (with the first MqttFrames): a refused CONNECT closed the connection in the middle of a
+     * read, and the bytes after it were still framed, so a packet type refused there raised an exception nobody
+     * handled any more. A closed connection reads nothing more.
+     */
+    @Example
+    void bytesAfterARefusedConnect_areNotFramedAnyMore() throws Exception {
+        byte[] badWill = RawClient.connect5("fz-closed", 30, new byte[0]);
+        badWill[9] = 0x08; // will QoS 1 without a will flag [MQTT-3.1.2-11]
+        byte[] bytes = concat(badWill, new byte[]{0x01, 0x00}); // then a reserved packet type
+        EmbeddedNode.Outcome o = node.run(MqttListener.Transport.TCP, List.of(bytes), null);
+        node.assertHealthy(o, bytes.length);
+        assertThat(o.closed()).isTrue();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static List<byte[]> split(byte[] bytes, List<Integer> splits) {
