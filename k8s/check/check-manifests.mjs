@@ -20,7 +20,7 @@
 //                documents; file modes let the process read; the ACL file parses
 //   security     gateways and nodes agree on the PROXY protocol; client certificates are asked for only when the
 //                nodes use their names; no anonymous access without a way to log in; no plain MQTT on the load
-//                balancer when clients must log in
+//                balancer when clients must log in; more than one node only with a cluster secret
 //   monitoring   the PrometheusRule equals deploy/prometheus/alerts.yml; ServiceMonitor job names are the ones the
 //                rules and the dashboard use; the dashboard is well-formed
 //   compose      deploy/docker-compose.yml agrees with itself, prometheus.yml and the Grafana provisioning
@@ -178,6 +178,8 @@ const OPERATOR_CREATED = [
     command: /kubectl -n (\S+) create secret tls mqtt-gateway-tls --cert=\S+ --key=/ },
   { kind: "ConfigMap", name: "mqtt-fleet-ca", keys: ["ca.crt"],
     command: /kubectl -n (\S+) create configmap mqtt-fleet-ca --from-file=ca.crt=/ },
+  { kind: "Secret", name: "mqtt-cluster-secret", keys: ["secret"],
+    command: /kubectl -n (\S+) create secret generic mqtt-cluster-secret --from-file=secret=/ },
 ];
 const operatorCreated = (kind, name) => OPERATOR_CREATED.find((o) => o.kind === kind && o.name === name);
 const operatorUsed = new Set();
@@ -206,7 +208,7 @@ const unset = (v) => v === undefined || v === null || v === "" || v === "(none)"
 const isTrue = (v) => String(v).toLowerCase() === "true";
 
 // The ACL grammar of broker-node (Acl.java): `allow|deny publish|subscribe|pubsub FILTER [user NAME] [client ID]`,
-// `default allow|deny` at most once; a word starting with # begins a comment, except as the filter.
+// `allow|deny share GROUP [user NAME] [client ID]`, `default allow|deny` at most once; a word starting with # begins a comment, except as the filter.
 function aclProblems(text) {
   const problems = [];
   let defaults = 0;
@@ -224,8 +226,10 @@ function aclProblems(text) {
     }
     if (!["allow", "deny"].includes(verb)) { problems.push(`${at}: a rule starts with allow, deny or default, not '${w[0]}'`); return; }
     if (w.length < 3) { problems.push(`${at}: expected '${verb} publish|subscribe|pubsub FILTER [user NAME] [client ID]'`); return; }
-    if (!["publish", "subscribe", "pubsub", "both", "all"].includes(w[1].toLowerCase())) problems.push(`${at}: action must be publish, subscribe or pubsub, not '${w[1]}'`);
-    const levels = w[2].split("/");
+    if (w[1].toLowerCase() === "share") {
+      if (w[2] !== "*" && /[/+#*]/.test(w[2].replaceAll("%u", "u").replaceAll("%c", "c"))) problems.push(`${at}: share group '${w[2]}': a group name (no /, + or #) or *`);
+    } else if (!["publish", "subscribe", "pubsub", "both", "all"].includes(w[1].toLowerCase())) problems.push(`${at}: action must be publish, subscribe, pubsub or share, not '${w[1]}'`);
+    const levels = w[1].toLowerCase() === "share" ? [] : w[2].split("/");
     levels.forEach((l, k) => {
       if (l.includes("#") && (l !== "#" || k !== levels.length - 1)) problems.push(`${at}: '#' must be a whole last level in '${w[2]}'`);
       if (l.includes("+") && l !== "+") problems.push(`${at}: '+' must be a whole level in '${w[2]}'`);
@@ -464,7 +468,10 @@ for (const { name: overlay, objects } of overlays) {
     }
     if (nodeC) {
       const ps = nodeC.lifecycle && nodeC.lifecycle.preStop;
-      if (!ps || !ps.httpGet || (ps.httpGet.path || "").split("?")[0] !== "/admin/drain") err(`${id(nodeSts)}: preStop should GET /admin/drain`);
+      // an httpGet hook cannot drain: /admin/drain answers POST only, and only to the node's own machine without a token
+      const cmd = ps && ps.exec && ps.exec.command;
+      if (!cmd || cmd[0] !== "/app/node-drain") err(`${id(nodeSts)}: preStop should run /app/node-drain (POST /admin/drain over loopback)`);
+      else if (!/COPY\s+(--chmod=0755\s+)?deploy\/node-drain\.sh\s+\/app\/node-drain\b/.test(read("deploy/Dockerfile"))) err(`deploy/Dockerfile: does not install deploy/node-drain.sh as /app/node-drain, which the preStop hook runs`);
       const grace = nodeSts.spec.template.spec.terminationGracePeriodSeconds;
       if (!(grace >= 20)) err(`${id(nodeSts)}: terminationGracePeriodSeconds ${grace} leaves the gateways no time to move the clients`);
     }
@@ -648,7 +655,7 @@ for (const { name: overlay, objects } of overlays) {
     }
   });
 
-  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes"), (err) => {
+  check(where("security: PROXY protocol, client certificates, anonymous access and the load balancer agree between gateways and nodes; several nodes have a cluster secret"), (err) => {
     if (!nodeCfg || !gatewayCfg) return;
     const gwProxy = isTrue(gatewayCfg["proxy-protocol"]);
     const nodeProxy = isTrue(nodeCfg["mqtt.proxy-protocol"]);
@@ -661,6 +668,7 @@ for (const { name: overlay, objects } of overlays) {
     const gwCerts = gwClientAuth !== "none" && gwProxy;
     if (gwClientAuth === "optional" && !identity) err("the gateway asks for optional client certificates, but the nodes ignore their names (auth.use-identity-as-username false): set it, or tls.client-auth none");
     if (identity && !gwCerts && !nodeCerts) err("auth.use-identity-as-username is true, but no listener verifies client certificates (gateway tls.client-auth, or the node's own tls.client-auth)");
+    if (nodeSts && nodeSts.spec.replicas > 1 && unset(nodeCfg["cluster.secret-file"])) err(`${id(nodeSts)}: ${nodeSts.spec.replicas} nodes without cluster.secret-file: any pod that reaches the bus port can forward messages, take over sessions and change subscriptions`);
     const anonymous = isTrue(nodeCfg["auth.allow-anonymous"]);
     if (!anonymous && unset(nodeCfg["auth.password-file"]) && !(identity && (gwCerts || nodeCerts))) err("auth.allow-anonymous is false, but there is no password file and no client certificate identity: nobody can log in");
     const lb = ofKind("Service").find((s) => s.spec.type === "LoadBalancer");

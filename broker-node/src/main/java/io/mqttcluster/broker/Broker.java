@@ -2,6 +2,7 @@ package io.mqttcluster.broker;
 
 import io.mqttcluster.broker.auth.Security;
 import io.mqttcluster.broker.protocol.ClientProtocol;
+import io.mqttcluster.broker.protocol.InboundBudget;
 import io.mqttcluster.broker.protocol.ProtocolServices;
 import io.mqttcluster.broker.cluster.ForwardCodec;
 import io.mqttcluster.broker.cluster.NodeLink;
@@ -83,7 +84,11 @@ public final class Broker {
                     public boolean hasQuorum() {
                         return state.hasQuorum();
                     }
-                }, vertx);
+                }, vertx, new InboundBudget(config.maxInboundPendingBytesTotal()));
+        metrics.gauge("mqtt.inbound.pending.bytes", "Bytes of clients' publishes read and not yet acknowledged (or, QoS 0, dispatched)",
+                () -> protocolServices.inboundBudget().used());
+        metrics.gauge("mqtt.inbound.storing.bytes", "Bytes of the store rounds under way, one copy per persistent-session queue written",
+                () -> protocolServices.inboundBudget().storing());
     }
 
     /** What other nodes send this one goes to the dispatcher (forwards), the sessions (kicks) and the router (syncs). */

@@ -2,16 +2,21 @@ package io.mqttcluster.broker;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mqttcluster.broker.cluster.BusMetrics;
+import io.mqttcluster.broker.cluster.ClusterSecret;
 import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.MqttListener;
 import io.mqttcluster.broker.connection.TlsContext;
+import io.mqttcluster.broker.http.AdminAccess;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.session.SessionExpiry;
 import io.mqttcluster.cluster.ClusterNode;
 import io.mqttcluster.cluster.ClusterSettings;
 import io.mqttcluster.cluster.forward.ClusterBus;
+import io.mqttcluster.cluster.forward.ClusterBusOptions;
+import io.mqttcluster.cluster.forward.PeerAuth;
 import io.mqttcluster.cluster.retain.RetainedStore;
 import io.mqttcluster.cluster.route.DurableSubscriptions;
 import io.mqttcluster.cluster.route.RouteTable;
@@ -73,6 +78,13 @@ public final class BrokerNode implements AutoCloseable {
     /** Starts a node and returns once it accepts MQTT connections. Blocking. */
     public static BrokerNode start(BrokerConfig config) throws Exception {
         long t0 = System.nanoTime();
+        AdminAccess adminAccess = AdminAccess.load(config.adminTokenFile(), config.readTokenFile());
+        PeerAuth peerAuth = ClusterSecret.load(config); // a bad file stops start-up before anything opens
+        if (!peerAuth.enabled() && !ClusterSecret.loopbackOnly(config)) {
+            log.warn("event=cluster_unauthenticated cluster_host={} detail=\"no cluster.secret-file: whoever reaches the "
+                    + "bus port can send forwards, takeovers and subscription changes, and any member with the cluster "
+                    + "name can join; see docs/cluster.md\"", config.clusterHost());
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node", config.nodeName());
         int clusterPort = config.clusterPort() == 0 ? freePort() : config.clusterPort();
@@ -88,15 +100,17 @@ public final class BrokerNode implements AutoCloseable {
         try {
             // the bus listens first: its address is advertised to the other nodes when this one joins
             NodeLink.Inbox inbox = NodeLink.inbox();
-            ClusterBus bus = new ClusterBus(vertx, nodeId, inbox);
+            ClusterBus bus = new ClusterBus(vertx, nodeId, inbox, new ClusterBusOptions().peerAuth(peerAuth)
+                    .maxFrameBytes(busMaxFrameBytes(config)));
             String advertised = config.clusterPublicHost().isBlank() ? config.clusterHost() : config.clusterPublicHost();
             int busPort = await(bus.listen(config.clusterHost(), config.busPort()));
-            ClusterNode joined = ClusterNode.start(new ClusterSettings(config.clusterName(), nodeId, config.nodeName(),
+            ClusterNode joined = ClusterNode.start(new ClusterSettings(ClusterSecret.hazelcastClusterName(config, peerAuth), nodeId, config.nodeName(),
                     advertised + ":" + busPort, config.clusterHost(), config.clusterPublicHost(), clusterPort,
                     config.clusterMembers(), config.kubernetesServiceDns(), config.quorum(), config.backupCount(),
                     config.heartbeatSeconds(), config.maxNoHeartbeatSeconds()));
             cluster = joined;
             BrokerMetrics metrics = new BrokerMetrics(registry);
+            BusMetrics.register(registry, bus);
             Broker broker = new Broker(config, cluster, metrics, vertx, bus);
             inbox.attach(broker.linkHandler(), metrics);
             ClusterCoordinator coordinator = new ClusterCoordinator(broker, joined);
@@ -152,9 +166,17 @@ public final class BrokerNode implements AutoCloseable {
                 ports.put(MqttListener.Transport.WSS, await(server.listen(config.mqttHost(), config.wssPort(), MqttListener.Transport.WSS, tls)));
             }
             SecurityReloader.start(vertx, broker, joined, tls, config.securityReloadMillis());
-            metrics.counter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
-            metrics.counter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
-            HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry);
+            metrics.byteCounter("mqtt.network.received", "Bytes read from MQTT connections", () -> server.bytesIn().sum());
+            metrics.byteCounter("mqtt.network.sent", "Bytes written to MQTT connections", () -> server.bytesOut().sum());
+            metrics.counter("mqtt.connect.bytes.exceeded", "Connections closed for sending more than mqtt.max-bytes-before-connack before their CONNACK",
+                    () -> server.tooMuchBeforeConnack().sum());
+            metrics.counter("mqtt.proxy.headers.refused", "Connections closed for a PROXY header from a source not in mqtt.proxy-protocol-trusted",
+                    () -> server.proxyHeadersRefused().sum());
+            adminAccess.watch(vertx);
+            metrics.counter("mqtt.http.admin.refused", "HTTP admin calls refused (no or wrong token, or not from the node's machine)",
+                    () -> adminAccess.refused().sum());
+            HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry,
+                    adminAccess);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             awaitLocalMemberSafe(cluster);
             broker.state().ready(true);
@@ -173,6 +195,15 @@ public final class BrokerNode implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The largest node-to-node frame: a forward holds one MQTT message (up to mqtt.max-packet-size) and a few dozen
+     * bytes per persistent session it reaches on the receiving node, so the default (16 MB) or the largest packet
+     * plus 1 MB, whichever is more.
+     */
+    static int busMaxFrameBytes(BrokerConfig config) {
+        return (int) Math.max(ClusterBusOptions.DEFAULT_MAX_FRAME_BYTES, (long) config.maxPacketSize() + 1024 * 1024);
     }
 
     /**

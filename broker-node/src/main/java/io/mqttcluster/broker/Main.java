@@ -62,6 +62,10 @@ public final class Main {
         BrokerNode node;
         try {
             node = BrokerNode.start(config);
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage()); // a file named by the configuration is bad
+            System.exit(2);
+            return;
         } catch (Exception e) {
             System.err.println("error: the node did not start: " + e);
             System.exit(1);

@@ -8,7 +8,8 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -127,11 +128,22 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         c.setProperty("hazelcast.io.balancer.interval.seconds", "2");
         ClusterSerialization.register(c);
 
-        NetworkConfig net = c.getNetworkConfig();
-        net.setPort(s.port()).setPortAutoIncrement(false);
-        if (s.publicHost() != null && !s.publicHost().isBlank()) {
-            net.setPublicAddress(s.publicHost() + ":" + s.port());
+        // What the open-source member can do against strangers on the network (it has no member authentication):
+        // listen on the cluster address only, not on every interface (hazelcast.socket.bind.any is true by default),
+        // and speak only the member protocol on its port: no endpoint for Hazelcast clients (which would need
+        // nothing but the cluster name to read and write every map), none for REST or memcache. A member that
+        // knows the cluster name can still join: the broker derives that name from the cluster secret when there
+        // is one (docs/cluster.md, "Node-to-node security").
+        if (!isWildcard(s.bindHost())) {
+            c.setProperty("hazelcast.socket.bind.any", "false");
         }
+        AdvancedNetworkConfig net = c.getAdvancedNetworkConfig().setEnabled(true);
+        ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+        member.setPort(s.port()).setPortAutoIncrement(false);
+        if (s.publicHost() != null && !s.publicHost().isBlank()) {
+            member.setPublicAddress(s.publicHost() + ":" + s.port());
+        }
+        net.setMemberEndpointConfig(member);
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
@@ -191,6 +203,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
                     .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)), s, QUORUM_WRITES_NAME));
         }
         return c;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
     private static MapConfig protect(MapConfig map, ClusterSettings s, String protection) {

@@ -21,6 +21,7 @@ import io.mqttcluster.gateway.metrics.GatewayMetrics;
 import io.mqttcluster.gateway.log.RateLimitedLog;
 import io.mqttcluster.gateway.proxy.ConnectionLimit;
 import io.mqttcluster.gateway.proxy.ConnectionMover;
+import io.mqttcluster.gateway.proxy.FlappingDetector;
 import io.mqttcluster.gateway.proxy.GatewayTls;
 import io.mqttcluster.gateway.proxy.MqttListener;
 import io.mqttcluster.gateway.proxy.ProxyServices;
@@ -111,7 +112,15 @@ public final class Gateway {
                 .description("client connections open now, in any phase (reading CONNECT, connecting, spliced)")
                 .register(registry);
         SourceRateLimiter rateLimiter = new SourceRateLimiter(options.ratePerSource(), options.burstPerSource(), System::nanoTime);
-        ProxyServices px = new ProxyServices(options, nodes, metrics, connectionLimit, rateLimiter,
+        FlappingDetector flapping = new FlappingDetector(options.flappingMaxConnects(), options.flappingWindow(),
+                options.flappingBan(), options.flappingMaxClientIds(), System::nanoTime);
+        io.micrometer.core.instrument.Gauge.builder("gateway_banned_client_ids", flapping, FlappingDetector::banned)
+                .description("client ids banned now for connecting too often (flapping)")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("gateway_flapping_tracked_client_ids", flapping, FlappingDetector::tracked)
+                .description("client ids whose recent CONNECTs are counted now (limits.flapping.max-client-ids at most)")
+                .register(registry);
+        ProxyServices px = new ProxyServices(options, nodes, metrics, connectionLimit, rateLimiter, flapping,
                 new RateLimitedLog(options.logRejectionsPerSecond(), System::nanoTime));
         // One client for every node connection and TCP health check: one set of Vert.x net client
         // meters, and a connection opened from an event loop stays on that event loop.
@@ -123,9 +132,17 @@ public final class Gateway {
         NodeMonitor monitor = new NodeMonitor(options, nodes, discovery(), nodeClient, List.of(metrics, mover));
         int instances = vertxOptions.getEventLoopPoolSize();
 
-        return vertx.deployVerticle(new ControlVerticle(monitor, mover, rateLimiter))
+        return vertx.deployVerticle(new ControlVerticle(monitor, mover, rateLimiter, flapping))
                 .compose(id -> {
                     listener = new MqttListener(px, vertx);
+                    MqttListener l = listener;
+                    io.micrometer.core.instrument.Gauge.builder("gateway_accepts_waiting", l, MqttListener::acceptWaiting)
+                            .description("accepted connections waiting for their turn under an accept rate now, not read yet")
+                            .register(registry);
+                    io.micrometer.core.instrument.Gauge.builder("gateway_accept_delay_current_seconds", l,
+                                    x -> x.acceptWaitNanos() / 1e9)
+                            .description("how long a connection accepted now would wait for its turn under limits.accept-rate")
+                            .register(registry);
                     return listener.listen(options.bindAddress(), options.port());
                 })
                 .compose(port -> {

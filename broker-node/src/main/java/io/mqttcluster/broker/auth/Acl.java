@@ -22,6 +22,8 @@ import java.util.Locale;
  *   allow subscribe $SYS/#           user admin
  *   deny  subscribe fleet/+/secrets/#
  *   allow subscribe fleet/#
+ *   allow share     workers-%u                   # shared-subscription groups: $share/workers-alice/...
+ *   allow share     *               user backend
  * </pre>
  *
  * <p>Publishing: a rule applies when its topic filter matches the topic. Receiving: the {@code subscribe} rules
@@ -29,12 +31,17 @@ import java.util.Locale;
  * receive. So with {@code deny subscribe fleet/+/secrets/#}, a subscription to {@code fleet/#} is granted and
  * gets everything under {@code fleet/} except the secrets (as in Mosquitto); a filter that lies wholly inside
  * denied topics is refused at SUBSCRIBE. {@link ClientAcl#subscribe} says which of the three a filter is, so
- * only subscriptions that are partly denied cost a check per message. A shared subscription
- * {@code $share/group/F} is checked as {@code F}.
+ * only subscriptions that are partly denied cost a check per message.
+ *
+ * <p>A shared subscription {@code $share/G/F} needs {@code F} allowed as above and the group {@code G} allowed by
+ * the {@code share} rules: first match wins ({@code *} matches every group), then the default. Without any
+ * {@code share} rule in the file, every group may be joined (files written before groups had rules keep working).
+ * A group is a team's queue: whoever joins it takes a share of its messages.
  *
  * <p>{@code %u} and {@code %c} are replaced by the user name and client id; a rule with {@code %u} does not
- * apply to a client without a user name, and neither applies when the value is empty or holds
- * {@code /}, {@code +} or {@code #}, which would widen the rule to other clients' topics.
+ * apply to a client without a user name, and neither applies when the value is empty, starts with {@code $}
+ * (which would turn the rule into one for {@code $SYS} or other system topics) or holds {@code /}, {@code +}
+ * or {@code #}, which would widen the rule to other clients' topics.
  */
 public final class Acl {
 
@@ -94,11 +101,23 @@ public final class Acl {
             }
             boolean pub;
             boolean sub;
+            if (w[1].equalsIgnoreCase("share")) {
+                String group = w[2];
+                String bare = group.replace("%u", "u").replace("%c", "c");
+                if (!group.equals("*") && (bare.indexOf('/') >= 0 || bare.indexOf('+') >= 0 || bare.indexOf('#') >= 0
+                        || bare.indexOf('*') >= 0)) {
+                    throw new IllegalArgumentException(where + "share group '" + group
+                            + "': a group name (no /, + or #; %u and %c allowed) or * for every group");
+                }
+                String[] who = who(where, w);
+                rules.add(new Rule(verb.equals("allow"), false, false, true, group, who[0], who[1]));
+                continue;
+            }
             switch (w[1].toLowerCase(Locale.ROOT)) {
                 case "publish" -> { pub = true; sub = false; }
                 case "subscribe" -> { pub = false; sub = true; }
                 case "pubsub", "both", "all" -> { pub = true; sub = true; }
-                default -> throw new IllegalArgumentException(where + "action must be publish, subscribe or pubsub, not '" + w[1] + "'");
+                default -> throw new IllegalArgumentException(where + "action must be publish, subscribe, pubsub or share, not '" + w[1] + "'");
             }
             String filter = w[2];
             String problem = Topics.checkFilter(filter.replace("%u", "u").replace("%c", "c"),
@@ -106,21 +125,26 @@ public final class Acl {
             if (problem != null) {
                 throw new IllegalArgumentException(where + "topic filter '" + filter + "': " + problem);
             }
-            String user = null;
-            String client = null;
-            for (int k = 3; k < w.length; k += 2) {
-                if (k + 1 >= w.length) {
-                    throw new IllegalArgumentException(where + "'" + w[k] + "' needs a value");
-                }
-                switch (w[k].toLowerCase(Locale.ROOT)) {
-                    case "user" -> user = w[k + 1];
-                    case "client" -> client = w[k + 1];
-                    default -> throw new IllegalArgumentException(where + "expected 'user NAME' or 'client ID', not '" + w[k] + "'");
-                }
-            }
-            rules.add(new Rule(verb.equals("allow"), pub, sub, filter, user, client));
+            String[] who = who(where, w);
+            rules.add(new Rule(verb.equals("allow"), pub, sub, false, filter, who[0], who[1]));
         }
         return new Acl(rules, dflt);
+    }
+
+    /** The optional {@code user NAME} and {@code client ID} after a rule's third word. */
+    private static String[] who(String where, String[] w) {
+        String[] userClient = new String[2];
+        for (int k = 3; k < w.length; k += 2) {
+            if (k + 1 >= w.length) {
+                throw new IllegalArgumentException(where + "'" + w[k] + "' needs a value");
+            }
+            switch (w[k].toLowerCase(Locale.ROOT)) {
+                case "user" -> userClient[0] = w[k + 1];
+                case "client" -> userClient[1] = w[k + 1];
+                default -> throw new IllegalArgumentException(where + "expected 'user NAME' or 'client ID', not '" + w[k] + "'");
+            }
+        }
+        return userClient;
     }
 
     /**
@@ -151,9 +175,10 @@ public final class Acl {
     /** The rules that concern one client, with %u and %c filled in; checks against it are cheap. */
     public ClientAcl forClient(String user, String clientId) {
         if (rules.isEmpty()) {
-            return new ClientAcl(new ClientRule[0], defaultAllow);
+            return new ClientAcl(new ClientRule[0], null, defaultAllow);
         }
         List<ClientRule> mine = new ArrayList<>();
+        List<ShareRule> shares = null;
         for (Rule r : rules) {
             if (r.user != null && !r.user.equals(user)) {
                 continue;
@@ -174,33 +199,64 @@ public final class Acl {
                 }
                 f = f.replace("%c", clientId);
             }
+            if (r.share) {
+                if (shares == null) {
+                    shares = new ArrayList<>();
+                }
+                shares.add(new ShareRule(r.allow, f.equals("*") ? null : f));
+                continue;
+            }
             mine.add(new ClientRule(r.allow, r.publish, r.subscribe, Topics.levels(f)));
         }
-        return new ClientAcl(mine.toArray(new ClientRule[0]), defaultAllow);
+        boolean anyShareRule = rules.stream().anyMatch(Rule::share);
+        return new ClientAcl(mine.toArray(new ClientRule[0]),
+                anyShareRule ? (shares == null ? new ShareRule[0] : shares.toArray(new ShareRule[0])) : null, defaultAllow);
     }
 
     private static boolean substitutable(String v) {
-        return v != null && !v.isEmpty() && v.indexOf('/') < 0 && v.indexOf('+') < 0 && v.indexOf('#') < 0;
+        return v != null && !v.isEmpty() && v.charAt(0) != '$'
+                && v.indexOf('/') < 0 && v.indexOf('+') < 0 && v.indexOf('#') < 0;
     }
 
-    private record Rule(boolean allow, boolean publish, boolean subscribe, String filter, String user, String client) {
+    /** @param filter the topic filter, or the group name of a {@code share} rule */
+    private record Rule(boolean allow, boolean publish, boolean subscribe, boolean share, String filter, String user, String client) {
     }
 
     private record ClientRule(boolean allow, boolean publish, boolean subscribe, String[] levels) {
     }
 
+    /** @param group the group, or null for every group */
+    private record ShareRule(boolean allow, String group) {
+    }
+
     /** One client's view of the rules. Immutable; safe to share. */
     public static final class ClientAcl {
         private final ClientRule[] rules;
+        /** The share rules that concern this client; null when the file has none (every group may be joined). */
+        private final ShareRule[] shares;
         private final boolean defaultAllow;
 
-        private ClientAcl(ClientRule[] rules, boolean defaultAllow) {
+        private ClientAcl(ClientRule[] rules, ShareRule[] shares, boolean defaultAllow) {
             this.rules = rules;
+            this.shares = shares;
             this.defaultAllow = defaultAllow;
         }
 
         public boolean allowsEverything() {
-            return rules.length == 0 && defaultAllow;
+            return rules.length == 0 && shares == null && defaultAllow;
+        }
+
+        /** May this client join the shared-subscription group {@code group}? */
+        public boolean canJoin(String group) {
+            if (shares == null) {
+                return true;
+            }
+            for (ShareRule r : shares) {
+                if (r.group == null || r.group.equals(group)) {
+                    return r.allow;
+                }
+            }
+            return defaultAllow;
         }
 
         /** May this client publish to {@code topic} (a valid topic name)? */

@@ -67,6 +67,11 @@ public final class NodeState {
         draining = true;
     }
 
+    /** Takes new clients again after a drain (POST /admin/undrain). */
+    public void undrain() {
+        draining = false;
+    }
+
     public boolean draining() {
         return draining;
     }

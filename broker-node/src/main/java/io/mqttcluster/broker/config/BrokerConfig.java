@@ -32,6 +32,9 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.max-keepalive", 0, 0, 65_535, "MQTT 5: longest keepalive granted in seconds; a client asking for more (or for none) is told this one (Server Keep Alive); 0: any"),
             Setting.intRange("mqtt.max-queued-messages", 1000, 1, 10_000_000, "QoS 1/2 messages queued per session (offline, or beyond the in-flight window)"),
             Setting.oneOf("mqtt.queue-overflow", "drop-oldest", List.of("drop-oldest", "drop-newest"), "What a full session queue drops"),
+            Setting.size("mqtt.max-bytes-before-connack", "64KB", 1024, 268_435_455, "Bytes a connection may send before its CONNACK (CONNECT with its will, AUTH packets, what it sends before the answer); more closes it"),
+            Setting.size("mqtt.max-inbound-pending-bytes", "16KB", 1024, 1L << 30, "Bytes of one client's publishes waiting for the store and the other nodes; past it the node stops reading from that client until half of it is done"),
+            Setting.size("mqtt.max-inbound-pending-bytes-total", "0", 0, 1L << 40, "Bytes all clients' publishes may hold while they wait for the store and the other nodes, each persistent-session copy counted; past it every publishing client waits until half of it is done; 0: an eighth of the heap"),
             Setting.size("mqtt.max-pending-bytes", "256KB", 1024, 64L * 1024 * 1024, "Bytes written to a socket and not yet sent; past it QoS 0 is dropped and QoS 1/2 waits in the queue until half of it is sent"),
             Setting.intRange("mqtt.max-subscriptions-per-client", 1000, 1, 1_000_000, "Subscriptions one client may hold"),
             Setting.duration("mqtt.session-expiry", "1d", 0, "How long a persistent session (clean session 0) outlives its connection; 0: forever"),
@@ -39,7 +42,8 @@ public final class BrokerConfig {
             Setting.intRange("mqtt.qos2-dedupe-window", 10_000, 0, 1_000_000, "QoS 2 message ids a persistent session remembers after delivery, to recognise a message its publisher re-sends after a node crash"),
             Setting.duration("mqtt.queue-gap-wait", "300ms", 10, "How long a connected persistent session waits for a missing message it was not told about before it re-reads its stored queue"),
             Setting.bool("mqtt.retain-available", true, "Whether retained messages are stored"),
-            Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy)"),
+            Setting.bool("mqtt.proxy-protocol", false, "Expect a PROXY protocol v1/v2 header on MQTT connections (behind lb-gateway or HAProxy) from the sources in mqtt.proxy-protocol-trusted"),
+            new Setting("mqtt.proxy-protocol-trusted", "", "Who may send PROXY headers (the gateways): addresses, CIDR ranges, host names (re-resolved every 30 s; a headless service lists its pods) or '*' for anyone; required with mqtt.proxy-protocol. Other sources connect without a header; one that sends a header is closed", SourceList::parse),
             Setting.intRange("mqtt.event-loops", 0, 0, 1024, "Event loop threads (0: one per CPU core)"),
             Setting.bool("mqtt.native-transport", true, "Use Linux epoll for sockets where available (false: Java NIO)"),
             Setting.bool("auth.allow-anonymous", true, "Accept clients that send no user name (and, without a password file, any user name as given)"),
@@ -63,11 +67,14 @@ public final class BrokerConfig {
             Setting.port("wss.port", 8084, "MQTT over secure WebSocket port"),
             Setting.text("http.host", "0.0.0.0", "Address the HTTP endpoint (/metrics, /health) binds to"),
             Setting.port("http.port", 8080, "HTTP port (0: pick a free port and print it)"),
+            Setting.text("http.admin-token-file", "", "File holding the bearer token for the HTTP admin calls (drain, undrain, client details; re-read every 30 s); empty: those calls only from the node's own machine"),
+            Setting.text("http.read-token-file", "", "File holding a bearer token for the read-only HTTP admin calls (client details); empty: only the admin token or the node's own machine"),
             Setting.text("cluster.name", "mqtt-cluster", "Cluster name: only nodes with the same name form a cluster"),
             Setting.text("cluster.host", "127.0.0.1", "Address the cluster (Hazelcast) port binds to"),
             Setting.text("cluster.public-host", "", "Address other nodes use to reach this one (default: cluster.host)"),
             Setting.port("cluster.port", 5701, "Cluster (Hazelcast) member port (0: pick a free port)"),
             Setting.port("cluster.bus-port", 0, "Port for forwarding messages between nodes (0: cluster.port + 100, or a free port when cluster.port is 0)"),
+            Setting.text("cluster.secret-file", "", "File holding the cluster secret (at least 16 bytes, e.g. from openssl rand -base64 32), the same on every node; read at start-up. Nodes prove it to each other on the bus port and the Hazelcast cluster name is derived from it. Empty: no authentication between nodes (a warning when cluster.host is not loopback)"),
             Setting.hostPortList("cluster.members", "Static member list host:port,host:port,... (empty: this node alone)"),
             Setting.text("cluster.kubernetes-service-dns", "", "Find members by DNS lookup of this headless Service instead of cluster.members"),
             Setting.intRange("cluster.size", 0, 0, 1000, "Expected number of nodes, for the default quorum and alerts (0: the number of cluster.members, 1 without a list; required with cluster.kubernetes-service-dns)"),
@@ -221,6 +228,18 @@ public final class BrokerConfig {
         return "drop-oldest".equals(s("mqtt.queue-overflow"));
     }
 
+    public int maxBytesBeforeConnack() {
+        return (int) l("mqtt.max-bytes-before-connack");
+    }
+
+    public long maxInboundPendingBytes() {
+        return l("mqtt.max-inbound-pending-bytes");
+    }
+
+    public long maxInboundPendingBytesTotal() {
+        return l("mqtt.max-inbound-pending-bytes-total");
+    }
+
     public int maxPendingBytes() {
         return (int) l("mqtt.max-pending-bytes");
     }
@@ -239,8 +258,20 @@ public final class BrokerConfig {
         return b("mqtt.retain-available");
     }
 
+    public String adminTokenFile() {
+        return s("http.admin-token-file");
+    }
+
+    public String readTokenFile() {
+        return s("http.read-token-file");
+    }
+
     public boolean proxyProtocol() {
         return b("mqtt.proxy-protocol");
+    }
+
+    public SourceList proxyProtocolTrusted() {
+        return (SourceList) get("mqtt.proxy-protocol-trusted");
     }
 
     public boolean allowAnonymous() {
@@ -363,6 +394,10 @@ public final class BrokerConfig {
             return p;
         }
         return clusterPort() == 0 ? 0 : clusterPort() + 100;
+    }
+
+    public String clusterSecretFile() {
+        return s("cluster.secret-file");
     }
 
     @SuppressWarnings("unchecked")

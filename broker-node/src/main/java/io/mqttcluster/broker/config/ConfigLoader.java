@@ -86,6 +86,11 @@ public final class ConfigLoader {
                 throw new ConfigException("tls.ca-file", "needed by tls.client-auth=" + c.tlsClientAuth());
             }
         }
+        if (c.proxyProtocol() && c.proxyProtocolTrusted().isEmpty()) {
+            throw new ConfigException("mqtt.proxy-protocol-trusted", "must list the gateways' addresses, CIDR ranges or host names"
+                    + " when mqtt.proxy-protocol is true (anyone else could claim any client address and certificate name);"
+                    + " '*' trusts every source");
+        }
         if (!c.wsPath().startsWith("/")) {
             throw new ConfigException("ws.path", "must start with /");
         }

@@ -46,13 +46,25 @@ import java.util.concurrent.TimeUnit;
  * 1/2 messages back and drops QoS 0; when it drains, the channel is told.
  *
  * <p>Packets a client sends right after CONNECT, before our CONNACK (the spec allows it), wait here until
- * the session is claimed.
+ * the session is claimed; meanwhile the socket is not read (except for the AUTH packets of an enhanced
+ * authentication), so they are at most what arrived with the CONNECT, and the listener's byte limit before
+ * CONNACK ({@code mqtt.max-bytes-before-connack}) bounds that.
+ *
+ * <p><b>Reading pauses</b> (socket auto-read off), so a client cannot make the node hold more than a bound for
+ * it: before CONNACK (above); while its publishes waiting for the store exceed {@code mqtt.max-inbound-pending-bytes}
+ * (the protocol asks for it, {@link #pauseReading}); and while it does not read the acknowledgements of its own
+ * publishes (a PUBACK/PUBREC written to an unwritable socket pauses reading until the socket drains). The
+ * keepalive does not count time paused for the store, which is the node's doing.
  *
  * <p>Thread: the connection's event loop; its Vert.x context runs on that same loop.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements ProtocolOutput {
 
     private static final int MAX_EARLY_PACKETS = 256;
+    /** Why reading is paused; the socket is read again when no reason is left. */
+    private static final int PAUSE_BEFORE_CONNACK = 1;
+    private static final int PAUSE_STORE = 2;
+    private static final int PAUSE_UNREAD_ACKS = 4;
 
     private final ProtocolServices services;
     private final ContextInternal context;
@@ -76,12 +88,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private long lastReadNanos;
     /** Close when nothing was read for this long: the CONNECT deadline, then 1.5 x keepalive; 0 for never. */
     private long idleLimitNanos;
+    /** The idle limit the CONNECT asked for, while an AUTH exchange waits for the client under the connect deadline. */
+    private long connectIdleLimitNanos;
+    private final long connectTimeoutNanos;
+    private int readPauses;
 
     MqttConnection(ProtocolServices services, ContextInternal context, KeepAlive keepAlive, long connectTimeoutMillis) {
         this.services = services;
         this.context = context;
         this.keepAlive = keepAlive;
         this.idleLimitNanos = TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
+        this.connectTimeoutNanos = idleLimitNanos;
     }
 
     boolean isClosed() {
@@ -89,7 +106,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     boolean expired(long now) {
-        return idleLimitNanos > 0 && now - lastReadNanos > idleLimitNanos;
+        return idleLimitNanos > 0 && (readPauses & PAUSE_STORE) == 0 && now - lastReadNanos > idleLimitNanos;
     }
 
     /** No CONNECT within the deadline, or nothing within 1.5 x keepalive: abnormal (the will applies). */
@@ -159,7 +176,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 return;
             }
             if (channel.isConnecting() && m.fixedHeader().messageType() == MqttMessageType.AUTH && v5 != null) {
-                channel.onAuth(NettyPackets.auth(m)); // the enhanced authentication exchange before CONNACK
+                // the enhanced authentication exchange before CONNACK: the client answered, the node works again
+                idleLimitNanos = connectIdleLimitNanos;
+                pause(PAUSE_BEFORE_CONNACK);
+                channel.onAuth(NettyPackets.auth(m));
                 return;
             }
             if (channel.isConnecting()) {
@@ -226,6 +246,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         protocolVersion = h.version();
         // the CONNECT deadline is over; from now on the keepalive applies: 1.5 x [MQTT-3.1.2-24], 0 for never
         idleLimitNanos = h.keepAliveTimeSeconds() > 0 ? TimeUnit.MILLISECONDS.toNanos(h.keepAliveTimeSeconds() * 1500L) : 0;
+        connectIdleLimitNanos = idleLimitNanos;
+        pause(PAUSE_BEFORE_CONNACK); // what the client sends next waits in its socket until CONNACK
         Packets.Connect connect;
         try {
             connect = NettyPackets.connect(m);
@@ -243,10 +265,40 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (socket.isWritable() && channel != null) {
-            channel.onWritable();
+        if (socket.isWritable()) {
+            resume(PAUSE_UNREAD_ACKS);
+            if (channel != null) {
+                channel.onWritable();
+            }
         }
         super.channelWritabilityChanged(ctx);
+    }
+
+    private void pause(int why) {
+        if (readPauses == 0 && socket != null) {
+            socket.config().setAutoRead(false);
+        }
+        readPauses |= why;
+    }
+
+    private void resume(int why) {
+        if ((readPauses & why) == 0) {
+            return;
+        }
+        readPauses &= ~why;
+        if (readPauses == 0 && !closed) {
+            lastReadNanos = System.nanoTime(); // a pause is not the client's silence
+            socket.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void pauseReading(boolean paused) {
+        if (paused) {
+            pause(PAUSE_STORE);
+        } else {
+            resume(PAUSE_STORE);
+        }
     }
 
     @Override
@@ -319,6 +371,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         writeConnack(NettyPackets.connack(0, accepted.sessionPresent(), props, protocolVersion), false);
         connackSent = true;
+        if (socket.pipeline().get(MqttListener.CONNECT_LIMIT) != null) {
+            socket.pipeline().remove(MqttListener.CONNECT_LIMIT);
+        }
+        resume(PAUSE_BEFORE_CONNACK);
         if (early != null) {
             // after the channel finished accepting: the packets sent before the CONNACK, in order
             socket.eventLoop().execute(this::replayEarly);
@@ -346,6 +402,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void auth(int reasonCode, String method, byte[] data) {
         if (!closed) {
             send(NettyPackets.auth(reasonCode, method, data));
+            if (!connackSent) {
+                // waiting for the client's answer: the connect deadline applies, even with keepalive 0
+                idleLimitNanos = connectTimeoutNanos;
+                lastReadNanos = System.nanoTime();
+                resume(PAUSE_BEFORE_CONNACK);
+            }
         }
     }
 
@@ -384,6 +446,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void ack(MqttFixedHeader h, int packetId, int reasonCode) {
         if (!closed) {
             send(reasonCode == 0 || v5 == null ? NettyPackets.ack(h, packetId) : NettyPackets.ack5(h, packetId, reasonCode));
+            if (!socket.isWritable()) {
+                pause(PAUSE_UNREAD_ACKS); // it publishes and does not read what we answer: stop reading more
+            }
         }
     }
 

@@ -43,13 +43,17 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  *   proxy-start, proxy
  *            ProxyHeaderStart, HAProxyMessageDecoder
- *                                      (plain TCP with mqtt.proxy-protocol: the client's own address and TLS
- *                                       identity from the gateway; not a header: closed at the first wrong byte)
+ *                                      (plain TCP with mqtt.proxy-protocol, from a source in
+ *                                       mqtt.proxy-protocol-trusted: the client's own address and TLS identity
+ *                                       from the gateway, closed at the first byte that cannot begin a header;
+ *                                       from any other source, ProxySources' guard, which closes a connection
+ *                                       that starts with a PROXY header)
  *   bytes    byte counters             (mqtt_network_received_bytes_total / mqtt_network_sent_bytes_total)
  *   tls      SslHandler                (TLS and WSS listeners)
  *   http, http-aggregator, websocket, frames
  *                                      (WS and WSS: the HTTP upgrade on ws.path, subprotocol "mqtt", then
  *                                       binary frames to and from bytes)
+ *   connect-limit BytesBeforeConnack   (mqtt.max-bytes-before-connack; removed at CONNACK)
  *   packets  MqttFrames                (whole packets only, so the decoder never replays a partial one; refuses a
  *                                       too-long packet and a server-only packet type at the fixed header)
  *   decoder  MqttDecoder               (mqtt.max-packet-size; rejects a too-long packet before reading it)
@@ -68,6 +72,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MqttListener {
 
     static final String DECODER = "decoder";
+    static final String CONNECT_LIMIT = "connect-limit";
 
     private final ProtocolServices services;
     private final VertxInternal vertx;
@@ -77,6 +82,8 @@ public final class MqttListener {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final java.util.List<io.netty.channel.Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ProxySources proxySources;
+    private final LongAdder tooMuchBeforeConnack = new LongAdder();
     /** Counts the bytes of every connection of every listener. */
     private final ChannelHandler counter = new ByteCounter();
 
@@ -95,6 +102,17 @@ public final class MqttListener {
     public MqttListener(ProtocolServices services) {
         this.services = services;
         this.vertx = (VertxInternal) services.vertx();
+        this.proxySources = new ProxySources(services.config().proxyProtocolTrusted());
+    }
+
+    /** Connections closed for sending more than mqtt.max-bytes-before-connack before their CONNACK. */
+    public LongAdder tooMuchBeforeConnack() {
+        return tooMuchBeforeConnack;
+    }
+
+    /** PROXY headers refused because their source is not in mqtt.proxy-protocol-trusted. */
+    public LongAdder proxyHeadersRefused() {
+        return proxySources.refused();
     }
 
     public LongAdder bytesIn() {
@@ -116,6 +134,13 @@ public final class MqttListener {
      * @param tls the certificate for TLS and WSS; null otherwise
      */
     public Future<Integer> listen(String host, int port, Transport transport, TlsContext tls) {
+        if (transport == Transport.TCP && services.config().proxyProtocol()) {
+            return proxySources.start(vertx).compose(v -> bind(host, port, transport, tls));
+        }
+        return bind(host, port, transport, tls);
+    }
+
+    private Future<Integer> bind(String host, int port, Transport transport, TlsContext tls) {
         int high = services.config().maxPendingBytes();
         ServerBootstrap b = new ServerBootstrap()
                 .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
@@ -123,12 +148,16 @@ public final class MqttListener {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // reads of at most 16 KB: what a flooding client gets in before its reading pauses
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, 16 * 1024))
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        initPipeline(ch, transport, tls, ch.eventLoop());
+                        InetSocketAddress source = (InetSocketAddress) ch.remoteAddress();
+                        boolean trusted = source != null && proxySources.trusts(source.getAddress());
+                        initPipeline(ch, transport, tls, ch.eventLoop(), trusted);
                     }
                 });
         Promise<Integer> bound = Promise.promise();
@@ -147,17 +176,22 @@ public final class MqttListener {
     /**
      * Builds the pipeline of one connection (see the class comment). {@code loop} is the event loop whose Vert.x
      * context owns the connection: the channel's own, except in the fuzz tests, which drive an embedded channel from
-     * a real event loop.
+     * a real event loop. {@code proxyTrusted}: the connection comes from a source in mqtt.proxy-protocol-trusted.
      */
-    void initPipeline(Channel ch, Transport transport, TlsContext tls, EventLoop loop) {
+    void initPipeline(Channel ch, Transport transport, TlsContext tls, EventLoop loop, boolean proxyTrusted) {
         int maxPacket = services.config().maxPacketSize();
         int maxClientId = services.config().maxClientIdLength();
         long connectTimeoutMillis = services.config().connectTimeoutMillis();
         boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
         String wsPath = services.config().wsPath();
+        long beforeConnack = services.config().maxBytesBeforeConnack();
         if (proxy) {
-            ch.pipeline().addLast("proxy-start", new ProxyHeaderStart());
-            ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+            if (proxyTrusted) {
+                ch.pipeline().addLast("proxy-start", new ProxyHeaderStart());
+                ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+            } else {
+                ch.pipeline().addLast("proxy", proxySources.guard());
+            }
         }
         ch.pipeline().addLast("bytes", counter);
         if (transport == Transport.TLS || transport == Transport.WSS) {
@@ -175,6 +209,7 @@ public final class MqttListener {
                             .build()));
             ch.pipeline().addLast("frames", new WebSocketFrames());
         }
+        ch.pipeline().addLast(CONNECT_LIMIT, new BytesBeforeConnack(beforeConnack, tooMuchBeforeConnack));
         ch.pipeline().addLast("packets", new MqttFrames(maxPacket));
         ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads the client's TLS identity from a PROXY protocol v2 header: the PP2_TYPE_SSL TLV that a gateway
  * terminating TLS adds (client flags, verify result, and the PP2_SUBTYPE_SSL_CN sub-TLV). Only a verified
- * certificate presented on this connection counts. The header is trusted only because the operator said so
- * with mqtt.proxy-protocol: the MQTT port must then be reachable from the gateways alone.
+ * certificate presented on this connection counts. The header is read only from the sources the operator
+ * listed in mqtt.proxy-protocol-trusted ({@link ProxySources}).
  */
 final class ProxiedTls {
 

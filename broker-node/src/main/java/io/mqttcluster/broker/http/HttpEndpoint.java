@@ -21,14 +21,16 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code GET /health/live}: 200 while the process runs its event loops</li>
  *   <li>{@code GET /health/ready}: 200 when new MQTT clients are accepted, 503 otherwise (starting,
  *       draining, or the cluster below its quorum)</li>
- *   <li>{@code POST /admin/drain}: stop taking new clients; GET works too, because a Kubernetes
- *       {@code preStop} {@code httpGet} hook can only send GET. With {@code ?wait=45s} it answers once the
- *       node has no connections left (the gateway moves them away at its drain rate) or the time is up,
- *       so the hook holds the pod until its clients are gone</li>
+ *   <li>{@code POST /admin/drain} (WRITE): stop taking new clients. With {@code ?wait=45s} it answers once
+ *       the node has no connections left (the gateway moves them away at its drain rate) or the time is up,
+ *       so a Kubernetes {@code preStop} hook holds the pod until its clients are gone</li>
+ *   <li>{@code POST /admin/undrain} (WRITE): take new clients again</li>
  *   <li>{@code GET /status}: a small JSON summary</li>
- *   <li>{@code GET /clients/<client id>}: the client's connection on this node (address, session kind,
+ *   <li>{@code GET /clients/<client id>} (READ): the client's connection on this node (address, session kind,
  *       protocol, user name), or 404 when it is not connected here</li>
  * </ul>
+ * READ and WRITE are granted by {@link AdminAccess}: a bearer token, or without one configured, a caller on the
+ * node's own machine. Actions answer only POST (405 otherwise): a link or a crawler cannot drain a node.
  */
 public final class HttpEndpoint {
 
@@ -39,10 +41,13 @@ public final class HttpEndpoint {
     private final SessionManager<ClientProtocol> sessions;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
+    private final AdminAccess access;
     private HttpServer server;
 
     public HttpEndpoint(NodeState state, ClusterView cluster, BrokerMetrics metrics, Security security,
-                        SessionManager<ClientProtocol> sessions, Vertx vertx, PrometheusMeterRegistry registry) {
+                        SessionManager<ClientProtocol> sessions, Vertx vertx, PrometheusMeterRegistry registry,
+                        AdminAccess access) {
+        this.access = access;
         this.state = state;
         this.cluster = cluster;
         this.metrics = metrics;
@@ -69,6 +74,9 @@ public final class HttpEndpoint {
     private void handle(HttpServerRequest req) {
         String path = req.path();
         if (path.startsWith("/clients/")) {
+            if (!allowed(req, HttpMethod.GET, AdminAccess.Right.READ)) {
+                return;
+            }
             String id = java.net.URLDecoder.decode(path.substring("/clients/".length()), java.nio.charset.StandardCharsets.UTF_8);
             ClientProtocol ch = sessions.channel(id);
             if (ch == null || !ch.isConnected()) {
@@ -102,9 +110,15 @@ public final class HttpEndpoint {
                         .end(new JsonObject().put("status", ok ? "UP" : "DOWN")
                                 .put("reason", ok ? null : state.notAcceptingReason()).encode());
             }
+            case "/admin/undrain" -> {
+                if (allowed(req, HttpMethod.POST, AdminAccess.Right.WRITE)) {
+                    state.undrain();
+                    req.response().putHeader("content-type", "application/json").end(new JsonObject()
+                            .put("draining", false).put("ready", state.acceptingConnections()).encode());
+                }
+            }
             case "/admin/drain" -> {
-                if (req.method() != HttpMethod.POST && req.method() != HttpMethod.GET) {
-                    req.response().setStatusCode(405).end();
+                if (!allowed(req, HttpMethod.POST, AdminAccess.Right.WRITE)) {
                     return;
                 }
                 state.drain();
@@ -144,5 +158,23 @@ public final class HttpEndpoint {
                     .encode());
             default -> req.response().setStatusCode(404).end();
         }
+    }
+
+    /** Answers 405 for another method and 401/403 without the right; true when the call may go on. */
+    private boolean allowed(HttpServerRequest req, HttpMethod method, AdminAccess.Right right) {
+        if (req.method() != method) {
+            req.response().setStatusCode(405).putHeader("Allow", method.name()).end();
+            return false;
+        }
+        AdminAccess.Decision d = access.check(req, right);
+        if (d.allowed()) {
+            return true;
+        }
+        if (d.status() == 401) {
+            req.response().putHeader("WWW-Authenticate", "Bearer realm=\"mqtt-cluster\"");
+        }
+        req.response().setStatusCode(d.status()).putHeader("content-type", "application/json")
+                .end(new JsonObject().put("error", d.reason()).encode());
+        return false;
     }
 }

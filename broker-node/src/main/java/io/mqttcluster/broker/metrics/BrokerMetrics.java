@@ -36,6 +36,11 @@ public final class BrokerMetrics {
     private final Map<String, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<String, Counter> connects = new ConcurrentHashMap<>();
+    /**
+     * What the function counters read: Micrometer holds a FunctionCounter's state object weakly, so a lambda
+     * nobody else references would be collected and its counter vanish from /metrics at the next GC.
+     */
+    private final java.util.List<Object> functionCounterStates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Counter takeovers;
     private final Counter willsPublished;
     private final Counter forwardedOut;
@@ -52,6 +57,7 @@ public final class BrokerMetrics {
     private final Counter queueResyncs;
     private final Counter storeRetries;
     private final Counter pauses;
+    private final Counter inboundPauses;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -92,6 +98,9 @@ public final class BrokerMetrics {
                 .description("Topic filters of SUBSCRIBE packets refused by the ACL").register(registry);
         subscriptionsRevoked = Counter.builder("mqtt.subscriptions.revoked")
                 .description("Subscriptions removed because reloaded rules no longer allow them").register(registry);
+        inboundPauses = Counter.builder("mqtt.inbound.paused")
+                .description("Times reading from a client stopped because its publishes waiting for the store passed mqtt.max-inbound-pending-bytes")
+                .register(registry);
         pauses = Counter.builder("mqtt.node.pauses")
                 .description("Times this node's process stood still long enough for the others to remove it (it then fences itself)")
                 .register(registry);
@@ -125,10 +134,18 @@ public final class BrokerMetrics {
         Gauge.builder(name, value).description(description).tag(tagKey, tagValue).register(registry);
     }
 
-    /** A counter whose value is read from somewhere else (e.g. byte counters kept by the pipeline). */
-    public void counter(String name, String description, java.util.function.Supplier<Number> value) {
+    /** A counter of bytes whose value is read from somewhere else (the pipeline's byte counters). */
+    public void byteCounter(String name, String description, java.util.function.Supplier<Number> value) {
+        functionCounterStates.add(value);
         io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
                 .description(description).baseUnit("bytes").register(registry);
+    }
+
+    /** A counter whose value is read from somewhere else. */
+    public void counter(String name, String description, java.util.function.Supplier<Number> value) {
+        functionCounterStates.add(value);
+        io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+                .description(description).register(registry);
     }
 
     public void authFailure(Refusal refusal) {
@@ -208,6 +225,10 @@ public final class BrokerMetrics {
 
     public void willPublished() {
         willsPublished.increment();
+    }
+
+    public void inboundPaused() {
+        inboundPauses.increment();
     }
 
     public void paused() {

@@ -43,11 +43,15 @@ final class ClientAccess {
     }
 
     /**
-     * What a subscription to {@code filter} may receive; when only some of its topics, each message to this client
-     * is checked from now on ({@link #mayReceive}). Clients without such a subscription pay nothing per message.
+     * What a subscription may receive (NONE also when it is shared and its group may not be joined); when only some
+     * of its topics, each message to this client is checked from now on ({@link #mayReceive}). Clients without such
+     * a subscription pay nothing per message.
      */
-    Acl.Grant subscribe(String filter) {
-        Acl.Grant grant = acl().subscribe(filter);
+    Acl.Grant subscribe(io.mqttcluster.broker.pubsub.Subscription sub) {
+        if (sub.shareGroup() != null && !acl().canJoin(sub.shareGroup())) {
+            return Acl.Grant.NONE;
+        }
+        Acl.Grant grant = acl().subscribe(sub.topicFilter());
         if (grant == Acl.Grant.SOME) {
             someTopicsDenied = true;
         }

@@ -398,6 +398,7 @@ public final class ClientProtocol implements LocalClient {
                 : disconnectReceived ? CloseReason.CLIENT_DISCONNECT : CloseReason.CONNECTION_LOST;
         closeReason = reason;
         releaseLocalState();
+        inbound.releaseAll();
         if (was == State.CONNECTED) {
             delivery.flushAcks();
             log.debug("event=disconnected client_id={} remote={} reason={}", clientId, out.remoteAddress(), reason.label());

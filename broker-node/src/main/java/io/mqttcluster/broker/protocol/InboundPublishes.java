@@ -44,6 +44,12 @@ import java.util.Map;
  * it has. A clean session's state lives here only (it ends with the connection). PUBCOMP goes out once the
  * release of the id is stored, so a new message under the same id is never taken for a re-send.
  *
+ * <p><b>Bounded.</b> The bytes of the messages in the pipeline are counted per connection and node-wide
+ * ({@link InboundBudget}); past {@code mqtt.max-inbound-pending-bytes} for this client, or the node's total, the
+ * connection stops reading from the client until it is back under half of it, so a client that publishes faster
+ * than the store takes it waits in its own socket buffer instead of in the node's heap. A store round starts only
+ * while the node's rounds under way (counted with a copy per persistent-session queue) are under the bound.
+ *
  * <p>Owned by the connection's event loop.
  */
 final class InboundPublishes {
@@ -59,6 +65,8 @@ final class InboundPublishes {
         final int packetId;
         /** A persistent session's QoS 2 message that this step routes: mark it routed before PUBREC. */
         final boolean markRouted;
+        /** What the message holds of the heap, counted in {@link #pendingBytes} until the step is acknowledged. */
+        long bytes;
         /** MQTT 5 reason code of the acknowledgement when decided before routing (0x87, 0x99); 0: decided at the end. */
         final int reason;
         Confirmation confirmation;
@@ -92,6 +100,11 @@ final class InboundPublishes {
     private ArrayDeque<Step> confirming;
     /** QoS 2 packet ids received on this connection and not released: completes once PUBREC went out. */
     private Map<Integer, Promise<Void>> qos2;
+    /** Bytes of the routed messages not yet acknowledged (or, for QoS 0, not yet dispatched). */
+    private long pendingBytes;
+    private boolean readingPaused;
+    /** Per-message bookkeeping on top of topic and payload, roughly: the message, the step, the futures. */
+    private static final int MESSAGE_OVERHEAD = 256;
 
     InboundPublishes(ClientProtocol channel) {
         this.channel = channel;
@@ -190,11 +203,13 @@ final class InboundPublishes {
     private static final int MAX_ROUND = 64;
 
     /** A message waiting for its store round. {@code qos2State}: a persistent session's QoS 2 packet (id recorded first). */
-    private record Waiting(Promise<Publication> stored, Message message, int packetId, boolean qos2State) {
+    private record Waiting(Promise<Publication> stored, Message message, int packetId, boolean qos2State, Step step) {
     }
 
     private ArrayDeque<Waiting> nextRound;
     private boolean roundInFlight;
+    /** Copies of the round under way, counted in the node's store budget until it completes. */
+    private long roundCopies;
 
     /**
      * Routes a message: it joins the next store round, and its acknowledgement waits in the pipeline.
@@ -208,11 +223,13 @@ final class InboundPublishes {
         if (nextRound == null) {
             nextRound = new ArrayDeque<>(4);
         }
-        nextRound.addLast(new Waiting(stored, m, packetId, qos2State));
+        Step step = new Step(stored.future(), ack, packetId, qos2State);
+        nextRound.addLast(new Waiting(stored, m, packetId, qos2State, step));
+        charge(step, messageBytes(m));
         if (!roundInFlight) {
             startRound();
         }
-        add(new Step(stored.future(), ack, packetId, qos2State));
+        add(step);
     }
 
     private void startRound() {
@@ -274,6 +291,7 @@ final class InboundPublishes {
     /** Plans and stores one round; {@code states}: the QoS 2 receive states of its qos2State messages, in order. */
     private Future<Void> storeRound(List<Waiting> round, long[] states) {
         ProtocolServices s = channel.services();
+        roundCopies = 0;
         List<Router.Plan> plans = new ArrayList<>(round.size());
         List<Waiting> planned = new ArrayList<>(round.size());
         int q = 0;
@@ -294,18 +312,56 @@ final class InboundPublishes {
                     again = true;
                 }
             }
-            plans.add(s.router().plan(m, channel.clientId(), again));
+            Router.Plan plan = s.router().plan(m, channel.clientId(), again);
+            int copies = (plan.durable() == null ? 0 : plan.durable().size()) + (plan.sharedSecond() == null ? 0 : plan.sharedSecond().size());
+            if (copies > 0) {
+                roundCopies += copies * messageBytes(m); // each queue's copy, until the write is done
+            }
+            plans.add(plan);
             planned.add(w);
         }
+        long copies = roundCopies;
+        roundCopies = 0;
         if (plans.isEmpty()) {
             return Future.succeededFuture();
         }
-        return s.router().store(plans, channel.context()).map(pubs -> {
+        Future<List<Publication>> stored;
+        InboundBudget budget = s.inboundBudget();
+        if (copies == 0) {
+            stored = s.router().store(plans, channel.context());
+        } else if (budget.storeAdmits()) {
+            stored = storeCounted(plans, copies);
+        } else {
+            // the store has enough under way: this round (and the ones behind it) waits its turn
+            Promise<Void> admitted = channel.context().promise();
+            awaitStoreTurn(admitted);
+            stored = admitted.future().compose(v -> storeCounted(plans, copies));
+        }
+        return stored.map(pubs -> {
             for (int i = 0; i < pubs.size(); i++) {
                 planned.get(i).stored().complete(pubs.get(i));
             }
             return null;
         });
+    }
+
+    /** Completes {@code admitted} once a round with copies may start; woken with the others, it checks again. */
+    private void awaitStoreTurn(Promise<Void> admitted) {
+        InboundBudget budget = channel.services().inboundBudget();
+        if (budget.storeAdmits()) {
+            admitted.tryComplete();
+        } else {
+            budget.whenStoreAdmits(channel.context(), () -> awaitStoreTurn(admitted));
+        }
+    }
+
+    /** Stores a round's plans with its copies counted in the node's store budget until the writes are done. */
+    private Future<List<Publication>> storeCounted(List<Router.Plan> plans, long copies) {
+        InboundBudget budget = channel.services().inboundBudget();
+        budget.chargeStore(copies);
+        Future<List<Publication>> stored = channel.services().router().store(plans, channel.context());
+        stored.onComplete(ar -> budget.releaseStore(copies));
+        return stored;
     }
 
     private void add(Step step) {
@@ -336,6 +392,7 @@ final class InboundPublishes {
         while (storing != null && !storing.isEmpty() && storing.peekFirst().stored.isComplete()) {
             Step s = storing.pollFirst();
             if (s.stored.failed()) {
+                release(s);
                 fail(s.stored.cause());
                 return;
             }
@@ -351,6 +408,7 @@ final class InboundPublishes {
             }
             confirming.pollFirst();
             if (confirmed.failed()) {
+                release(s);
                 fail(confirmed.cause());
                 return;
             }
@@ -384,7 +442,76 @@ final class InboundPublishes {
         }
     }
 
+    private static long messageBytes(Message m) {
+        return m.payload().length + 2L * m.topic().length() + MESSAGE_OVERHEAD;
+    }
+
+    /** Counts what a step holds, here and node-wide; past either bound, reading from the client stops. */
+    private void charge(Step step, long bytes) {
+        step.bytes += bytes;
+        pendingBytes += bytes;
+        boolean nodeFull = channel.services().inboundBudget().charge(bytes);
+        if (!readingPaused && (nodeFull || pendingBytes > channel.services().config().maxInboundPendingBytes())) {
+            readingPaused = true;
+            channel.services().metrics().inboundPaused();
+            channel.out().pauseReading(true);
+        }
+    }
+
+    /** Reads again once this client and the node are both back under half their bounds. */
+    private void maybeResume() {
+        if (!readingPaused || pendingBytes > channel.services().config().maxInboundPendingBytes() / 2) {
+            return;
+        }
+        InboundBudget budget = channel.services().inboundBudget();
+        if (!budget.belowLow()) {
+            if (pendingBytes == 0) {
+                budget.whenBelowLow(channel.context(), this::maybeResume); // nothing of its own left to wait for
+            }
+            return;
+        }
+        readingPaused = false;
+        channel.out().pauseReading(false);
+    }
+
+    private void release(Step s) {
+        if (s.bytes > 0) {
+            pendingBytes -= s.bytes;
+            channel.services().inboundBudget().release(s.bytes);
+            s.bytes = 0;
+        }
+    }
+
+    /**
+     * The connection ended or failed: what its steps hold leaves the node's count once their store writes are
+     * done (those not started, at once). No acknowledgement follows.
+     */
+    void releaseAll() {
+        if (nextRound != null) {
+            for (Waiting w : nextRound) {
+                release(w.step());
+            }
+            nextRound.clear();
+        }
+        for (ArrayDeque<Step> q : java.util.Arrays.asList(storing, confirming)) {
+            if (q == null) {
+                continue;
+            }
+            for (Step s : q) {
+                if (s.stored.isComplete()) {
+                    release(s);
+                } else {
+                    s.stored.onComplete(ar -> release(s));
+                }
+            }
+        }
+    }
+
     private void acknowledge(Step s) {
+        if (s.bytes > 0) {
+            release(s);
+            maybeResume();
+        }
         if (!channel.isConnected()) {
             return;
         }
@@ -413,6 +540,7 @@ final class InboundPublishes {
 
     private void fail(Throwable cause) {
         channel.storeFailed("publish", cause); // not acknowledged: the client sends it again
+        releaseAll();
         storing = null;
         confirming = null;
     }

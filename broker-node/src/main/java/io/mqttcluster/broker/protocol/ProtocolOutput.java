@@ -83,6 +83,9 @@ public interface ProtocolOutput {
     /** False while too many writes wait to be flushed: the channel holds back QoS 1/2 and drops QoS 0. */
     boolean writable();
 
+    /** Stops (true) or resumes reading the client's packets: too many of its publishes wait for the store. */
+    void pauseReading(boolean paused);
+
     /**
      * Closes the connection, after a DISCONNECT with {@code reasonCode} to an MQTT 5 client that got its CONNACK
      * (none when the code is negative). The only way a channel ends one.

@@ -19,7 +19,7 @@ import io.vertx.core.Vertx;
  */
 public record ProtocolServices(BrokerConfig config, Security security, BrokerMetrics metrics, TopicLimits topicLimits,
                               MessageIds messageIds, Router router, Subscriptions subscriptions, SessionManager<ClientProtocol> sessions, SessionStore store,
-                              Admission admission, Vertx vertx) {
+                              Admission admission, Vertx vertx, InboundBudget inboundBudget) {
 
     /** Whether the node takes new clients (started, not draining, quorum present), and why not. */
     public interface Admission {

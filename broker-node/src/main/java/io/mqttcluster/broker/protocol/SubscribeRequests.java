@@ -75,7 +75,7 @@ final class SubscribeRequests {
                 codes[i] = v5 >= 5 ? 0x8F : 0x80; // topic filter invalid [MQTT-3.9.3-2]
                 continue;
             }
-            Acl.Grant grant = channel.access().subscribe(sub.topicFilter()); // SOME: granted, filtered per message
+            Acl.Grant grant = channel.access().subscribe(sub); // SOME: granted, filtered per message
             if (grant == Acl.Grant.NONE) {
                 codes[i] = v5 >= 5 ? 0x87 : 0x80; // not authorized: every topic of the filter is denied
                 svc.metrics().subscribeDenied();
@@ -215,7 +215,7 @@ final class SubscribeRequests {
             if (sub == null) {
                 continue;
             }
-            if (channel.access().subscribe(sub.topicFilter()) == Acl.Grant.NONE) {
+            if (channel.access().subscribe(sub) == Acl.Grant.NONE) {
                 denied.add(sub); // the rules changed while the client was away
                 continue;
             }
@@ -247,7 +247,7 @@ final class SubscribeRequests {
         }
         List<Subscription> denied = new ArrayList<>();
         for (Subscription sub : subscriptions.values()) {
-            if (channel.access().subscribe(sub.topicFilter()) == Acl.Grant.NONE) {
+            if (channel.access().subscribe(sub) == Acl.Grant.NONE) {
                 denied.add(sub);
             }
         }

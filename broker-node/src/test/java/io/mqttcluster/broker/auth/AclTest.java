@@ -143,9 +143,44 @@ class AclTest {
     void badLinesNameFileAndLine() {
         assertThatThrownBy(() -> acl("allow publish a\npermit publish b\n")).hasMessageStartingWith("acl:2:");
         assertThatThrownBy(() -> acl("allow publish\n")).hasMessageStartingWith("acl:1:");
-        assertThatThrownBy(() -> acl("allow read a\n")).hasMessageContaining("publish, subscribe or pubsub");
+        assertThatThrownBy(() -> acl("allow read a\n")).hasMessageContaining("publish, subscribe, pubsub or share");
         assertThatThrownBy(() -> acl("allow publish a/#/b\n")).hasMessageContaining("a/#/b");
         assertThatThrownBy(() -> acl("allow publish a user\n")).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> acl("default maybe\n")).hasMessageContaining("default");
+    }
+
+    @Test
+    void aClientIdOrUserStartingWithDollar_isNeverSubstituted() {
+        Acl a = acl("allow pubsub %c/#\nallow pubsub %u/#\n");
+        Acl.ClientAcl sys = a.forClient("$SYS", "$SYS");
+        assertThat(sys.canSubscribe("$SYS/#")).isFalse();
+        assertThat(sys.canPublish("$SYS/broker/uptime")).isFalse();
+        assertThat(a.forClient("alice", "truck-1").canSubscribe("truck-1/#")).isTrue();
+        assertThat(a.forClient("alice", "truck-1").canPublish("alice/x")).isTrue();
+    }
+
+    @Test
+    void shareRulesDecideWhichGroupsAClientMayJoin_firstMatchThenTheDefault() {
+        Acl a = acl("""
+                allow subscribe jobs/#
+                allow share workers user backend
+                allow share team-%u
+                deny share *  user intern
+                """);
+        assertThat(a.forClient("backend", "b1").canJoin("workers")).isTrue();
+        assertThat(a.forClient("alice", "a1").canJoin("workers")).as("another team's group").isFalse();
+        assertThat(a.forClient("alice", "a1").canJoin("team-alice")).isTrue();
+        assertThat(a.forClient("alice", "a1").canJoin("team-bob")).isFalse();
+        assertThat(a.forClient("$x", "a1").canJoin("team-$x")).as("no $ substitution").isFalse();
+        assertThat(a.forClient("intern", "i1").canJoin("team-intern")).as("first match wins").isTrue();
+        assertThat(a.forClient("intern", "i1").canJoin("workers")).isFalse();
+        assertThat(a.forClient("alice", "a1").allowsEverything()).isFalse();
+
+        Acl noShareRules = acl("allow subscribe jobs/#\n");
+        assertThat(noShareRules.forClient("alice", "a1").canJoin("anything")).as("files without share rules: as before").isTrue();
+        assertThat(Acl.parse("acl", List.of("allow share * user ops", "default allow"), false).forClient("bob", "b").canJoin("g"))
+                .as("the default").isTrue();
+        assertThatThrownBy(() -> acl("allow share a/b\n")).hasMessageContaining("share group");
+        assertThatThrownBy(() -> acl("allow share team-*\n")).hasMessageContaining("share group");
     }
 }

@@ -119,7 +119,7 @@ final class EmbeddedNode implements AutoCloseable {
                 @Override
                 protected void initChannel(Channel c) {
                     c.config().setAllocator(new UnpooledByteBufAllocator(false));
-                    listener.initPipeline(c, transport, null, loop);
+                    listener.initPipeline(c, transport, null, loop, true);
                 }
             });
             holder[0] = ch;

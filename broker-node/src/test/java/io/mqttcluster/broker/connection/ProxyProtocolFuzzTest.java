@@ -38,7 +38,7 @@ class ProxyProtocolFuzzTest {
 
     @BeforeContainer
     static void start() throws Exception {
-        node = new EmbeddedNode(Map.of("mqtt.proxy-protocol", "true"));
+        node = new EmbeddedNode(Map.of("mqtt.proxy-protocol", "true", "mqtt.proxy-protocol-trusted", "127.0.0.1"));
         byte[] connect = RawClient.connect("proxy-warm-up", true, 30);
         byte[] v1 = "PROXY TCP4 1.2.3.4 5.6.7.8 1000 1883\r\n".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 300; i++) {

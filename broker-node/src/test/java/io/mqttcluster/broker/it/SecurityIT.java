@@ -188,6 +188,39 @@ class SecurityIT {
     }
 
     @Test
+    void sharedSubscriptionGroupsAreUnderTheAcl_andDollarIdsAreNotSubstituted() throws Exception {
+        Path acl = dir.resolve("acl");
+        Files.writeString(acl, """
+                default deny
+                allow subscribe jobs/#
+                allow publish   jobs/#        user backend
+                allow share     workers       user backend
+                allow share     team-%u
+                allow subscribe %c/#
+                """);
+        BrokerNode n = node(Map.of("auth.acl-file", acl.toString()));
+        int port = n.mqttPort();
+        Paho worker = keep(Paho.connect(port, "worker-1", login("backend", null)));
+        assertThat(worker.subscribeGranted("$share/workers/jobs/#", 1)).isEqualTo(1);
+        Paho alice = keep(Paho.connect(port, "alice-1", login("alice", null)));
+        assertThat(alice.subscribeGranted("$share/workers/jobs/#", 1)).as("another team's group").isEqualTo(0x80);
+        assertThat(alice.subscribeGranted("$share/team-alice/jobs/#", 1)).isEqualTo(1);
+        assertThat(alice.subscribeGranted("jobs/#", 1)).as("the topics themselves stay readable").isEqualTo(1);
+
+        worker.publish("jobs/1", "build", 1, false);
+        Paho.Received job = worker.next(5000);
+        assertThat(job).isNotNull();
+        assertThat(job.payload()).isEqualTo("build");
+        assertThat(alice.next(5000)).as("its plain subscription").isNotNull();
+        assertThat(alice.next(5000)).as("its own group's share").isNotNull();
+        assertThat(alice.next(300)).as("nothing from the workers' group").isNull();
+
+        // a client id of $SYS does not turn "%c/#" into "$SYS/#"
+        Paho sys = keep(Paho.connect(port, "$SYS", login("mallory", null)));
+        assertThat(sys.subscribeGranted("$SYS/#", 0)).isEqualTo(0x80);
+    }
+
+    @Test
     void deniedRetainedPublishIsNotStoredAndDeniedWillIsRefused() throws Exception {
         Path acl = dir.resolve("acl");
         Files.writeString(acl, """

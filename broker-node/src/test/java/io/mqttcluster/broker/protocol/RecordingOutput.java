@@ -72,6 +72,14 @@ final class RecordingOutput implements ProtocolOutput {
         return writable;
     }
 
+    /** Whether the protocol asked to stop reading (its publishes wait for the store). */
+    volatile boolean readingPaused;
+
+    @Override
+    public void pauseReading(boolean paused) {
+        readingPaused = paused;
+    }
+
     @Override
     public void close(CloseReason reason, int reasonCode) {
         // the reason's own DISCONNECT code is implied; a more precise one is shown

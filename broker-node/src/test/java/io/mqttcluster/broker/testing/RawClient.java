@@ -39,7 +39,14 @@ public final class RawClient implements AutoCloseable {
     private final DataInputStream in;
 
     public RawClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this("127.0.0.1", port);
+    }
+
+    /** A client whose connection comes from {@code sourceAddress} (any of 127.0.0.0/8 on loopback). */
+    public RawClient(String sourceAddress, int port) throws IOException {
+        socket = new Socket();
+        socket.bind(new java.net.InetSocketAddress(sourceAddress, 0));
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         out = socket.getOutputStream();

@@ -9,13 +9,18 @@ import java.nio.charset.StandardCharsets;
  * {@code int length} (of what follows), {@code byte type}, then:
  *
  * <pre>
+ * CHALLENGE (9) nonce(32)
+ *             only with a cluster secret ({@link PeerAuth}): first on every connection, receiver to sender, at once
+ *             when the connection is accepted; the sender answers with its HELLO
  * HELLO   (5) byte version(1), utf from, utf to, long stream, long firstSeq, short macLength, mac
  *             first on every connection, sender to receiver: who sends (node id, new at every process
  *             start), to whom (a HELLO meant for another node is refused: a restarted node on the same
  *             address), which stream of that sender (a new, higher id each time the sender adds the peer) and
  *             the lowest sequence the sender still holds (everything below was acknowledged)
+ *             (with a cluster secret, mac is the sender's nonce and its MAC over the CHALLENGE; empty without)
  * RESUME  (6) long last, short macLength, mac
- *             the receiver's answer to HELLO: the last sequence of that stream it processed
+ *             the receiver's answer to HELLO: the last sequence of that stream it processed (with a cluster
+ *             secret, mac is the receiver's MAC over both nonces and last; empty without)
  * DATA    (7) long seq, byte kind, payload          a one-way message, sequence 1, 2, 3 ... per stream
  * ACK     (8) long last                             receiver to sender: processed everything up to last
  * REQUEST (3) long id, byte kind, payload           best effort, outside the sequence
@@ -23,8 +28,12 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  *
  * Types 1 and 2 (HELLO and ONEWAY of the unsequenced protocol) are retired: a node sending them is
- * disconnected. Utf strings are {@code unsigned short length, UTF-8 bytes}. The MAC fields are reserved
- * for peer authentication ({@link PeerAuth}); empty today.
+ * disconnected. Utf strings are {@code unsigned short length, UTF-8 bytes}.
+ *
+ * <p>Sizes: until the handshake is done (RESUME sent or checked) no frame may be above {@link
+ * #HANDSHAKE_MAX_FRAME}, so a connection that has proven nothing makes the node hold at most a few KB for it;
+ * after it, {@link ClusterBusOptions#maxFrameBytes}. A frame above the limit closes the connection before any
+ * of it is buffered.
  */
 final class BusFrames {
 
@@ -34,9 +43,13 @@ final class BusFrames {
     static final byte RESUME = 6;
     static final byte DATA = 7;
     static final byte ACK = 8;
+    static final byte CHALLENGE = 9;
 
     static final byte VERSION = 1;
-    static final int MAX_FRAME = 64 * 1024 * 1024;
+    /** Largest frame before the handshake is done: a HELLO with two node ids (UUIDs) and a 64-byte field is about 170 bytes. */
+    static final int HANDSHAKE_MAX_FRAME = 4096;
+    /** Ceiling of {@link ClusterBusOptions#maxFrameBytes}. */
+    static final int MAX_FRAME = 1 << 30;
     /** Bytes of a DATA frame before its payload: length, type, seq, kind. */
     static final int DATA_HEADER = 4 + 1 + 8 + 1;
     private static final int SEQ_OFFSET = 5;
@@ -130,6 +143,10 @@ final class BusFrames {
             throw new IllegalArgumentException("HELLO of unexpected length");
         }
         return new Hello(version, from, to, stream, firstSeq, mac);
+    }
+
+    static Buffer challenge(byte[] nonce) {
+        return Buffer.buffer(5 + nonce.length).appendInt(1 + nonce.length).appendByte(CHALLENGE).appendBytes(nonce);
     }
 
     static Buffer resume(long last, byte[] mac) {

@@ -42,6 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * effort, outside the numbered stream: one whose connection drops is not resent, and fails after its
  * timeout.
  *
+ * <p>Peers prove the cluster secret to each other when the connection opens ({@link PeerAuth}, with {@link
+ * ClusterBusOptions#peerAuth}); an inbound connection that has not done so within the delivery timeout is closed,
+ * and until it has, it may send nothing but its HELLO (at most {@link BusFrames#HANDSHAKE_MAX_FRAME} bytes).
+ *
  * <p>Why not the Vert.x clustered event bus: it keeps its own subscription registry in Hazelcast, and its
  * routing, batching and failure behaviour are harder to control. Threads: every method may be called from
  * any thread; the sending side of each peer is {@link PeerLink}, the receiving side {@link InboundLinks}.
@@ -88,9 +92,9 @@ public final class ClusterBus {
         this.nodeId = nodeId;
         this.options = new ClusterBusOptions().deliveryTimeoutMillis(options.deliveryTimeoutMillis())
                 .maxUnackedBytes(options.maxUnackedBytes()).reconnectDelayMillis(options.reconnectDelayMillis())
-                .peerAuth(options.peerAuth());
+                .maxFrameBytes(options.maxFrameBytes()).peerAuth(options.peerAuth());
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(3000));
-        this.inbound = new InboundLinks(nodeId, receiver, options.peerAuth(), counters);
+        this.inbound = new InboundLinks(this.vertx, nodeId, receiver, this.options, counters);
     }
 
     /** Listens for other nodes; a port of 0 picks one. Completes with the bound port. */
@@ -146,13 +150,29 @@ public final class ClusterBus {
      */
     public long send(String node, int kind, Buffer payload) {
         PeerLink link = peers.get(node);
-        return link == null ? -1 : link.send(kind, payload);
+        if (link == null || oversize(node, "message", payload.length() + BusFrames.DATA_HEADER - 4)) {
+            return -1;
+        }
+        return link.send(kind, payload);
     }
 
     /** {@link #send(String, int, Buffer)} of a message written straight into its frame: no copy on the way. */
     public long send(String node, FrameOutput message) {
         PeerLink link = peers.get(node);
-        return link == null ? -1 : link.send(message.frame());
+        if (link == null || oversize(node, "message", message.size() + BusFrames.DATA_HEADER - 4)) {
+            return -1;
+        }
+        return link.send(message.frame());
+    }
+
+    /** True (counted, logged) when a frame of {@code length} bytes after its length prefix is above the cap. */
+    private boolean oversize(String node, String what, long length) {
+        if (length <= options.maxFrameBytes()) {
+            return false;
+        }
+        counters.oversize.increment();
+        log.warn("event=bus_send_oversize node={} what={} frame_bytes={} max_frame_bytes={}", node, what, length, options.maxFrameBytes());
+        return true;
     }
 
     /**
@@ -191,6 +211,9 @@ public final class ClusterBus {
         PeerLink link = peers.get(node);
         if (link == null) {
             return Future.failedFuture(new IllegalStateException("unknown node " + node));
+        }
+        if (oversize(node, "request", payload.length() + 10L)) {
+            return Future.failedFuture(new IllegalArgumentException("request of " + payload.length() + " bytes is above the frame limit"));
         }
         long id = requestIds.incrementAndGet();
         Promise<Buffer> promise = Promise.promise();
@@ -238,6 +261,10 @@ public final class ClusterBus {
         return options.peerAuth();
     }
 
+    int maxFrameBytes() {
+        return options.maxFrameBytes();
+    }
+
     // ------------------------------------------------------------------ counters for metrics
 
     /** One-way messages written again on a new connection because the old one dropped before they were acknowledged. */
@@ -253,6 +280,19 @@ public final class ClusterBus {
     /** Sends refused because the peer's unacknowledged bytes were at the cap. */
     public long refusedSends() {
         return counters.refused.sum();
+    }
+
+    /**
+     * Handshakes refused for authentication, on either side: a peer that did not prove the cluster secret (a wrong
+     * or missing secret, a replayed or forged MAC), or that wanted a secret this node does not have.
+     */
+    public long authFailures() {
+        return counters.authFailures.sum();
+    }
+
+    /** Messages and requests refused because their frame was above {@link ClusterBusOptions#maxFrameBytes}. */
+    public long oversizeSends() {
+        return counters.oversize.sum();
     }
 
     /** Bytes (as framed on the wire) queued or sent to all peers and not acknowledged yet. */

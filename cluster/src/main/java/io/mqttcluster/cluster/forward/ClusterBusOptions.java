@@ -12,10 +12,20 @@ public final class ClusterBusOptions {
     public static final long DEFAULT_MAX_UNACKED_BYTES = 64L * 1024 * 1024;
     /** Pause between attempts to connect to a peer that cannot be reached: 500 ms. */
     public static final long DEFAULT_RECONNECT_DELAY_MILLIS = 500;
+    /**
+     * Largest frame accepted from an authenticated peer, and sent: 16 MB. A forward carries one MQTT message (at most
+     * the broker's largest packet) plus a few dozen bytes per persistent session it reaches on the receiving node;
+     * a subscription change carries the filters of one SUBSCRIBE. The broker raises this to its largest packet plus
+     * 1 MB when that is more.
+     */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    /** Smallest accepted value of {@link #maxFrameBytes}: 64 KB. */
+    public static final int MIN_MAX_FRAME_BYTES = 64 * 1024;
 
     private long deliveryTimeoutMillis = DEFAULT_DELIVERY_TIMEOUT_MILLIS;
     private long maxUnackedBytes = DEFAULT_MAX_UNACKED_BYTES;
     private long reconnectDelayMillis = DEFAULT_RECONNECT_DELAY_MILLIS;
+    private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private PeerAuth peerAuth = PeerAuth.NONE;
 
     public long deliveryTimeoutMillis() {
@@ -59,10 +69,30 @@ public final class ClusterBusOptions {
         return this;
     }
 
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /**
+     * The largest frame (length prefix excluded) read from a peer after the handshake, and sent to one: a larger
+     * one read closes the connection before it is buffered; a larger one to send is refused ({@link
+     * ClusterBus#send} returns -1, counted in {@link ClusterBus#oversizeSends}). Every node of a cluster should
+     * use the same value. Before the handshake the limit is a few KB whatever this says.
+     */
+    public ClusterBusOptions maxFrameBytes(int bytes) {
+        if (bytes < MIN_MAX_FRAME_BYTES || bytes > BusFrames.MAX_FRAME) {
+            throw new IllegalArgumentException("maxFrameBytes must be between " + MIN_MAX_FRAME_BYTES + " and "
+                    + BusFrames.MAX_FRAME + ": " + bytes);
+        }
+        this.maxFrameBytes = bytes;
+        return this;
+    }
+
     public PeerAuth peerAuth() {
         return peerAuth;
     }
 
+    /** {@link PeerAuth#NONE} (the default): no secret; {@link PeerAuth#sharedSecret}: peers must prove it. */
     public ClusterBusOptions peerAuth(PeerAuth auth) {
         if (auth == null) {
             throw new IllegalArgumentException("peerAuth must not be null (PeerAuth.NONE for none)");

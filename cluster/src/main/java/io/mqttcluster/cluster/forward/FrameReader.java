@@ -10,11 +10,15 @@ import org.slf4j.LoggerFactory;
  * Splits a socket's bytes into length-prefixed {@link BusFrames} and hands each to a {@link Sink} in place
  * (no copy), then tells the sink the read batch ended, so it can answer once per batch (one ACK for many
  * frames). Only the bytes of an incomplete frame at the end of a read are kept (copied) for the next read.
+ * A frame whose length is above the current limit closes the connection as soon as its length is read, before
+ * any of it is kept: {@link BusFrames#HANDSHAKE_MAX_FRAME} until the sink raises it with {@link #maxFrame}.
  * Runs on the socket's event loop.
  */
 final class FrameReader implements Handler<Buffer> {
 
     private static final Logger log = LoggerFactory.getLogger(FrameReader.class);
+    /** Anyone who reaches the port can send a bad length: one line per 10 s. */
+    private static final RateLimitedLog badLengthLog = new RateLimitedLog(10, java.util.concurrent.TimeUnit.SECONDS);
 
     interface Sink {
         /**
@@ -31,10 +35,16 @@ final class FrameReader implements Handler<Buffer> {
     private final Sink sink;
     private Buffer partial;
     private boolean stopped;
+    private int maxFrame = BusFrames.HANDSHAKE_MAX_FRAME;
 
     FrameReader(NetSocket socket, Sink sink) {
         this.socket = socket;
         this.sink = sink;
+    }
+
+    /** Sets the largest frame accepted from now on (the handshake is done); on the event loop. */
+    void maxFrame(int bytes) {
+        maxFrame = bytes;
     }
 
     @Override
@@ -47,8 +57,12 @@ final class FrameReader implements Handler<Buffer> {
         int pos = 0;
         while (len - pos >= 4) {
             int n = buf.getInt(pos);
-            if (n <= 0 || n > BusFrames.MAX_FRAME) {
-                log.warn("event=bus_bad_frame remote={} length={}", socket.remoteAddress(), n);
+            if (n <= 0 || n > maxFrame) {
+                long left = badLengthLog.tryLog();
+                if (left >= 0) {
+                    log.warn("event=bus_bad_frame remote={} length={} max_length={} not_logged_since_last={}",
+                            socket.remoteAddress(), n, maxFrame, left);
+                }
                 stop();
                 return;
             }

@@ -2,6 +2,7 @@ package io.mqttcluster.cluster.forward;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The receiving side of the bus: checks the HELLO of each connection from another node, answers with RESUME
+ * The receiving side of the bus: with a cluster secret, sends each new connection a CHALLENGE and accepts its
+ * HELLO only with a MAC over it ({@link PeerAuth}); until then the connection may send nothing else, no frame
+ * above {@link BusFrames#HANDSHAKE_MAX_FRAME}, and is closed after the delivery timeout. Checks the HELLO of each
+ * connection from another node, answers with RESUME
  * (the last sequence processed of that sender's stream), hands each DATA frame to the {@link
  * ClusterBus.Receiver} exactly once and in order, acknowledges once per read batch, and answers requests.
  *
@@ -39,24 +43,48 @@ final class InboundLinks {
         }
     }
 
+    private final VertxInternal vertx;
     private final String nodeId;
     private final ClusterBus.Receiver receiver;
     private final PeerAuth auth;
+    private final int maxFrameBytes;
+    private final long handshakeTimeoutMillis;
     private final BusCounters counters;
     private final Map<String, SenderStream> senders = new ConcurrentHashMap<>();
 
-    InboundLinks(String nodeId, ClusterBus.Receiver receiver, PeerAuth auth, BusCounters counters) {
+    InboundLinks(VertxInternal vertx, String nodeId, ClusterBus.Receiver receiver, ClusterBusOptions options, BusCounters counters) {
+        this.vertx = vertx;
         this.nodeId = nodeId;
         this.receiver = receiver;
-        this.auth = auth;
+        this.auth = options.peerAuth();
+        this.maxFrameBytes = options.maxFrameBytes();
+        this.handshakeTimeoutMillis = options.deliveryTimeoutMillis();
         this.counters = counters;
     }
 
+    /** A new connection; on its event loop. */
     void accept(NetSocket socket) {
         log.debug("event=bus_inbound_accepted remote={}", socket.remoteAddress());
         Connection c = new Connection(socket);
-        socket.handler(new FrameReader(socket, c));
+        c.reader = new FrameReader(socket, c);
+        socket.handler(c.reader);
         socket.exceptionHandler(e -> log.debug("event=bus_inbound_error from_node={} error={}", c.from, e.toString()));
+        c.handshakeTimer = vertx.setTimer(handshakeTimeoutMillis, t -> c.handshakeTimedOut());
+        socket.closeHandler(v -> vertx.cancelTimer(c.handshakeTimer));
+        if (auth.enabled()) {
+            c.challenge = auth.nonce();
+            socket.write(BusFrames.challenge(c.challenge));
+        }
+    }
+
+    /** A connection that did not prove itself: counted; logged at most once per 10 s (strangers can do it at will). */
+    private void refuse(NetSocket socket, String from, String reason) {
+        counters.authFailures.increment();
+        long left = counters.refusalLog.tryLog();
+        if (left >= 0) {
+            log.warn("event=bus_auth_failed remote={} from_node={} reason={} auth={} not_logged_since_last={}",
+                    socket.remoteAddress(), from, reason, auth.enabled() ? "secret" : "none", left);
+        }
     }
 
     /**
@@ -74,6 +102,10 @@ final class InboundLinks {
     /** One inbound connection; runs on its event loop. */
     private final class Connection implements FrameReader.Sink {
         private final NetSocket socket;
+        private FrameReader reader;
+        /** This connection's CHALLENGE nonce; null without a secret. */
+        private byte[] challenge;
+        private long handshakeTimer;
         private String from;
         private SenderStream stream;
         private boolean ackDue;
@@ -82,9 +114,20 @@ final class InboundLinks {
             this.socket = socket;
         }
 
+        void handshakeTimedOut() {
+            if (stream == null) {
+                refuse(socket, null, "handshake_timeout");
+                socket.close();
+            }
+        }
+
         @Override
         public boolean frame(Buffer buf, int start, int end) {
             byte type = buf.getByte(start);
+            if (stream == null && type != BusFrames.HELLO && auth.enabled()) {
+                refuse(socket, null, "frame_before_hello type=" + type);
+                return false;
+            }
             if (type == BusFrames.DATA && stream != null && end - start >= 10) {
                 return data(buf, start, end);
             } else if (type == BusFrames.HELLO && stream == null) {
@@ -114,13 +157,20 @@ final class InboundLinks {
             try {
                 h = BusFrames.readHello(buf, start, end);
             } catch (RuntimeException e) {
-                log.warn("event=bus_hello_refused remote={} reason=malformed error={}", socket.remoteAddress(), e.toString());
+                if (auth.enabled()) {
+                    refuse(socket, null, "malformed_hello");
+                } else {
+                    log.warn("event=bus_hello_refused remote={} reason=malformed error={}", socket.remoteAddress(), e.toString());
+                }
+                return false;
+            }
+            if (auth.enabled() && !auth.checkHello(challenge, h)) {
+                refuse(socket, h.from(), h.mac().length == 0 ? "no_mac" : "bad_mac");
                 return false;
             }
             String refused = h.version() != BusFrames.VERSION ? "version"
                     : !h.to().equals(nodeId) ? "other_node"
-                    : h.firstSeq() < 1 ? "malformed"
-                    : !auth.acceptHello(h.from(), h.to(), h.stream(), h.mac()) ? "auth" : null;
+                    : h.firstSeq() < 1 ? "malformed" : null;
             if (refused != null) {
                 log.warn("event=bus_hello_refused from_node={} to_node={} reason={} version={}", h.from(), h.to(), refused, h.version());
                 return false;
@@ -148,7 +198,9 @@ final class InboundLinks {
             }
             from = h.from();
             stream = st;
-            socket.write(BusFrames.resume(last, NO_MAC));
+            vertx.cancelTimer(handshakeTimer);
+            reader.maxFrame(maxFrameBytes);
+            socket.write(BusFrames.resume(last, auth.enabled() ? auth.resumeMac(challenge, h, last) : NO_MAC));
             log.debug("event=bus_inbound_open from_node={} stream={} resume_after={}", from, h.stream(), last);
             return true;
         }

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * sequence it processed) drops what is acknowledged and writes the rest in order; the same after every
  * reconnect. Requests ride along, unnumbered and not kept once written.
  *
- * <p>States: IDLE (nothing to send, no connection) -> CONNECTING -> HANDSHAKING (HELLO sent) -> OPEN
- * (RESUME received; frames flow); a lost connection goes back to CONNECTING at once if it was OPEN, else to
+ * <p>States: IDLE (nothing to send, no connection) -> CONNECTING -> HANDSHAKING (HELLO sent; with a cluster
+ * secret, first the peer's CHALLENGE awaited and answered) -> OPEN (RESUME received, and with a secret its MAC
+ * checked; frames flow); a lost connection goes back to CONNECTING at once if it was OPEN, else to
  * WAITING (a timer) first; CLOSED at the end. A connection that does not answer its HELLO, or acknowledges
  * nothing of what is in flight, within the delivery timeout is given up and opened again.
  *
@@ -275,16 +276,15 @@ final class PeerLink {
                 return;
             }
             s.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-            s.handler(new FrameReader(s, new Replies(s)));
+            Replies replies = new Replies(s);
+            replies.reader = new FrameReader(s, replies);
+            s.handler(replies.reader);
             s.closeHandler(v -> lost(s, "closed"));
             s.exceptionHandler(e -> log.debug("event=bus_link_error node={} error={}", node, e.toString()));
             s.drainHandler(v -> drain());
-            byte[] mac = bus.peerAuth().helloMac(bus.nodeId(), node, stream);
-            long firstSeq;
-            synchronized (this) {
-                firstSeq = window.acked() + 1;
+            if (!bus.peerAuth().enabled()) {
+                replies.hello(null); // with a secret, the HELLO answers the peer's CHALLENGE
             }
-            s.write(BusFrames.hello(new BusFrames.Hello(BusFrames.VERSION, bus.nodeId(), node, stream, firstSeq, mac)));
         });
     }
 
@@ -364,12 +364,14 @@ final class PeerLink {
     private void tick() {
         List<Waiter> expired = null;
         NetSocket stalled = null;
+        boolean handshaking = false;
         long now = System.nanoTime();
         synchronized (this) {
             expired = waiters.expired(now);
             boolean waiting = state == State.HANDSHAKING || (state == State.OPEN && window.hasInflight());
             if (socket != null && waiting && now - sinceNanos > timeoutNanos) {
                 stalled = socket;
+                handshaking = state == State.HANDSHAKING;
             }
         }
         if (expired != null) {
@@ -379,17 +381,38 @@ final class PeerLink {
             }
         }
         if (stalled != null) {
-            log.warn("event=bus_link_stalled node={} stream={} timeout_ms={}", node, stream, timeoutMillis);
+            // a handshake that never ends: with a secret here, often a peer without one (it sends no CHALLENGE)
+            log.warn("event=bus_link_stalled node={} stream={} timeout_ms={} during={}", node, stream, timeoutMillis,
+                    handshaking ? "handshake" : "acknowledgements");
             lost(stalled, "stalled");
         }
     }
 
-    /** What comes back on the outgoing connection: RESUME, ACK, REPLY. */
+    /**
+     * What comes back on the outgoing connection: CHALLENGE (with a secret), RESUME, ACK, REPLY. Frames are capped
+     * at {@link BusFrames#HANDSHAKE_MAX_FRAME} until the RESUME is checked.
+     */
     private final class Replies implements FrameReader.Sink {
         private final NetSocket s;
+        private FrameReader reader;
+        /** With a secret: the peer's CHALLENGE nonce and what our HELLO carried, once sent; null before. */
+        private byte[] challenge;
+        private byte[] helloField;
 
         Replies(NetSocket s) {
             this.s = s;
+        }
+
+        /** Writes the HELLO: at once without a secret, or in answer to the peer's CHALLENGE {@code nonce}. */
+        void hello(byte[] nonce) {
+            long firstSeq;
+            synchronized (PeerLink.this) {
+                firstSeq = window.acked() + 1;
+            }
+            PeerAuth auth = bus.peerAuth();
+            challenge = nonce;
+            helloField = nonce == null ? new byte[0] : auth.helloField(nonce, bus.nodeId(), node, stream, firstSeq);
+            s.write(BusFrames.hello(new BusFrames.Hello(BusFrames.VERSION, bus.nodeId(), node, stream, firstSeq, helloField)));
         }
 
         @Override
@@ -398,8 +421,20 @@ final class PeerLink {
             int len = end - start;
             if (type == BusFrames.ACK && len == 9) {
                 return onAck(buf.getLong(start + 1));
-            } else if (type == BusFrames.RESUME && len >= 11) {
-                return onResume(buf.getLong(start + 1));
+            } else if (type == BusFrames.CHALLENGE && len == 1 + PeerAuth.NONCE_BYTES) {
+                return onChallenge(buf.getBytes(start + 1, end));
+            } else if (type == BusFrames.RESUME && len >= 11 && len == 11 + buf.getUnsignedShort(start + 9)) {
+                long last = buf.getLong(start + 1);
+                if (bus.peerAuth().enabled()) {
+                    if (helloField == null) {
+                        return authFailed("resume_without_challenge");
+                    }
+                    if (!bus.peerAuth().checkResume(challenge, helloField, bus.nodeId(), node, stream, last, buf.getBytes(start + 11, end))) {
+                        return authFailed("bad_resume_mac");
+                    }
+                }
+                reader.maxFrame(bus.maxFrameBytes());
+                return onResume(last);
             } else if (type == BusFrames.REPLY && len >= 10) {
                 bus.onReply(buf, start, end);
                 return true;
@@ -409,6 +444,34 @@ final class PeerLink {
 
         @Override
         public void endOfBatch() {
+        }
+
+        private boolean onChallenge(byte[] nonce) {
+            if (!bus.peerAuth().enabled()) {
+                return authFailed("peer_requires_secret");
+            }
+            if (helloField != null) {
+                return protocolError("second CHALLENGE");
+            }
+            synchronized (PeerLink.this) {
+                if (socket != s || state != State.HANDSHAKING) {
+                    return true; // from a connection given up already
+                }
+            }
+            hello(nonce);
+            return true;
+        }
+
+        /** The peer did not prove the secret, or wants one this node lacks: counted, logged at most every 10 s. */
+        private boolean authFailed(String reason) {
+            counters.authFailures.increment();
+            long left = counters.refusalLog.tryLog();
+            if (left >= 0) {
+                log.warn("event=bus_auth_failed node={} address={}:{} stream={} reason={} auth={} not_logged_since_last={}",
+                        node, host, port, stream, reason, bus.peerAuth().enabled() ? "secret" : "none", left);
+            }
+            lost(s, "auth_failed");
+            return false;
         }
 
         private boolean onResume(long last) {

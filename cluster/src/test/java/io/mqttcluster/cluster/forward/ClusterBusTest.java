@@ -470,29 +470,9 @@ class ClusterBusTest {
 
     @Test
     void hello_peerAuthRefuses_nothingProcessed() throws Exception {
-        PeerAuth refuseAll = new PeerAuth() {
-            @Override
-            public byte[] helloMac(String from, String to, long stream) {
-                return new byte[0];
-            }
-
-            @Override
-            public boolean acceptHello(String from, String to, long stream, byte[] mac) {
-                return false;
-            }
-        };
-        PeerAuth signing = new PeerAuth() {
-            @Override
-            public byte[] helloMac(String from, String to, long stream) {
-                return (from + ">" + to).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public boolean acceptHello(String from, String to, long stream, byte[] mac) {
-                return true;
-            }
-        };
-        startBuses(new ClusterBusOptions().peerAuth(signing).deliveryTimeoutMillis(500), new ClusterBusOptions().peerAuth(refuseAll));
+        PeerAuth ours = PeerAuth.sharedSecret("the secret of node-a's cluster".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        PeerAuth theirs = PeerAuth.sharedSecret("the secret of node-b's cluster".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        startBuses(new ClusterBusOptions().peerAuth(ours).deliveryTimeoutMillis(500), new ClusterBusOptions().peerAuth(theirs));
         a.addPeer(B, "127.0.0.1", bPort);
         long seq = a.send(B, 1, payload(0, 0));
 

@@ -100,10 +100,29 @@ public final class ConfigKeys {
             "largest CONNECT packet accepted, in bytes", ConfigKeys::asInt);
     public static final Key<Integer> MAX_CONNECTIONS = key("limits.max-connections", "100000",
             "client connections open at once; more are refused", ConfigKeys::asInt);
-    public static final Key<Double> RATE_PER_SOURCE = key("limits.rate-per-source", "20",
-            "new connections per second per source IP (token bucket); 0 = no limit", ConfigKeys::asDouble);
+    public static final Key<Double> ACCEPT_RATE = key("limits.accept-rate", "1000",
+            "new connections per second per listener (token bucket); over it a connection waits for its turn, "
+                    + "not read, instead of being closed; 0 = no limit", ConfigKeys::asDouble);
+    public static final Key<Integer> ACCEPT_BURST = key("limits.accept-burst", "1000",
+            "token bucket size of limits.accept-rate: connections let in at once before any waits", ConfigKeys::asInt);
+    public static final Key<Duration> ACCEPT_MAX_WAIT = key("limits.accept-max-wait", "10s",
+            "longest wait for a turn under limits.accept-rate or limits.rate-per-source; a connection that would wait "
+                    + "longer is closed and counted; 0 = never wait (close at once)", ConfigKeys::asDuration);
+    public static final Key<Double> RATE_PER_SOURCE = key("limits.rate-per-source", "0",
+            "new connections per second per source IP (token bucket), waiting as for limits.accept-rate; 0 = no limit "
+                    + "(a fleet behind one NAT address, a test rig)", ConfigKeys::asDouble);
     public static final Key<Integer> BURST_PER_SOURCE = key("limits.burst-per-source", "50",
             "token bucket size of limits.rate-per-source", ConfigKeys::asInt);
+    public static final Key<Integer> FLAPPING_MAX_CONNECTS = key("limits.flapping.max-connects", "15",
+            "CONNECTs with one client id let through per limits.flapping.window; one more bans the id for "
+                    + "limits.flapping.ban (CONNACK 0x9F, 3.x: 0x03); 0 = off", ConfigKeys::asInt);
+    public static final Key<Duration> FLAPPING_WINDOW = key("limits.flapping.window", "60s",
+            "the window of limits.flapping.max-connects, from the first CONNECT counted", ConfigKeys::asDuration);
+    public static final Key<Duration> FLAPPING_BAN = key("limits.flapping.ban", "60s",
+            "how long a flapping client id is refused", ConfigKeys::asDuration);
+    public static final Key<Integer> FLAPPING_MAX_CLIENT_IDS = key("limits.flapping.max-client-ids", "100000",
+            "client ids tracked at once (about 150 bytes each); past it new ids go untracked until old entries expire",
+            ConfigKeys::asInt);
     public static final Key<Duration> IDLE_TIMEOUT = key("limits.idle-timeout", "0",
             "close a client connection with no traffic either way for this long; 0 = off; must exceed 1.5 x the longest keepalive",
             ConfigKeys::asDuration);
@@ -122,7 +141,9 @@ public final class ConfigKeys {
             DNS_NAME, DNS_INTERVAL, DNS_NODE_KEY, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_PATH, HEALTH_FALL,
             HEALTH_RISE, HEALTH_CLOSE_AFTER, PROXY_PROTOCOL, TLS_ENABLED, TLS_PORT, TLS_CERT_FILE, TLS_KEY_FILE,
             TLS_CA_FILE, TLS_CLIENT_AUTH, TLS_RELOAD_INTERVAL, NODE_CONNECT_TIMEOUT, NODE_MAX_ATTEMPTS,
-            CONNECT_TIMEOUT, CONNECT_MAX_SIZE, MAX_CONNECTIONS, RATE_PER_SOURCE, BURST_PER_SOURCE, IDLE_TIMEOUT,
+            CONNECT_TIMEOUT, CONNECT_MAX_SIZE, MAX_CONNECTIONS, ACCEPT_RATE, ACCEPT_BURST,
+            ACCEPT_MAX_WAIT, RATE_PER_SOURCE, BURST_PER_SOURCE, FLAPPING_MAX_CONNECTS,
+            FLAPPING_WINDOW, FLAPPING_BAN, FLAPPING_MAX_CLIENT_IDS, IDLE_TIMEOUT,
             DRAIN_RATE, REBALANCE_ENABLED, REBALANCE_RATE, LOG_REJECTIONS_PER_SECOND);
 
     private static <T> Key<T> key(String name, String defaultValue, String description, Function<Object, T> parser) {

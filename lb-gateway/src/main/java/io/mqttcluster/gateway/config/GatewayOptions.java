@@ -86,8 +86,19 @@ public final class GatewayOptions {
         positive(CONNECT_TIMEOUT);
         atLeast(CONNECT_MAX_SIZE, 16);
         atLeast(MAX_CONNECTIONS, 1);
+        rate(ACCEPT_RATE);
+        atLeast(ACCEPT_BURST, 1);
+        if (acceptMaxWait().isNegative()) {
+            throw new ConfigException(ACCEPT_MAX_WAIT.name(), "must not be negative");
+        }
         rate(RATE_PER_SOURCE);
         atLeast(BURST_PER_SOURCE, 1);
+        atLeast(FLAPPING_MAX_CONNECTS, 0);
+        if (flappingMaxConnects() > 0) {
+            positive(FLAPPING_WINDOW);
+            positive(FLAPPING_BAN);
+            atLeast(FLAPPING_MAX_CLIENT_IDS, 1);
+        }
         if (idleTimeout().isNegative()) {
             throw new ConfigException(IDLE_TIMEOUT.name(), "must not be negative");
         }
@@ -244,11 +255,28 @@ public final class GatewayOptions {
     public GatewayOptions setConnectMaxSize(int v) { return set(CONNECT_MAX_SIZE, v); }
     public int maxConnections() { return get(MAX_CONNECTIONS); }
     public GatewayOptions setMaxConnections(int v) { return set(MAX_CONNECTIONS, v); }
+    /** New connections per second per listener; 0 turns the limit off. */
+    public double acceptRate() { return get(ACCEPT_RATE); }
+    public GatewayOptions setAcceptRate(double v) { return set(ACCEPT_RATE, v); }
+    public int acceptBurst() { return get(ACCEPT_BURST); }
+    public GatewayOptions setAcceptBurst(int v) { return set(ACCEPT_BURST, v); }
+    /** Longest wait for a turn under an accept rate; zero = close at once when over the rate. */
+    public Duration acceptMaxWait() { return get(ACCEPT_MAX_WAIT); }
+    public GatewayOptions setAcceptMaxWait(Duration v) { return set(ACCEPT_MAX_WAIT, v); }
     public double ratePerSource() { return get(RATE_PER_SOURCE); }
     /** New connections per second per source address; 0 turns the limit off. */
     public GatewayOptions setRatePerSource(double v) { return set(RATE_PER_SOURCE, v); }
     public int burstPerSource() { return get(BURST_PER_SOURCE); }
     public GatewayOptions setBurstPerSource(int v) { return set(BURST_PER_SOURCE, v); }
+    /** CONNECTs with one client id let through per flapping window; 0 turns flapping detection off. */
+    public int flappingMaxConnects() { return get(FLAPPING_MAX_CONNECTS); }
+    public GatewayOptions setFlappingMaxConnects(int v) { return set(FLAPPING_MAX_CONNECTS, v); }
+    public Duration flappingWindow() { return get(FLAPPING_WINDOW); }
+    public GatewayOptions setFlappingWindow(Duration v) { return set(FLAPPING_WINDOW, v); }
+    public Duration flappingBan() { return get(FLAPPING_BAN); }
+    public GatewayOptions setFlappingBan(Duration v) { return set(FLAPPING_BAN, v); }
+    public int flappingMaxClientIds() { return get(FLAPPING_MAX_CLIENT_IDS); }
+    public GatewayOptions setFlappingMaxClientIds(int v) { return set(FLAPPING_MAX_CLIENT_IDS, v); }
     public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
     public GatewayOptions setIdleTimeout(Duration v) { return set(IDLE_TIMEOUT, v); }
     public double drainRate() { return get(DRAIN_RATE); }

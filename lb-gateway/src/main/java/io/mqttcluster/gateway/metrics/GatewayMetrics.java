@@ -31,6 +31,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code gateway_connections_accepted_total}: TCP connections accepted (before limits)</li>
  * <li>{@code gateway_rejected_connections_total{reason}}: refused connections, by
  * {@link RejectReason}</li>
+ * <li>{@code gateway_accepts_delayed_total{limit}}: accepted connections made to wait for their turn under an
+ * accept rate ({@code listener}: limits.accept-rate, {@code source}: limits.rate-per-source) instead of being
+ * closed</li>
+ * <li>{@code gateway_accept_delay_seconds}: histogram of those waits</li>
+ * <li>{@code gateway_client_id_bans_total}: bans of flapping client ids started (their refused CONNECTs are in
+ * {@code gateway_rejected_connections_total{reason="client_id_banned"}})</li>
  * <li>{@code gateway_routing_decisions_total{reason}}: spliced connections, by
  * {@link RouteReason}</li>
  * <li>{@code gateway_bytes_total{direction}}: bytes forwarded, client_to_node / node_to_client</li>
@@ -46,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code gateway_protocol_connections{protocol}}: gauge, client connections spliced to a node now, by
  * protocol (summed, the same as {@code gateway_connections} summed over its nodes)</li>
  * <li>{@code gateway_connacks_sent_total{reason_code}}: CONNACKs the gateway itself sent to MQTT 5.0 clients to
- * refuse them, by reason code ({@code 0x81}, {@code 0x82}, {@code 0x88}, {@code 0x95})</li>
+ * refuse them, by reason code ({@code 0x81}, {@code 0x82}, {@code 0x88}, {@code 0x95}, {@code 0x9f})</li>
  * <li>{@code gateway_disconnects_sent_total{reason_code}}: DISCONNECTs the gateway itself sent to MQTT 5.0
  * clients it moved, by reason code ({@code 0x8b} drain, {@code 0x9c} rebalance)</li>
  * </ul>
@@ -57,6 +63,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GatewayMetrics implements ProxyMetrics, NodeListener {
     private final MeterRegistry registry;
     private final Counter accepted;
+    private final Map<String, Counter> acceptsDelayed = new ConcurrentHashMap<>();
+    private final Timer acceptDelay;
+    private final Counter clientIdBans;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Map<RouteReason, Counter> routed = new EnumMap<>(RouteReason.class);
     private final Map<MoveReason, Counter> moved = new EnumMap<>(MoveReason.class);
@@ -74,6 +83,19 @@ public final class GatewayMetrics implements ProxyMetrics, NodeListener {
         this.registry = registry;
         accepted = Counter.builder("gateway.connections.accepted")
                 .description("TCP connections accepted from clients, before limits")
+                .register(registry);
+        for (String limit : new String[] {"listener", "source"}) {
+            acceptsDelayed.put(limit, Counter.builder("gateway.accepts.delayed")
+                    .description("Accepted connections made to wait for their turn under an accept rate instead of being closed")
+                    .tag("limit", limit).register(registry));
+        }
+        acceptDelay = Timer.builder("gateway.accept.delay")
+                .description("How long accepted connections waited for their turn under an accept rate")
+                .serviceLevelObjectives(ms(10), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000),
+                        ms(10000), ms(30000))
+                .register(registry);
+        clientIdBans = Counter.builder("gateway.client.id.bans")
+                .description("Client ids banned for connecting too often (flapping), bans started")
                 .register(registry);
         for (RejectReason r : RejectReason.values()) {
             rejected.put(r, Counter.builder("gateway.rejected.connections")
@@ -110,7 +132,7 @@ public final class GatewayMetrics implements ProxyMetrics, NodeListener {
                     .tag("protocol", protocol).strongReference(true).register(registry);
         }
         for (int code : new int[] {ReasonCodes.MALFORMED_PACKET, ReasonCodes.PROTOCOL_ERROR, ReasonCodes.SERVER_UNAVAILABLE,
-                ReasonCodes.PACKET_TOO_LARGE}) {
+                ReasonCodes.PACKET_TOO_LARGE, ReasonCodes.CONNECTION_RATE_EXCEEDED}) {
             connackSentCounter(code);
         }
         for (int code : new int[] {ReasonCodes.SERVER_SHUTTING_DOWN, ReasonCodes.USE_ANOTHER_SERVER}) {
@@ -150,6 +172,31 @@ public final class GatewayMetrics implements ProxyMetrics, NodeListener {
     @Override
     public void rejected(RejectReason reason) {
         rejected.get(reason).increment();
+    }
+
+    @Override
+    public void acceptDelayed(String limit, long nanos) {
+        acceptsDelayed.get(limit).increment();
+        acceptDelay.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Accepted connections that waited under an accept rate ({@code listener} or {@code source}). */
+    public double acceptsDelayedCount(String limit) {
+        return acceptsDelayed.get(limit).count();
+    }
+
+    /** The longest wait imposed under an accept rate so far, in seconds. */
+    public double acceptDelayMaxSeconds() {
+        return acceptDelay.max(TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void clientIdBanned() {
+        clientIdBans.increment();
+    }
+
+    public double clientIdBansCount() {
+        return clientIdBans.count();
     }
 
     @Override

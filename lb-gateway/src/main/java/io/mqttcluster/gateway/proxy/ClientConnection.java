@@ -201,6 +201,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         metrics.connectRead(info.protocolLevel());
         clientId = info.clientId().getBytes(StandardCharsets.UTF_8);
         warnIfIdleTimeoutTooShort(info);
+        if (refusedAsFlapping(info)) {
+            return;
+        }
         List<BackendNode> candidates = px.nodes().candidates();
         if (candidates.isEmpty()) {
             reject(RejectReason.NO_HEALTHY_NODE, "no node is up and ready", info.protocolLevel(), ReasonCodes.SERVER_UNAVAILABLE);
@@ -211,6 +214,41 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         unanswered.start(client.alloc(), reader.received());
         reader = null;
         tryNode(order, 0, attempts);
+    }
+
+    /**
+     * A client id that connects too often ({@link FlappingDetector}) is refused for a while, before any node hears of
+     * it: a 5.0 client gets CONNACK 0x9F (Connection rate exceeded: [MQTT 5.0 section 3.2.2.2] has it for exactly
+     * this), a 3.x client CONNACK 0x03 (Server unavailable: temporary, unlike 0x02/0x04/0x05). The ban is logged
+     * once, when it starts; the refusals are only counted.
+     */
+    private boolean refusedAsFlapping(ConnectInfo info) {
+        FlappingDetector.Verdict verdict = px.flapping().connect(info.clientId());
+        if (verdict == FlappingDetector.Verdict.ALLOWED) {
+            return false;
+        }
+        if (verdict == FlappingDetector.Verdict.BAN_STARTED) {
+            metrics.clientIdBanned();
+            long suppressed = px.rejectLog().tryAcquire();
+            if (suppressed >= 0) {
+                FlappingDetector f = px.flapping();
+                LOG.warn("event=client_id_banned client_id={} connects_over={} window_ms={} ban_ms={} remote={} protocol={} suppressed={}",
+                        LogValues.quote(info.clientId()), f.maxConnects(), f.window().toMillis(), f.ban().toMillis(), remote,
+                        info.protocolLabel(), suppressed);
+            }
+        }
+        byte[] connack = info.mqtt5()
+                ? GatewayPackets.connackRefusal(ReasonCodes.CONNECTION_RATE_EXCEEDED, info.maximumPacketSize())
+                : GatewayPackets.connackRefusalV3(ReasonCodes.V3_SERVER_UNAVAILABLE);
+        if (connack != null) {
+            client.write(Unpooled.wrappedBuffer(connack), client.voidPromise());
+            if (info.mqtt5()) {
+                metrics.connackSent(ReasonCodes.CONNECTION_RATE_EXCEEDED);
+            }
+        }
+        metrics.rejected(RejectReason.CLIENT_ID_BANNED);
+        close("rejected_" + RejectReason.CLIENT_ID_BANNED.label());
+        return true;
     }
 
     private void tryNode(List<BackendNode> order, int index, int attempts) {

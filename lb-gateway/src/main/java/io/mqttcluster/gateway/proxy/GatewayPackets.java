@@ -12,13 +12,17 @@ import java.nio.charset.StandardCharsets;
  * remaining length 0, "normal disconnection" in every MQTT version (no will is published);</li>
  * <li>to an MQTT 5.0 client whose CONNECT the gateway refuses: CONNACK with a reason code of 0x80 or more
  * [MQTT 5.0 section 3.2.2.2], no properties;</li>
+ * <li>to an MQTT 3.1 or 3.1.1 client whose client id is banned (flapping): CONNACK with return code 0x03, Server
+ * unavailable [MQTT 3.1.1 section 3.2.2.3]; a server that refuses a CONNECT with a non-zero return code closes the
+ * connection after it [MQTT-3.2.2-5];</li>
  * <li>to an MQTT 5.0 client that a drain or a rebalance moves: DISCONNECT with a reason code and a Reason String
  * [MQTT 5.0 section 3.14.2]: 0x8B (Server shutting down) for a drain, 0x9C (Use another server) for a
  * rebalance.</li>
  * </ul>
  * Packets for a client respect the Maximum Packet Size it gave in its CONNECT: the Reason String is left out when it
  * would not fit [MQTT-3.14.2-3], and nothing is sent when even the bare packet would not [MQTT-3.1.2-24]. MQTT 3.1
- * and 3.1.1 clients get none of these: those versions have no reason codes a server may send after CONNECT.
+ * and 3.1.1 clients get no other packet: those versions have no reason codes a server may send after CONNECT, and
+ * their CONNACK return codes say nothing of a node that is missing or a packet that is malformed.
  *
  * <p>Stateless.
  */
@@ -59,6 +63,11 @@ final class GatewayPackets {
     static byte[] connackRefusal(int reasonCode, long clientMaximum) {
         byte[] p = {CONNACK, 0x03, 0x00, (byte) reasonCode, 0x00};
         return fits(p.length, clientMaximum) ? p : null;
+    }
+
+    /** An MQTT 3.1 / 3.1.1 CONNACK refusing the connection: session present 0, {@code returnCode} (1 to 5). */
+    static byte[] connackRefusalV3(int returnCode) {
+        return new byte[] {CONNACK, 0x02, 0x00, (byte) returnCode};
     }
 
     /**

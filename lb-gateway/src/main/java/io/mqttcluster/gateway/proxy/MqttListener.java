@@ -35,6 +35,7 @@ public final class MqttListener {
     private final ProxyServices px;
     private final VertxInternal vertx;
     private final java.util.List<io.netty.channel.Channel> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<AcceptGate> gates = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public MqttListener(ProxyServices px, Vertx vertx) {
         this.px = px;
@@ -49,6 +50,9 @@ public final class MqttListener {
     /** Binds a listener, with TLS when {@code tls} is set; completes with the bound port. */
     public Future<Integer> listen(String host, int port, GatewayTls tls) {
         long idleMs = px.options().idleTimeout().toMillis();
+        // each listener has its own accept rate (limits.accept-rate); the per-source buckets are shared
+        AcceptGate gate = new AcceptGate(px, System::nanoTime);
+        gates.add(gate);
         ServerBootstrap b = new ServerBootstrap()
                 // accepted on an event loop, not Vert.x's separate acceptor thread: no hand-over between threads
                 // per connection
@@ -62,25 +66,15 @@ public final class MqttListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        px.metrics().accepted();
-                        if (!px.connectionLimit().tryAcquire()) {
-                            Rejections.refuse(px, ch, RejectReason.MAX_CONNECTIONS);
-                            return;
-                        }
-                        InetSocketAddress remote = ch.remoteAddress();
-                        String ip = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
-                        if (!px.rateLimiter().allow(ip)) {
-                            px.connectionLimit().release();
-                            Rejections.refuse(px, ch, RejectReason.RATE_LIMITED);
-                            return;
-                        }
-                        if (tls != null) {
-                            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
-                        }
-                        if (idleMs > 0) {
-                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
-                        }
-                        ch.pipeline().addLast("client", new ClientConnection(px, ch, MqttListener.this::nodeBootstrap));
+                        gate.admit(ch, () -> {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
+                            }
+                            if (idleMs > 0) {
+                                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+                            }
+                            ch.pipeline().addLast("client", new ClientConnection(px, ch, MqttListener.this::nodeBootstrap));
+                        });
                     }
                 });
         Promise<Integer> bound = Promise.promise();
@@ -108,6 +102,16 @@ public final class MqttListener {
                         (int) Math.min(Integer.MAX_VALUE, px.options().nodeConnectTimeout().toMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(HIGH_WATER / 2, HIGH_WATER))
                 .handler(handler);
+    }
+
+    /** Accepted sockets waiting for their turn under an accept rate now, over every listener. */
+    public int acceptWaiting() {
+        return gates.stream().mapToInt(AcceptGate::waiting).sum();
+    }
+
+    /** The longest wait, over the listeners, that a socket accepted now would get from its listener's accept rate. */
+    public long acceptWaitNanos() {
+        return gates.stream().mapToLong(AcceptGate::currentWaitNanos).max().orElse(0);
     }
 
     /** Stops accepting; open connections stay until Vert.x closes its event loops. */

@@ -15,6 +15,15 @@ public interface ProxyMetrics {
 
     void rejected(RejectReason reason);
 
+    /** A client id connected too often and is banned from now on (its refused CONNECTs count as rejections). */
+    void clientIdBanned();
+
+    /**
+     * An accepted connection waits {@code nanos} for its turn under an accept rate before it is read; {@code limit}
+     * says which rate: {@code listener} or {@code source}.
+     */
+    void acceptDelayed(String limit, long nanos);
+
     void routed(RouteReason reason);
 
     void moved(MoveReason reason);

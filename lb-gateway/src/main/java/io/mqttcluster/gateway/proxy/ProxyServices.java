@@ -7,6 +7,7 @@ import io.mqttcluster.gateway.log.RateLimitedLog;
 /**
  * What every client connection shares, whatever its event loop. Every part is thread-safe.
  *
+ * @param flapping bans client ids that connect too often
  * @param rejectLog limits the log lines about refused connections
  */
 public record ProxyServices(
@@ -15,5 +16,6 @@ public record ProxyServices(
         ProxyMetrics metrics,
         ConnectionLimit connectionLimit,
         SourceRateLimiter rateLimiter,
+        FlappingDetector flapping,
         RateLimitedLog rejectLog) {
 }

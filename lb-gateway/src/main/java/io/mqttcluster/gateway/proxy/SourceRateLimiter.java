@@ -5,10 +5,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * New-connection rate limit per source IP: one {@link TokenBucket} per address (rate per second,
- * burst). Shared by every event loop: the map is concurrent and each bucket is used under its own
- * lock. Buckets that have refilled are dropped by {@link #sweep()} (control event loop), so the
- * map holds only addresses seen recently.
+ * New-connection rate limit per source IP ({@code limits.rate-per-source}, off by default): one {@link TokenBucket}
+ * per address (rate per second, burst). A connection over the rate is not refused but told how long to wait for its
+ * turn ({@link #reserve}); only a wait past {@code limits.accept-max-wait} refuses it. Shared by every event loop:
+ * the map is concurrent and each bucket is used under its own lock. Buckets that have refilled are dropped by
+ * {@link #sweep()} (control event loop), so the map holds only addresses seen recently.
  */
 public final class SourceRateLimiter {
     private final double rate;
@@ -23,15 +24,36 @@ public final class SourceRateLimiter {
         this.clock = nanoClock;
     }
 
-    /** True when {@code sourceIp} may open one more connection now. */
+    /** True when {@code sourceIp} may open one more connection now, without waiting. */
     public boolean allow(String sourceIp) {
+        return reserve(sourceIp, 0) == 0;
+    }
+
+    /**
+     * Takes {@code sourceIp}'s next turn: 0 = now, else the nanoseconds to wait for it; -1 (nothing taken) when the
+     * wait would exceed {@code maxWaitNanos}.
+     */
+    public long reserve(String sourceIp, long maxWaitNanos) {
         if (rate <= 0) {
-            return true;
+            return 0;
         }
         long now = clock.getAsLong();
         TokenBucket b = buckets.computeIfAbsent(sourceIp, k -> new TokenBucket(rate, burst, now));
         synchronized (b) {
-            return b.tryTake(now);
+            return b.reserve(now, maxWaitNanos);
+        }
+    }
+
+    /** Gives back a turn taken by {@link #reserve} that was not used (the connection was refused elsewhere). */
+    public void cancel(String sourceIp) {
+        if (rate <= 0) {
+            return;
+        }
+        TokenBucket b = buckets.get(sourceIp);
+        if (b != null) {
+            synchronized (b) {
+                b.giveBack(1);
+            }
         }
     }
 

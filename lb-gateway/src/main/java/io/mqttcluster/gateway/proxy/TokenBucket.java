@@ -3,6 +3,10 @@ package io.mqttcluster.gateway.proxy;
 /**
  * A token bucket: {@code rate} tokens per second, holding at most {@code capacity}. Time is passed
  * in (nanoseconds), so it is tested without clocks. Not thread-safe: the owner synchronizes.
+ *
+ * <p>{@link #reserve} lets a taker queue: it takes a token that has not arrived yet (the bucket goes below
+ * zero) and is told how long to wait for it; the next taker waits one token longer. So waiting takers are
+ * served in order at the bucket's rate, and none needs a timer of the bucket's own.
  */
 public final class TokenBucket {
     private final double ratePerNano;
@@ -29,6 +33,34 @@ public final class TokenBucket {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Takes one token, now or in the future: returns 0 when one is there, else how many nanoseconds until the token
+     * taken is due (the bucket owes it). Takes nothing and returns -1 when that wait would exceed {@code maxWaitNanos}.
+     */
+    public long reserve(long nowNanos, long maxWaitNanos) {
+        refill(nowNanos);
+        if (tokens >= 1) {
+            tokens -= 1;
+            return 0;
+        }
+        long wait = waitFor(1);
+        if (wait > maxWaitNanos) {
+            return -1;
+        }
+        tokens -= 1;
+        return wait;
+    }
+
+    /** How long a taker that {@link #reserve reserves} now would wait, in nanoseconds; 0 when a token is there. */
+    public long currentWait(long nowNanos) {
+        refill(nowNanos);
+        return tokens >= 1 ? 0 : waitFor(1);
+    }
+
+    private long waitFor(double wanted) {
+        return (long) Math.ceil((wanted - tokens) / ratePerNano);
     }
 
     /** Takes up to {@code wanted} whole tokens; returns how many. */

@@ -30,7 +30,8 @@ class ConfigLoaderTest {
         assertThat(o.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.connectMaxSize()).isEqualTo(65536);
         assertThat(o.maxConnections()).isEqualTo(100_000);
-        assertThat(o.ratePerSource()).isEqualTo(20);
+        assertThat(o.acceptRate()).isEqualTo(1000);
+        assertThat(o.ratePerSource()).isZero();
         assertThat(o.burstPerSource()).isEqualTo(50);
         assertThat(o.idleTimeout()).isZero();
         assertThat(o.healthInterval()).isEqualTo(Duration.ofSeconds(1));

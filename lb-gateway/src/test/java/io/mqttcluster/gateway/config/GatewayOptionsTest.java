@@ -46,7 +46,10 @@ class GatewayOptionsTest {
         assertThat(o.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.connectMaxSize()).isEqualTo(64 * 1024);
         assertThat(o.maxConnections()).isEqualTo(100_000);
-        assertThat(o.ratePerSource()).isEqualTo(20.0);
+        assertThat(o.acceptRate()).isEqualTo(1000.0);
+        assertThat(o.acceptBurst()).isEqualTo(1000);
+        assertThat(o.acceptMaxWait()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(o.ratePerSource()).isZero();
         assertThat(o.burstPerSource()).isEqualTo(50);
         assertThat(o.idleTimeout()).isZero();
         assertThat(o.drainRate()).isEqualTo(50.0);

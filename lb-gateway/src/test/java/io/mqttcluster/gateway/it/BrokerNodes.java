@@ -123,7 +123,7 @@ final class BrokerNodes implements AutoCloseable {
                 "--cluster-size", String.valueOf(nodes.size()), "--set", "cluster.quorum=1",
                 "--node-name", "e2e" + i, "--set", "mqtt.event-loops=1"));
         if (proxyProtocol) {
-            cmd.add("--proxy-protocol");
+            cmd.addAll(List.of("--proxy-protocol", "--set", "mqtt.proxy-protocol-trusted=127.0.0.1"));
         }
         cmd.addAll(extraArgs);
         n.process = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new File(System.getProperty("java.io.tmpdir"))).start();

@@ -74,8 +74,8 @@ class LimitsIT {
     }
 
     @Test
-    void ratePerSource_burstUsed_nextConnectionClosedAndCounted() throws Exception {
-        Gateway g = gateways.start(options().setRatePerSource(0.1).setBurstPerSource(3));
+    void ratePerSource_burstUsedAndNoWaitAllowed_nextConnectionClosedAndCounted() throws Exception {
+        Gateway g = gateways.start(options().setRatePerSource(0.1).setBurstPerSource(3).setAcceptMaxWait(Duration.ZERO));
         for (int i = 1; i <= 3; i++) {
             open(g);
             // one at a time: two event loops may accept back-to-back connections in either order
@@ -84,6 +84,45 @@ class LimitsIT {
         }
         assertClosedByGateway(open(g));
         assertThat(g.metrics().rejectedCount(RejectReason.RATE_LIMITED)).isEqualTo(1);
+    }
+
+    @Test
+    void ratePerSource_burstUsed_nextConnectionsWaitTheirTurnAndConnect() throws Exception {
+        Gateway g = gateways.start(options().setRatePerSource(5).setBurstPerSource(2));
+        long t0 = System.nanoTime();
+        List<Socket> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Socket s = open(g);
+            s.getOutputStream().write(ConnectPackets.v311("source-" + i).bytes());
+            four.add(s);
+        }
+        for (Socket s : four) {
+            assertThat(s.getInputStream().readNBytes(4)).startsWith(0x20, 0x02, 0x00, 0x00);
+        }
+        // two at once, then one every 200 ms
+        assertThat((System.nanoTime() - t0) / 1e6).isGreaterThanOrEqualTo(300);
+        assertThat(g.metrics().acceptsDelayedCount("source")).isEqualTo(2);
+        assertThat(g.metrics().rejectedCount(RejectReason.RATE_LIMITED)).isZero();
+    }
+
+    @Test
+    void acceptRate_waitWouldPassMaxWait_closedAndCountedTheOthersConnect() throws Exception {
+        Gateway g = gateways.start(options().setAcceptRate(4).setAcceptBurst(1).setAcceptMaxWait(Duration.ofMillis(500)));
+        List<Socket> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Socket s = open(g);
+            s.getOutputStream().write(ConnectPackets.v311("burst-" + i).bytes());
+            all.add(s);
+        }
+        int connected = 0;
+        for (Socket s : all) {
+            if (RawSockets.readUntilConnackOrClose(s) == 0) {
+                connected++;
+            }
+        }
+        // one at once, then one per 250 ms within the 500 ms max wait: 3 (more if tokens refilled while opening)
+        assertThat(connected).isBetween(3, 6);
+        assertThat(g.metrics().rejectedCount(RejectReason.ACCEPT_RATE_LIMITED)).isEqualTo(8 - connected);
     }
 
     @Test

@@ -18,6 +18,23 @@ final class RawSockets {
         return s;
     }
 
+    /**
+     * Reads a 3.1.1 CONNACK: its return code, or -1 when the peer closed (or reset) the connection before one came.
+     * Bounded by the socket timeout.
+     */
+    static int readUntilConnackOrClose(Socket s) throws IOException {
+        byte[] connack;
+        try {
+            connack = s.getInputStream().readNBytes(4);
+        } catch (java.net.SocketException reset) {
+            return -1;
+        }
+        if (connack.length < 4 || connack[0] != 0x20) {
+            return -1;
+        }
+        return connack[3] & 0xFF;
+    }
+
     /** Reads until the peer closes (or the timeout); returns everything read. */
     static byte[] readUntilClosed(Socket s) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -108,6 +108,59 @@ class TlsTerminationIT {
         assertThat(rogueCa).exists();
     }
 
+    /**
+     * A TLS connection over the listener's accept rate waits, unread, before its handshake (the TLS handler is added
+     * when its turn comes) and then connects: three at once under a rate of 1/s, burst 1, all get their CONNACK.
+     */
+    @Test
+    void tlsConnectionsOverTheAcceptRate_waitTheirTurnThenHandshakeAndConnect() throws Exception {
+        Assumptions.assumeTrue(Mosquitto.available(), "mosquitto not installed");
+        Path ca = ca("ca");
+        Path[] server = issue("ca", "gateway", "localhost", true);
+        try (Mosquitto broker = Mosquitto.start(); Gateways gateways = new Gateways()) {
+            Gateway g = gateways.start(Gateways.options(List.of(broker.key())).setTlsEnabled(true).setTlsPort(0)
+                    .setTlsCertFile(server[0].toString()).setTlsKeyFile(server[1].toString())
+                    .setAcceptRate(1).setAcceptBurst(1));
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, trusting(ca).getTrustManagers(), null);
+            List<javax.net.ssl.SSLSocket> sockets = new ArrayList<>();
+            try {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 3; i++) {
+                    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", g.tlsPort());
+                    sockets.add(s);
+                    s.setSoTimeout(15_000);
+                }
+                for (int i = 0; i < 3; i++) {
+                    javax.net.ssl.SSLSocket s = sockets.get(i);
+                    s.startHandshake();
+                    s.getOutputStream().write(io.mqttcluster.gateway.connect.ConnectPackets.v311("tls-paced-" + i).bytes());
+                    assertThat(s.getInputStream().readNBytes(4)).as("CONNACK %d", i).containsExactly(0x20, 0x02, 0x00, 0x00);
+                }
+                assertThat((System.nanoTime() - t0) / 1e6).as("two waited their turn, 1 s apart").isGreaterThanOrEqualTo(1_500);
+                assertThat(g.metrics().acceptsDelayedCount("listener")).isEqualTo(2);
+            } finally {
+                for (javax.net.ssl.SSLSocket s : sockets) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    private static TrustManagerFactory trusting(Path ca) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(ca)) {
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca" + i++, c);
+            }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf;
+    }
+
     @Test
     void tlsWithoutProxyProtocolOrFilesIsRefusedAtStartup() {
         assertThatThrownBy(() -> Gateways.options(List.of("127.0.0.1:1883")).setTlsEnabled(true).validate())

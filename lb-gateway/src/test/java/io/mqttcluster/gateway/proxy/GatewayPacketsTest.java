@@ -48,6 +48,12 @@ class GatewayPacketsTest {
         assertThat(GatewayPackets.connackRefusal(0x88, 4)).isNull();
     }
 
+    /** [MQTT 3.1.1 section 3.2]: fixed header 0x20, remaining length 2, acknowledge flags 0, return code. */
+    @Test
+    void connackRefusal_mqtt3Form_serverUnavailable() {
+        assertThat(GatewayPackets.connackRefusalV3(0x03)).containsExactly(0x20, 0x02, 0x00, 0x03);
+    }
+
     @Test
     void disconnectInTheClientsName_normalDisconnection() {
         assertThat(GatewayPackets.DISCONNECT_NORMAL).containsExactly(0xE0, 0x00);

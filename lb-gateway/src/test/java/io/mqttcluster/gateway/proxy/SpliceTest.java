@@ -19,6 +19,8 @@ class SpliceTest {
 
         @Override public void accepted() { }
         @Override public void rejected(RejectReason reason) { }
+        @Override public void acceptDelayed(String limit, long nanos) { }
+        @Override public void clientIdBanned() { }
         @Override public void routed(RouteReason reason) { }
         @Override public void moved(MoveReason reason) { }
         @Override public void bytesClientToNode(int n) { toNode += n; }

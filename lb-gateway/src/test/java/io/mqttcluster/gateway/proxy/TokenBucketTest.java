@@ -45,6 +45,49 @@ class TokenBucketTest {
     }
 
     @Test
+    void reserve_overTheBurst_queuesTakersOneTokenApartUpToTheMaxWait() {
+        TokenBucket b = new TokenBucket(20, 2, 0); // a token every 50 ms
+        long maxWait = SECOND / 5; // 200 ms: four tokens ahead
+        assertThat(b.reserve(0, maxWait)).isZero();
+        assertThat(b.reserve(0, maxWait)).isZero();
+        assertThat(b.reserve(0, maxWait)).isEqualTo(SECOND / 20);
+        assertThat(b.reserve(0, maxWait)).isEqualTo(2 * SECOND / 20);
+        assertThat(b.reserve(0, maxWait)).isEqualTo(3 * SECOND / 20);
+        assertThat(b.reserve(0, maxWait)).isEqualTo(4 * SECOND / 20);
+        assertThat(b.currentWait(0)).isEqualTo(5 * SECOND / 20);
+        assertThat(b.reserve(0, maxWait)).as("past the max wait: refused, nothing taken").isEqualTo(-1);
+        assertThat(b.currentWait(0)).isEqualTo(5 * SECOND / 20);
+        // 100 ms later the first two waiters are due: the next taker waits 150 ms, not 250
+        assertThat(b.reserve(SECOND / 10, maxWait)).isEqualTo(3 * SECOND / 20);
+        assertThat(b.isFull(SECOND / 10)).isFalse();
+        // the debt is paid at the rate, then the bucket fills up again
+        assertThat(b.currentWait(SECOND / 4)).as("debt paid, the next token 50 ms away").isEqualTo(SECOND / 20);
+        assertThat(b.currentWait(3 * SECOND / 10)).isZero();
+        assertThat(b.isFull(SECOND / 4 + SECOND / 10)).isTrue();
+    }
+
+    @Test
+    void reserve_maxWaitZero_takesOnlyTokensThatAreThere() {
+        TokenBucket b = new TokenBucket(1, 1, 0);
+        assertThat(b.reserve(0, 0)).isZero();
+        assertThat(b.reserve(0, 0)).isEqualTo(-1);
+        assertThat(b.reserve(SECOND, 0)).isZero();
+    }
+
+    @Test
+    void sourceRateLimiter_reserve_waitsPerAddressAndCancelGivesTheTurnBack() {
+        AtomicLong now = new AtomicLong();
+        SourceRateLimiter limiter = new SourceRateLimiter(10, 1, now::get);
+        assertThat(limiter.reserve("10.0.0.1", SECOND)).isZero();
+        assertThat(limiter.reserve("10.0.0.1", SECOND)).isEqualTo(SECOND / 10);
+        assertThat(limiter.reserve("10.0.0.2", SECOND)).as("another address has its own bucket").isZero();
+        limiter.cancel("10.0.0.1");
+        assertThat(limiter.reserve("10.0.0.1", SECOND)).isEqualTo(SECOND / 10);
+        limiter.sweep();
+        assertThat(limiter.size()).as("a bucket in debt is kept").isEqualTo(2);
+    }
+
+    @Test
     void sourceRateLimiter_rateZero_allowsAll() {
         SourceRateLimiter limiter = new SourceRateLimiter(0, 1, System::nanoTime);
         for (int i = 0; i < 1000; i++) {
