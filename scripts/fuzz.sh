@@ -3,7 +3,7 @@
 # FUZZ_INPUTS inputs (default 100,000), one test class at a time, and the script prints the inputs and the time per
 # parser. The normal build runs the same properties with 2,000 tries each (junit-platform.properties).
 #
-#   scripts/fuzz.sh                   # 100,000 inputs per parser: about 8 minutes on 2 cores
+#   scripts/fuzz.sh                   # 100,000 inputs per parser: 3 to 8 minutes on 2 cores
 #   FUZZ_INPUTS=10000 scripts/fuzz.sh # a quicker pass
 #   scripts/fuzz.sh 'ConnectReader|WebSocket'   # only the test classes whose name matches (grep -E)
 #
