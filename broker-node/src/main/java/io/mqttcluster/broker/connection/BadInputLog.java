@@ -22,6 +22,39 @@ public final class BadInputLog {
     private BadInputLog() {
     }
 
+    private static final Logger internal = LoggerFactory.getLogger("io.mqttcluster.broker.ConnectionError");
+    private static final AtomicLong internalWindowStart = new AtomicLong(System.nanoTime());
+    private static final AtomicLong internalInWindow = new AtomicLong();
+
+    /**
+     * Whether an exception that reached a connection's last handler is about the peer's bytes or socket (a decoder
+     * refusing them, an I/O error, a TLS or WebSocket failure): bad input, closed quietly. Anything else came from
+     * our own code while it handled a packet the decoder had accepted.
+     */
+    static boolean isInputError(Throwable cause) {
+        return cause instanceof io.netty.handler.codec.DecoderException
+                || cause instanceof java.io.IOException
+                || cause instanceof javax.net.ssl.SSLException
+                || cause instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException
+                || cause instanceof io.netty.handler.codec.CodecException;
+    }
+
+    /**
+     * An exception of our own while handling a connection's packet: a bug, logged at WARN with its stack trace
+     * ({@code event=connection_error}), a few per second at most; the connection is closed by the caller.
+     */
+    static void internalError(String remote, Throwable cause) {
+        long now = System.nanoTime();
+        long start = internalWindowStart.get();
+        if (now - start > WINDOW_NANOS && internalWindowStart.compareAndSet(start, now)) {
+            internalInWindow.set(0);
+        }
+        if (internalInWindow.incrementAndGet() > PER_WINDOW) {
+            return;
+        }
+        internal.warn("event=connection_error remote={} error=\"{}\"", remote, describe(cause), cause);
+    }
+
     public static void report(String remote, Throwable cause) {
         long now = System.nanoTime();
         long start = windowStart.get();

@@ -42,10 +42,10 @@ final class Mqtt5Properties {
         return new MessageProperties(expiresAt, format == null ? -1 : format, contentType, responseTopic, correlation, user);
     }
 
-    /** The topic alias of a PUBLISH, 0 when it has none. */
+    /** The topic alias of a PUBLISH, 0 when it has none, -1 when it is 0 (not permitted [MQTT-3.3.2-8]). */
     static int topicAlias(MqttProperties p) {
         Integer alias = p == null ? null : integer(p, MqttProperties.TOPIC_ALIAS);
-        return alias == null ? 0 : alias;
+        return alias == null ? 0 : alias == 0 ? -1 : alias;
     }
 
     /** The CONNECT properties the broker uses besides session expiry and receive maximum. */
@@ -67,6 +67,71 @@ final class Mqtt5Properties {
     static Packets.Disconnect disconnect(byte reasonCode, MqttProperties p) {
         Integer expiry = p == null ? null : integer(p, MqttProperties.SESSION_EXPIRY_INTERVAL);
         return new Packets.Disconnect(reasonCode & 0xFF, expiry == null ? -1 : Integer.toUnsignedLong(expiry));
+    }
+
+    // ------------------------------------------------------------------ which properties a packet may carry
+
+    /** CONNECT [MQTT 5.0 section 3.1.2.11]. */
+    private static final java.util.Set<Integer> CONNECT = java.util.Set.of(0x11, 0x21, 0x27, 0x22, 0x19, 0x17, 0x26, 0x15, 0x16);
+    /** Will properties [section 3.1.3.2]. */
+    private static final java.util.Set<Integer> WILL = java.util.Set.of(0x18, 0x01, 0x02, 0x03, 0x08, 0x09, 0x26);
+    /** A client's PUBLISH [section 3.3.2.3]: no Subscription Identifier from a client [MQTT-3.3.4-6]. */
+    private static final java.util.Set<Integer> PUBLISH = java.util.Set.of(0x01, 0x02, 0x23, 0x08, 0x09, 0x26, 0x03);
+    /** PUBACK, PUBREC, PUBREL, PUBCOMP [sections 3.4.2.2 to 3.7.2.2]. */
+    private static final java.util.Set<Integer> ACK = java.util.Set.of(0x1F, 0x26);
+    /** SUBSCRIBE [section 3.8.2.1]. */
+    private static final java.util.Set<Integer> SUBSCRIBE = java.util.Set.of(0x0B, 0x26);
+    /** UNSUBSCRIBE [section 3.10.2.1]. */
+    private static final java.util.Set<Integer> UNSUBSCRIBE = java.util.Set.of(0x26);
+    /** A client's DISCONNECT [section 3.14.2.2] (Server Reference is the server's). */
+    private static final java.util.Set<Integer> DISCONNECT = java.util.Set.of(0x11, 0x1F, 0x26);
+    /** AUTH [section 3.15.2.2]. */
+    private static final java.util.Set<Integer> AUTH = java.util.Set.of(0x15, 0x16, 0x1F, 0x26);
+
+    /**
+     * Why an MQTT 5 packet from a client carries a property it may not (a Malformed Packet [MQTT 5.0 section
+     * 2.2.2.2]), or a second Subscription Identifier in a SUBSCRIBE (a Protocol Error [section 3.8.2.1.2]); null when
+     * its properties are in place. Netty's decoder reads every identifier in every packet and keeps the last of a
+     * repeated one (Subscription Identifiers and User Properties aside), so a repeat of another property cannot be
+     * seen here.
+     */
+    static String misplaced(io.netty.handler.codec.mqtt.MqttMessage m) {
+        Object h = m.variableHeader();
+        return switch (m.fixedHeader().messageType()) {
+            case CONNECT -> {
+                String bad = misplaced(((io.netty.handler.codec.mqtt.MqttConnectVariableHeader) h).properties(), CONNECT, "CONNECT");
+                io.netty.handler.codec.mqtt.MqttConnectPayload p = ((io.netty.handler.codec.mqtt.MqttConnectMessage) m).payload();
+                yield bad != null ? bad : misplaced(p.willProperties(), WILL, "will");
+            }
+            case PUBLISH -> misplaced(((io.netty.handler.codec.mqtt.MqttPublishVariableHeader) h).properties(), PUBLISH, "PUBLISH");
+            case PUBACK, PUBREC, PUBREL, PUBCOMP -> h instanceof io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader r
+                    ? misplaced(r.properties(), ACK, m.fixedHeader().messageType().name()) : null;
+            case SUBSCRIBE -> {
+                MqttProperties p = ((io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader) h).properties();
+                String bad = misplaced(p, SUBSCRIBE, "SUBSCRIBE");
+                yield bad != null ? bad : p != null && p.getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER).size() > 1
+                        ? "more than one Subscription Identifier in SUBSCRIBE" : null;
+            }
+            case UNSUBSCRIBE -> misplaced(((io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader) h).properties(),
+                    UNSUBSCRIBE, "UNSUBSCRIBE");
+            case DISCONNECT -> h instanceof io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader r
+                    ? misplaced(r.properties(), DISCONNECT, "DISCONNECT") : null;
+            case AUTH -> h instanceof io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader r
+                    ? misplaced(r.properties(), AUTH, "AUTH") : null;
+            default -> null;
+        };
+    }
+
+    private static String misplaced(MqttProperties p, java.util.Set<Integer> allowed, String packet) {
+        if (p == null || p.isEmpty()) {
+            return null;
+        }
+        for (MqttProperty<?> prop : p.listAll()) {
+            if (!allowed.contains(prop.propertyId())) {
+                return String.format("property 0x%02X is not one of %s's", prop.propertyId(), packet);
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ to the client

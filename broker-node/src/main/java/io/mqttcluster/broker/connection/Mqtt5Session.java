@@ -83,6 +83,10 @@ final class Mqtt5Session {
      * (the connection is closed with the reason code: 0x94 topic alias invalid, 0x82, 0x93 receive maximum exceeded).
      */
     Packets.Publish inbound(Packets.Publish p) {
+        if (p.topicAlias() < 0) {
+            connection.protocolError(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias 0"); // [MQTT-3.3.2-8]
+            return null;
+        }
         if (p.qos() > 0) {
             if (unacknowledged == null) {
                 unacknowledged = new HashSet<>(8);

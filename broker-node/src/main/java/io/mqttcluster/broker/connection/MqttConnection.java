@@ -156,6 +156,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 badInput(result.cause());
                 return;
             }
+            if (v5 != null || (!connectSeen && m instanceof MqttConnectMessage c && c.variableHeader().version() >= 5)) {
+                String misplaced = Mqtt5Properties.misplaced(m);
+                if (misplaced != null) {
+                    badInput(new io.netty.handler.codec.DecoderException(misplaced)); // Malformed Packet
+                    return;
+                }
+            }
+            if (connectSeen && channel == null) {
+                return; // the CONNECT was refused and the socket is closing: packets read with it are dropped
+            }
             if (!connectSeen) {
                 if (m.fixedHeader().messageType() != MqttMessageType.CONNECT) {
                     badInput(new IllegalStateException("first packet is " + m.fixedHeader().messageType() + ", not CONNECT"));
@@ -308,7 +318,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        badInput(cause);
+        if (BadInputLog.isInputError(cause)) {
+            badInput(cause);
+            return;
+        }
+        // not the peer's bytes but our code (this handler's own channelRead lands here too): a bug, said as one
+        BadInputLog.internalError(remoteAddress(), cause);
+        if (channel != null) {
+            channel.close(CloseReason.PROTOCOL_ERROR, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        } else if (socket != null) {
+            socket.close();
+        }
     }
 
     /** Malformed or unexpected input: one rate-limited line, then this connection closes (others go on). */

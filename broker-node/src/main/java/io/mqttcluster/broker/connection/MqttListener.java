@@ -3,6 +3,7 @@ package io.mqttcluster.broker.connection;
 import io.mqttcluster.broker.protocol.ProtocolServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -40,16 +41,21 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The pipeline of a connection, in order:
  * <pre>
- *   proxy    HAProxyMessageDecoder     (plain TCP with mqtt.proxy-protocol, from a source in
+ *   proxy-start, proxy
+ *            ProxyHeaderStart, HAProxyMessageDecoder
+ *                                      (plain TCP with mqtt.proxy-protocol, from a source in
  *                                       mqtt.proxy-protocol-trusted: the client's own address and TLS identity
- *                                       from the gateway; from any other source, ProxySources' guard, which
- *                                       closes a connection that starts with a PROXY header)
+ *                                       from the gateway, closed at the first byte that cannot begin a header;
+ *                                       from any other source, ProxySources' guard, which closes a connection
+ *                                       that starts with a PROXY header)
  *   bytes    byte counters             (mqtt_network_received_bytes_total / mqtt_network_sent_bytes_total)
  *   tls      SslHandler                (TLS and WSS listeners)
  *   http, http-aggregator, websocket, frames
  *                                      (WS and WSS: the HTTP upgrade on ws.path, subprotocol "mqtt", then
  *                                       binary frames to and from bytes)
  *   connect-limit BytesBeforeConnack   (mqtt.max-bytes-before-connack; removed at CONNACK)
+ *   packets  MqttFrames                (whole packets only, so the decoder never replays a partial one; refuses a
+ *                                       too-long packet and a server-only packet type at the fixed header)
  *   decoder  MqttDecoder               (mqtt.max-packet-size; rejects a too-long packet before reading it)
  *   encoder  MqttEncoder
  *   handler  MqttConnection            (the socket's owner; talks to the protocol ClientProtocol; one flush per
@@ -78,6 +84,8 @@ public final class MqttListener {
     private final java.util.List<io.netty.channel.Channel> serverChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ProxySources proxySources;
     private final LongAdder tooMuchBeforeConnack = new LongAdder();
+    /** Counts the bytes of every connection of every listener. */
+    private final ChannelHandler counter = new ByteCounter();
 
     /** What a listener speaks below MQTT. */
     public enum Transport {
@@ -133,14 +141,7 @@ public final class MqttListener {
     }
 
     private Future<Integer> bind(String host, int port, Transport transport, TlsContext tls) {
-        int maxPacket = services.config().maxPacketSize();
-        int maxClientId = services.config().maxClientIdLength();
-        long connectTimeoutMillis = services.config().connectTimeoutMillis();
-        boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
-        String wsPath = services.config().wsPath();
         int high = services.config().maxPendingBytes();
-        long beforeConnack = services.config().maxBytesBeforeConnack();
-        ChannelHandler counter = new ByteCounter();
         ServerBootstrap b = new ServerBootstrap()
                 .group(vertx.acceptorEventLoopGroup(), vertx.nettyEventLoopGroup())
                 .channelFactory(vertx.transport().serverChannelFactory(false))
@@ -154,32 +155,9 @@ public final class MqttListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        if (proxy) {
-                            InetSocketAddress source = (InetSocketAddress) ch.remoteAddress();
-                            ch.pipeline().addLast("proxy", source != null && proxySources.trusts(source.getAddress())
-                                    ? new HAProxyMessageDecoder() : proxySources.guard());
-                        }
-                        ch.pipeline().addLast("bytes", counter);
-                        if (transport == Transport.TLS || transport == Transport.WSS) {
-                            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
-                        }
-                        if (transport == Transport.WS || transport == Transport.WSS) {
-                            ch.pipeline().addLast("http", new HttpServerCodec());
-                            ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
-                            ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(
-                                    WebSocketServerProtocolConfig.newBuilder()
-                                            .websocketPath(wsPath)
-                                            .subprotocols("mqtt,mqttv3.1")
-                                            .maxFramePayloadLength(maxPacket)
-                                            .handshakeTimeoutMillis(connectTimeoutMillis)
-                                            .build()));
-                            ch.pipeline().addLast("frames", new WebSocketFrames());
-                        }
-                        ch.pipeline().addLast(CONNECT_LIMIT, new BytesBeforeConnack(beforeConnack, tooMuchBeforeConnack));
-                        ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
-                        ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                        ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(ch.eventLoop()),
-                                keepAliveFor(ch.eventLoop()), connectTimeoutMillis));
+                        InetSocketAddress source = (InetSocketAddress) ch.remoteAddress();
+                        boolean trusted = source != null && proxySources.trusts(source.getAddress());
+                        initPipeline(ch, transport, tls, ch.eventLoop(), trusted);
                     }
                 });
         Promise<Integer> bound = Promise.promise();
@@ -193,6 +171,49 @@ public final class MqttListener {
             }
         });
         return bound.future();
+    }
+
+    /**
+     * Builds the pipeline of one connection (see the class comment). {@code loop} is the event loop whose Vert.x
+     * context owns the connection: the channel's own, except in the fuzz tests, which drive an embedded channel from
+     * a real event loop. {@code proxyTrusted}: the connection comes from a source in mqtt.proxy-protocol-trusted.
+     */
+    void initPipeline(Channel ch, Transport transport, TlsContext tls, EventLoop loop, boolean proxyTrusted) {
+        int maxPacket = services.config().maxPacketSize();
+        int maxClientId = services.config().maxClientIdLength();
+        long connectTimeoutMillis = services.config().connectTimeoutMillis();
+        boolean proxy = transport == Transport.TCP && services.config().proxyProtocol();
+        String wsPath = services.config().wsPath();
+        long beforeConnack = services.config().maxBytesBeforeConnack();
+        if (proxy) {
+            if (proxyTrusted) {
+                ch.pipeline().addLast("proxy-start", new ProxyHeaderStart());
+                ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+            } else {
+                ch.pipeline().addLast("proxy", proxySources.guard());
+            }
+        }
+        ch.pipeline().addLast("bytes", counter);
+        if (transport == Transport.TLS || transport == Transport.WSS) {
+            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
+        }
+        if (transport == Transport.WS || transport == Transport.WSS) {
+            ch.pipeline().addLast("http", new HttpServerCodec());
+            ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
+            ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(
+                    WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath(wsPath)
+                            .subprotocols("mqtt,mqttv3.1")
+                            .maxFramePayloadLength(maxPacket)
+                            .handshakeTimeoutMillis(connectTimeoutMillis)
+                            .build()));
+            ch.pipeline().addLast("frames", new WebSocketFrames());
+        }
+        ch.pipeline().addLast(CONNECT_LIMIT, new BytesBeforeConnack(beforeConnack, tooMuchBeforeConnack));
+        ch.pipeline().addLast("packets", new MqttFrames(maxPacket));
+        ch.pipeline().addLast(DECODER, new MqttDecoder(maxPacket, maxClientId));
+        ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
+        ch.pipeline().addLast("handler", new MqttConnection(services, contextFor(loop), keepAliveFor(loop), connectTimeoutMillis));
     }
 
     /** One keepalive sweep per event loop. */

@@ -63,7 +63,8 @@ public final class Packets {
      * PUBLISH from a client.
      *
      * @param properties its MQTT 5 properties, with the expiry as a point in time; null for 3.1.1 or none
-     * @param topicAlias MQTT 5 topic alias, 0 when none; {@code topic} may then be empty (the alias names it)
+     * @param topicAlias MQTT 5 topic alias, 0 when none; {@code topic} may then be empty (the alias names it); -1 for
+     *                   a Topic Alias of 0, which the connection refuses before the protocol sees it
      */
     public record Publish(int packetId, String topic, byte[] payload, int qos, boolean dup, boolean retain,
                           MessageProperties properties, int topicAlias) {

@@ -133,6 +133,11 @@ public final class ConnectReader {
         return size;
     }
 
+    /** The size of the buffer holding what was fed (it grows with the bytes that arrive): for tests of the bound. */
+    int bufferCapacity() {
+        return buf.length;
+    }
+
     /** A copy of every byte fed so far: the CONNECT and whatever followed it. */
     public byte[] received() {
         return Arrays.copyOf(buf, size);

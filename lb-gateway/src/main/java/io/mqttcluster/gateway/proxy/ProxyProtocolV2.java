@@ -82,11 +82,21 @@ public final class ProxyProtocolV2 {
         return out;
     }
 
+    /**
+     * The largest PP2_TYPE_SSL value that fits: the header's 16-bit length covers the addresses (36 bytes at most)
+     * and the TLV's own 3-byte head.
+     */
+    static final int MAX_SSL_VALUE = 0xFFFF - 36 - 3;
+
     private static byte[] sslTlv(Tls tls) {
         java.io.ByteArrayOutputStream sub = new java.io.ByteArrayOutputStream();
-        subTlv(sub, 0x21, tls.version());
-        subTlv(sub, 0x23, tls.cipher());
-        subTlv(sub, 0x22, tls.commonName());
+        // a value that does not fit is left out, never cut nor let overflow a length field: an overflowing length
+        // would end the header early and hand the rest of it to the node as MQTT bytes; a CN cut short would name
+        // someone else. Without its CN sub-TLV the node sees no certificate name.
+        int budget = MAX_SSL_VALUE - 1 - 4;
+        budget -= subTlv(sub, 0x21, tls.version(), budget);
+        budget -= subTlv(sub, 0x23, tls.cipher(), budget);
+        subTlv(sub, 0x22, tls.commonName(), budget);
         byte[] subs = sub.toByteArray();
         int valueLength = 1 + 4 + subs.length;
         byte[] out = new byte[3 + valueLength];
@@ -99,16 +109,20 @@ public final class ProxyProtocolV2 {
         return out;
     }
 
-    private static void subTlv(java.io.ByteArrayOutputStream out, int type, String value) {
+    /** Writes a sub-TLV when it fits in {@code budget} bytes; returns the bytes written (0 when left out). */
+    private static int subTlv(java.io.ByteArrayOutputStream out, int type, String value, int budget) {
         if (value == null) {
-            return;
+            return 0;
         }
         byte[] v = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int n = Math.min(v.length, 0xFFFF);
+        if (3 + v.length > budget) {
+            return 0;
+        }
         out.write(type);
-        out.write(n >> 8);
-        out.write(n);
-        out.write(v, 0, n);
+        out.write(v.length >> 8);
+        out.write(v.length);
+        out.write(v, 0, v.length);
+        return 3 + v.length;
     }
 
     /** The LOCAL header: no address information (the node should use the real TCP peer). */

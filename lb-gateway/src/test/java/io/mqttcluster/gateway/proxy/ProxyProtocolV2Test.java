@@ -54,4 +54,21 @@ class ProxyProtocolV2Test {
         assertThat(h[14]).isZero();
         assertThat(h[15]).isZero();
     }
+
+    /**
+     * Found by ProxyProtocolV2FuzzTest: a client certificate CN of about 64 KB overflowed the 16-bit lengths, so the
+     * header ended early and the node would have read the rest of it as the client's MQTT bytes. The CN is left out
+     * instead (never cut: a prefix could name someone else); the lengths always add up.
+     */
+    @Test
+    void header_withACommonNameTooLongForTheHeader_leavesItOut_andTheLengthsAddUp() throws Exception {
+        String cn = "c".repeat(65_527);
+        byte[] h = ProxyProtocolV2.header(InetAddress.getByName("1.2.3.4"), 1, InetAddress.getByName("5.6.7.8"), 2,
+                new ProxyProtocolV2.Tls("TLSv1.3", "TLS_AES_128_GCM_SHA256", cn, true));
+        int length = ((h[14] & 0xFF) << 8) | (h[15] & 0xFF);
+        assertThat(h).hasSize(16 + length);
+        int tlvLength = ((h[16 + 12 + 1] & 0xFF) << 8) | (h[16 + 12 + 2] & 0xFF);
+        assertThat(12 + 3 + tlvLength).isEqualTo(length);
+        assertThat(new String(h, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("ccc");
+    }
 }
