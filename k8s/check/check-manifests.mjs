@@ -597,7 +597,7 @@ for (const { name: overlay, objects } of overlays) {
       const exposed = (lb.spec.ports || []).map((p) => portOf(gatewayC, p.targetPort === undefined ? p.port : p.targetPort)).filter(Boolean);
       if (!exposed.some((cp) => MQTT_LISTENERS.includes(cp.name))) err(`${id(lb)}: exposes no MQTT listener of the gateway (${MQTT_LISTENERS.join(", ")})`);
       for (const cp of exposed) if (!MQTT_LISTENERS.includes(cp.name)) err(`${id(lb)}: exposes the gateway's ${cp.name} port ${cp.containerPort} on the load balancer`);
-      if (lb.spec.externalTrafficPolicy !== "Local") err(`${id(lb)}: externalTrafficPolicy Local keeps client addresses for the per-source limit`);
+      if (lb.spec.externalTrafficPolicy !== "Local") err(`${id(lb)}: externalTrafficPolicy Local keeps client addresses (logs, PROXY headers to the nodes, the per-source limit when it is on)`);
       if ((lb.spec.ports || []).some((p) => p.port === Number(cfg["http-port"]))) err(`${id(lb)}: exposes the gateway's HTTP port on the load balancer`);
     }
   });
