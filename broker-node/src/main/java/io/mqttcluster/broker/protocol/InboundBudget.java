@@ -27,9 +27,16 @@ public final class InboundBudget {
     private final AtomicLong storing = new AtomicLong();
     private final ConcurrentLinkedQueue<Runnable> waitingToStore = new ConcurrentLinkedQueue<>();
 
-    /** @param high bytes; 0 picks an eighth of the maximum heap */
+    /**
+     * The default bound, at most 32 MB: below the bus's 64 MB of unacknowledged bytes per peer, so publishers whose
+     * messages wait for another node stop being read before that node's bus window is full (where QoS 1/2
+     * forwards would be refused and their publishers disconnected).
+     */
+    static final long DEFAULT_MAX = 32L * 1024 * 1024;
+
+    /** @param high bytes; 0 picks an eighth of the maximum heap, at most {@link #DEFAULT_MAX} */
     public InboundBudget(long high) {
-        this.high = high > 0 ? high : Runtime.getRuntime().maxMemory() / 8;
+        this.high = high > 0 ? high : Math.min(Runtime.getRuntime().maxMemory() / 8, DEFAULT_MAX);
         this.low = this.high / 2;
     }
 

@@ -39,7 +39,7 @@ class FloodIT {
     private static final long FLOOD_MILLIS = 20_000;
     /** The heap after a collection (G1's old generation) the node must stay under, of its 256 MB. */
     private static final long LIVE_HEAP_BOUND = 240L * 1024 * 1024;
-    /** mqtt.max-inbound-pending-bytes-total at its default: an eighth of the heap. */
+    /** mqtt.max-inbound-pending-bytes-total at its default: an eighth of the heap (at most 32 MB). */
     private static final long BUDGET = 32L * 1024 * 1024;
 
     @RegisterExtension
