@@ -84,7 +84,7 @@ public final class Broker {
                     public boolean hasQuorum() {
                         return state.hasQuorum();
                     }
-                }, vertx, new InboundBudget(config.maxInboundPendingBytesTotal()));
+                }, vertx, new InboundBudget(config.maxInboundPendingBytesTotal(), config.maxInboundPendingBytes()));
         metrics.gauge("mqtt.inbound.pending.bytes", "Bytes of clients' publishes read and not yet acknowledged (or, QoS 0, dispatched)",
                 () -> protocolServices.inboundBudget().used());
         metrics.gauge("mqtt.inbound.storing.bytes", "Bytes of the store rounds under way, one copy per persistent-session queue written",

@@ -21,6 +21,11 @@ final class ProxyHeaderStart extends ChannelInboundHandlerAdapter {
     private static final byte[] V1 = "PROXY ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] V2 = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
+    /** Whether a connection whose first byte is {@code first} may be starting a PROXY header (v1 or v2). */
+    static boolean mayStartHeader(byte first) {
+        return first == V1[0] || first == V2[0];
+    }
+
     private int seen;
     private boolean v1 = true;
     private boolean v2 = true;

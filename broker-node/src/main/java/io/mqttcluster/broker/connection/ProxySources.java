@@ -79,8 +79,8 @@ public final class ProxySources {
     }
 
     /**
-     * The first handler of a connection from an untrusted source: if its first byte starts a PROXY header
-     * ({@code P} of v1, CR of the v2 signature; an MQTT connection starts with CONNECT, 0x10), closes it;
+     * The first handler of a connection from an untrusted source: if its first byte may start a PROXY header
+     * ({@link ProxyHeaderStart#mayStartHeader}; an MQTT connection starts with CONNECT, 0x10), closes it;
      * otherwise steps aside.
      */
     ChannelInboundHandlerAdapter guard() {
@@ -88,8 +88,7 @@ public final class ProxySources {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf b && b.isReadable()) {
-                    byte first = b.getByte(b.readerIndex());
-                    if (first == 'P' || first == '\r') {
+                    if (ProxyHeaderStart.mayStartHeader(b.getByte(b.readerIndex()))) {
                         ReferenceCountUtil.release(msg);
                         refused.increment();
                         BadInputLog.report(String.valueOf(ctx.channel().remoteAddress()),

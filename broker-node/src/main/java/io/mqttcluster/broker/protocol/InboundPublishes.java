@@ -450,8 +450,9 @@ final class InboundPublishes {
     private void charge(Step step, long bytes) {
         step.bytes += bytes;
         pendingBytes += bytes;
-        boolean nodeFull = channel.services().inboundBudget().charge(bytes);
-        if (!readingPaused && (nodeFull || pendingBytes > channel.services().config().maxInboundPendingBytes())) {
+        InboundBudget budget = channel.services().inboundBudget();
+        boolean nodeFull = budget.charge(bytes);
+        if (!readingPaused && (nodeFull || pendingBytes > budget.perClient())) {
             readingPaused = true;
             channel.services().metrics().inboundPaused();
             channel.out().pauseReading(true);
@@ -460,10 +461,10 @@ final class InboundPublishes {
 
     /** Reads again once this client and the node are both back under half their bounds. */
     private void maybeResume() {
-        if (!readingPaused || pendingBytes > channel.services().config().maxInboundPendingBytes() / 2) {
+        InboundBudget budget = channel.services().inboundBudget();
+        if (!readingPaused || pendingBytes > budget.perClient() / 2) {
             return;
         }
-        InboundBudget budget = channel.services().inboundBudget();
         if (!budget.belowLow()) {
             if (pendingBytes == 0) {
                 budget.whenBelowLow(channel.context(), this::maybeResume); // nothing of its own left to wait for
