@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -590,5 +591,148 @@ class Mqtt5IT {
             t.waitForCompletion(10_000);
             assertThat(t.getReasonCodes()).containsExactly(0x00, 0x11);
         }
+    }
+
+    // ---------------------------------------------------------------- what the Paho MQTT 5 interoperability tests check
+
+    /** [MQTT-3.3.4-9] The broker never has more QoS 1/2 messages unacknowledged than the client's Receive Maximum. */
+    @Test
+    void flowControl_theBrokerSendsNoMoreUnacknowledgedThanTheClientsReceiveMaximum() throws Exception {
+        try (RawClient sub = new RawClient(cluster.port(0))) {
+            sub.send(RawClient.connect5(id("recvmax"), 30, new byte[]{0x21, 0, 2})); // Receive Maximum 2
+            sub.readUntil(RawClient.CONNACK);
+            sub.send(RawClient.subscribe5(1, "flow/t", 1));
+            sub.readUntil(RawClient.SUBACK);
+            Mqtt5BlockingClient pub = hivemq(1, id("flowpub"));
+            for (int i = 0; i < 5; i++) {
+                pub.publishWith().topic("flow/t").qos(MqttQos.AT_LEAST_ONCE).payload(("f" + i).getBytes()).send();
+            }
+            RawClient.Packet first = sub.readUntil(RawClient.PUBLISH);
+            RawClient.Packet second = sub.readUntil(RawClient.PUBLISH);
+            sub.socket().setSoTimeout(1_000);
+            assertThatThrownBy(sub::read).as("a third before an acknowledgement").isInstanceOf(java.net.SocketTimeoutException.class);
+            sub.socket().setSoTimeout(10_000);
+            sub.send(RawClient.ack(RawClient.PUBACK, RawClient.publishPacketId(first)));
+            RawClient.Packet third = sub.readUntil(RawClient.PUBLISH);
+            assertThat(RawClient.publishPacketId(third)).isNotIn(RawClient.publishPacketId(second));
+            pub.disconnect();
+        }
+    }
+
+    /** [MQTT-4.4.0-1] A QoS 1 message not acknowledged before the connection dropped is sent again with DUP, same id. */
+    @Test
+    void anUnacknowledgedMessage_isSentAgainWithDup_whenTheSessionResumes() throws Exception {
+        String clientId = id("redeliver5");
+        int packetId;
+        try (RawClient sub = new RawClient(cluster.port(0))) {
+            sub.send(RawClient.connect5(clientId, true, 30, 300, null, null, 0, 0));
+            sub.readUntil(RawClient.CONNACK);
+            sub.send(RawClient.subscribe5(1, "redeliver5/t", 1));
+            sub.readUntil(RawClient.SUBACK);
+            Mqtt5BlockingClient pub = hivemq(1, id("redeliverpub"));
+            pub.publishWith().topic("redeliver5/t").qos(MqttQos.AT_LEAST_ONCE).payload("again".getBytes()).send();
+            pub.disconnect();
+            RawClient.Packet p = sub.readUntil(RawClient.PUBLISH);
+            assertThat(p.flags() & 0x08).as("DUP on the first delivery").isZero();
+            packetId = RawClient.publishPacketId(p);
+        } // closed without PUBACK
+        try (RawClient back = new RawClient(cluster.port(1))) {
+            back.send(RawClient.connect5(clientId, false, 30, 0, null, null, 0, 0));
+            assertThat(back.readUntil(RawClient.CONNACK).body()[0] & 1).as("session present").isEqualTo(1);
+            RawClient.Packet again = back.readUntil(RawClient.PUBLISH);
+            assertThat(again.flags() & 0x08).as("DUP").isEqualTo(0x08);
+            assertThat(RawClient.publishPacketId(again)).isEqualTo(packetId);
+            back.send(RawClient.ack(RawClient.PUBACK, packetId));
+        }
+    }
+
+    /**
+     * [MQTT-3.1.3-6], [MQTT-3.2.2-16] An empty client id at 5.0, even without Clean Start, gets an id assigned in
+     * CONNACK; the session it starts is resumed under that id.
+     */
+    @Test
+    void anEmptyClientId_withoutCleanStart_getsAnAssignedId_underWhichTheSessionResumes() throws Exception {
+        String assigned;
+        try (RawClient c = new RawClient(cluster.port(0))) {
+            c.send(RawClient.connect5("", false, 30, 300, null, null, 0, 0));
+            RawClient.Packet ack = c.readUntil(RawClient.CONNACK);
+            assertThat(ack.body()[1]).isZero();
+            assigned = connackString(ack, 0x12);
+            assertThat(assigned).isNotEmpty();
+            c.send(RawClient.subscribe5(1, "assigned/t", 1));
+            c.readUntil(RawClient.SUBACK);
+        }
+        try (RawClient back = new RawClient(cluster.port(1))) {
+            back.send(RawClient.connect5(assigned, false, 30, 0, null, null, 0, 0));
+            RawClient.Packet ack = back.readUntil(RawClient.CONNACK);
+            assertThat(ack.body()[0] & 1).as("session present under the assigned id").isEqualTo(1);
+            assertThat(connackString(ack, 0x12)).as("no new id for a client that has one").isNull();
+        }
+    }
+
+    /**
+     * [MQTT-4.7.2-1] Topics starting with $ are the server's: a client's PUBLISH to one is refused with 0x87 and
+     * reaches no one, not even a subscriber to {@code #} or {@code +/x} (which would not match it anyway).
+     */
+    @Test
+    void aPublishToADollarTopic_isRefusedWith0x87_andReachesNoWildcardSubscriber() throws Exception {
+        Mqtt5BlockingClient sub = hivemq(0, id("dollar"));
+        try (var publishes = sub.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE)
+                    .retainHandling(com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling.DO_NOT_SEND).send();
+            sub.subscribeWith().topicFilter("+/x").qos(MqttQos.AT_LEAST_ONCE)
+                    .retainHandling(com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling.DO_NOT_SEND).send();
+            Mqtt5BlockingClient pub = hivemq(1, id("dollarpub"));
+            assertThatThrownBy(() -> pub.publishWith().topic("$test/x").qos(MqttQos.AT_LEAST_ONCE).payload("hidden".getBytes()).send())
+                    .isInstanceOfSatisfying(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException.class,
+                            e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED));
+            pub.publishWith().topic("plain/x").qos(MqttQos.AT_LEAST_ONCE).payload("seen".getBytes()).send();
+            pub.disconnect();
+            // one publisher, one subscriber, retained messages of other tests not sent: in order, so "$test/x"
+            // would have come first
+            assertThat(publishes.receive(10, TimeUnit.SECONDS).orElseThrow().getTopic().toString()).isEqualTo("plain/x");
+        } finally {
+            sub.disconnect();
+        }
+    }
+
+    /** A string property of a CONNACK (MQTT 5), or null. */
+    static String connackString(RawClient.Packet connack, int property) {
+        byte[] b = connack.body();
+        int i = 2;
+        int len = 0;
+        int shift = 0;
+        while (true) {
+            int v = b[i++] & 0xFF;
+            len |= (v & 0x7F) << shift;
+            shift += 7;
+            if ((v & 0x80) == 0) {
+                break;
+            }
+        }
+        int end = i + len;
+        while (i < end) {
+            int id = b[i++] & 0xFF;
+            switch (id) {
+                case 0x11, 0x27 -> i += 4; // session expiry, maximum packet size
+                case 0x21, 0x22, 0x13 -> i += 2; // receive maximum, topic alias maximum, server keep alive
+                case 0x24, 0x25, 0x28, 0x29, 0x2A -> i += 1;
+                case 0x12, 0x1A, 0x1C, 0x1F, 0x15 -> {
+                    int n = ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
+                    String value = new String(b, i + 2, n, StandardCharsets.UTF_8);
+                    if (id == property) {
+                        return value;
+                    }
+                    i += 2 + n;
+                }
+                case 0x26 -> { // user property: two strings
+                    for (int k = 0; k < 2; k++) {
+                        i += 2 + (((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF));
+                    }
+                }
+                default -> throw new AssertionError("unexpected CONNACK property " + id);
+            }
+        }
+        return null;
     }
 }

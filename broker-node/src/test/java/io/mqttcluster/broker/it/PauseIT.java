@@ -2,6 +2,7 @@ package io.mqttcluster.broker.it;
 
 import io.mqttcluster.broker.testing.Paho;
 import io.mqttcluster.broker.testing.ProcessCluster;
+import io.mqttcluster.broker.testing.RawClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -10,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -229,6 +232,100 @@ class PauseIT {
                 }
                 await().pollDelay(200, TimeUnit.MILLISECONDS).atMost(1, TimeUnit.SECONDS).until(() -> true);
             }
+        }
+    }
+
+    /**
+     * A store write that gets no answer (here: the member holding its partition or backup stands still, and is
+     * kept a member by a long heartbeat timeout) is tried again within {@code cluster.store-timeout}; when every
+     * try fails, an MQTT 5 publisher gets DISCONNECT 0x89 (server busy) instead of an acknowledgement
+     * [MQTT-4.13.2-1], and sends the message again once the cluster answers: each message arrives exactly once.
+     */
+    @Test
+    void storeWritesWithoutAnAnswer_disconnectMqtt5PublishersWithServerBusy0x89_andTheirResentMessagesArriveOnce() throws Exception {
+        try (ProcessCluster cluster = ProcessCluster.start(3, Map.of("cluster.store-timeout", "500ms",
+                "cluster.max-no-heartbeat", "60s"))) {
+            Paho watcher = Paho.connect(cluster.mqttPort(1), "busy-watcher", true).subscribe("busy/#", 2);
+            int n = 12; // each client id's QoS 2 state is in one partition: 12 make one on the stopped member certain
+            List<RawClient> pubs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                RawClient c = new RawClient(cluster.mqttPort(0));
+                c.send(RawClient.connect5("busy-pub-" + i, false, 60, 300, null, null, 0, 0));
+                assertThat(c.readUntil(RawClient.CONNACK).body()[1]).isZero();
+                pubs.add(c);
+            }
+            long pid = cluster.nodes.get(2).process.pid();
+            Map<Integer, Integer> outcome = new HashMap<>(); // client -> PUBREC (5) or the DISCONNECT reason code
+            signal("STOP", pid);
+            try {
+                for (int i = 0; i < n; i++) {
+                    pubs.get(i).send(RawClient.publish5("busy/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), 2, 1, new byte[0]));
+                }
+                for (int i = 0; i < n; i++) {
+                    RawClient.Packet p = pubs.get(i).read(); // fails on a close without DISCONNECT
+                    assertThat(p.type()).as("client %d: PUBREC or DISCONNECT", i).isIn(RawClient.PUBREC, RawClient.DISCONNECT);
+                    outcome.put(i, p.type() == RawClient.PUBREC ? RawClient.PUBREC : RawClient.reasonCode(p));
+                }
+            } finally {
+                signal("CONT", pid);
+            }
+            assertThat(outcome.values()).as("every unanswered publisher told why").containsOnly(RawClient.PUBREC, 0x89)
+                    .contains(0x89);
+            assertThat(cluster.metric(0, "mqtt_disconnects_sent_total", "reason", "server_busy"))
+                    .isEqualTo((double) outcome.values().stream().filter(c -> c == 0x89).count());
+
+            // the refused ones send again with DUP on a new connection; the acknowledged ones release theirs
+            for (int i = 0; i < n; i++) {
+                pubs.get(i).close();
+                if (outcome.get(i) == RawClient.PUBREC) {
+                    continue;
+                }
+                int client = i;
+                await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> resent(cluster, client));
+            }
+            for (int i = 0; i < n; i++) {
+                if (outcome.get(i) == RawClient.PUBREC) {
+                    try (RawClient c = new RawClient(cluster.mqttPort(0))) {
+                        c.send(RawClient.connect5("busy-pub-" + i, false, 60, 300, null, null, 0, 0));
+                        c.readUntil(RawClient.CONNACK);
+                        c.send(RawClient.pubrel(1));
+                        c.readUntil(RawClient.PUBCOMP);
+                    }
+                }
+            }
+            List<String> got = new ArrayList<>();
+            Paho.Received r;
+            while (got.size() < n && (r = watcher.next(20_000)) != null) {
+                got.add(r.payload());
+            }
+            assertThat(watcher.next(1_000)).as("no second copy").isNull();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+            watcher.close();
+        }
+    }
+
+    /** Resends message 1 of publisher {@code i} with DUP and releases it; false when the cluster is not ready yet. */
+    private static boolean resent(ProcessCluster cluster, int i) {
+        try (RawClient c = new RawClient(cluster.mqttPort(0))) {
+            c.send(RawClient.connect5("busy-pub-" + i, false, 60, 300, null, null, 0, 0));
+            RawClient.Packet ack = c.readUntil(RawClient.CONNACK);
+            if (ack.body()[1] != 0) {
+                return false;
+            }
+            byte[] again = RawClient.publish5("busy/" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), 2, 1, new byte[0]);
+            again[0] |= 0x08; // DUP
+            c.send(again);
+            if (c.read().type() != RawClient.PUBREC) {
+                return false;
+            }
+            c.send(RawClient.pubrel(1));
+            return c.readUntil(RawClient.PUBCOMP) != null;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
