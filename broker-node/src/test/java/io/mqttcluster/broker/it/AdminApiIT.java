@@ -289,6 +289,9 @@ class AdminApiIT {
             await().atMost(10, TimeUnit.SECONDS).until(() -> walk(2, "/api/v1/subscriptions?filter=" + enc("watched/topic"), 5).size() == 13);
             List<JsonObject> all = walk(2, "/api/v1/subscriptions?filter=" + enc("watched/topic"), 5);
             assertThat(all).extracting(j -> j.getString("clientId")).isSorted().doesNotHaveDuplicates();
+            JsonObject clean = get(2, "/api/v1/clients?prefix=watch-00").getJsonArray("items").getJsonObject(0);
+            assertThat(clean.getBoolean("persistent")).isFalse();
+            assertThat(clean.getInteger("subscriptions")).as("a clean session's count comes from its node").isEqualTo(1);
             for (JsonObject j : all) {
                 if (j.getString("clientId").equals("watch-offline")) {
                     assertThat(j.getValue("node")).isNull();
