@@ -46,4 +46,25 @@ class SessionRecordFormatTest {
         assertThat(back.connectedAtMillis()).isZero();
         assertThat(back.expirySeconds()).isEqualTo(60);
     }
+
+    @Test
+    void claim_withFacts_travelsUnderItsOwnTypeId_withoutKeepsTheFirstFormat() {
+        ClaimRequest plain = new ClaimRequest("n1", false, 60, null, 0, 4, 5, 6);
+        ClaimRequest facts = new ClaimRequest("n1", false, 60, null, 0, 5, 5, 6, "bob", "1.2.3.4:5", 30);
+        assertThat(new Claim(plain).getClassId()).isEqualTo(SerializationIds.CLAIM);
+        assertThat(new Claim(facts).getClassId()).isEqualTo(SerializationIds.CLAIM_WITH_FACTS);
+        Claim back = SERIALIZATION.toObject(SERIALIZATION.toData(new Claim(facts)));
+        ProcessorEntryOf entry = new ProcessorEntryOf();
+        back.process(entry.entry);
+        assertThat(entry.entry.getValue().user()).isEqualTo("bob");
+        assertThat(entry.entry.getValue().keepAliveSeconds()).isEqualTo(30);
+        Claim old = SERIALIZATION.toObject(SERIALIZATION.toData(new Claim(plain)));
+        ProcessorEntryOf e2 = new ProcessorEntryOf();
+        old.process(e2.entry);
+        assertThat(e2.entry.getValue().connectedAtMillis()).as("no facts: the record keeps its old format").isZero();
+    }
+
+    private static final class ProcessorEntryOf {
+        final io.mqttcluster.cluster.util.ProcessorEntry<SessionRecord> entry = new io.mqttcluster.cluster.util.ProcessorEntry<>("c", null);
+    }
 }
