@@ -46,6 +46,19 @@ public interface ClusterView {
     /** Node ids of the members currently in the cluster, this one included; empty once stopped. */
     Set<String> liveNodeIds();
 
+    /** Node id -> node name of the members currently in the cluster, in join order (oldest first). */
+    default java.util.Map<String, String> memberNames() {
+        return java.util.Map.of(nodeId(), nodeName());
+    }
+
+    /**
+     * Whether every member reads claims with the connection facts (and session records of format 6): false while a
+     * member of the release before is in the cluster, during a rolling upgrade.
+     */
+    default boolean connectionFactsEverywhere() {
+        return true;
+    }
+
     /** Members this one sees, itself included; 0 once stopped. */
     int memberCount();
 
