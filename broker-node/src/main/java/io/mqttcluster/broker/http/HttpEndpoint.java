@@ -43,6 +43,7 @@ public final class HttpEndpoint {
     private final PrometheusMeterRegistry registry;
     private final AdminAccess access;
     private HttpServer server;
+    private final ConsoleFiles console = new ConsoleFiles();
 
     public HttpEndpoint(NodeState state, ClusterView cluster, BrokerMetrics metrics, Security security,
                         SessionManager<ClientProtocol> sessions, Vertx vertx, PrometheusMeterRegistry registry,
@@ -73,6 +74,7 @@ public final class HttpEndpoint {
 
     private void handle(HttpServerRequest req) {
         String path = req.path();
+        if (console.serve(req, vertx)) { return; } // the web console's files: /console/
         if (path.startsWith("/clients/")) {
             if (!allowed(req, HttpMethod.GET, AdminAccess.Right.READ)) {
                 return;
