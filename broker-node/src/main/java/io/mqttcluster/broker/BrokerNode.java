@@ -8,7 +8,14 @@ import io.mqttcluster.broker.cluster.NodeLink;
 import io.mqttcluster.broker.config.BrokerConfig;
 import io.mqttcluster.broker.connection.MqttListener;
 import io.mqttcluster.broker.connection.TlsContext;
+import io.mqttcluster.broker.cluster.AdminRequests;
 import io.mqttcluster.broker.http.AdminAccess;
+import io.mqttcluster.broker.http.AdminApi;
+import io.mqttcluster.broker.http.ClientsApi;
+import io.mqttcluster.broker.http.ClusterApi;
+import io.mqttcluster.broker.http.LocalNodeAdmin;
+import io.mqttcluster.broker.http.RetainedApi;
+import io.mqttcluster.broker.http.SubscriptionsApi;
 import io.mqttcluster.broker.http.HttpEndpoint;
 import io.mqttcluster.broker.metrics.BrokerMetrics;
 import io.mqttcluster.broker.session.SessionExpiry;
@@ -175,8 +182,17 @@ public final class BrokerNode implements AutoCloseable {
             adminAccess.watch(vertx);
             metrics.counter("mqtt.http.admin.refused", "HTTP admin calls refused (no or wrong token, or not from the node's machine)",
                     () -> adminAccess.refused().sum());
+            AdminRequests adminRequests = new AdminRequests(cluster, bus);
+            adminRequests.attach(new LocalNodeAdmin(cluster, broker.state(), metrics, broker.sessions()));
+            inbox.attachAdmin(adminRequests);
+            AdminApi adminApi = new AdminApi(adminAccess,
+                    new ClientsApi(cluster, adminRequests, expiry, vertx),
+                    new SubscriptionsApi(cluster, adminRequests, vertx),
+                    new RetainedApi(cluster, broker.topicLimits(), vertx),
+                    new ClusterApi(cluster, config, broker.state(), adminRequests, vertx,
+                            () -> joined.hazelcast().getPartitionService().isClusterSafe()));
             HttpEndpoint http = new HttpEndpoint(broker.state(), cluster, metrics, broker.security(), broker.sessions(), vertx, registry,
-                    adminAccess);
+                    adminAccess, adminApi);
             await(http.start(vertx, config.httpHost(), config.httpPort()));
             awaitLocalMemberSafe(cluster);
             broker.state().ready(true);

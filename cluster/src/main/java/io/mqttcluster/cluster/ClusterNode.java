@@ -297,6 +297,21 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         return ids;
     }
 
+    @Override
+    public java.util.Map<String, String> memberNames() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (!hazelcast.getLifecycleService().isRunning()) {
+            return out;
+        }
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            String id = m.getAttribute(ATTR_NODE_ID);
+            if (id != null) {
+                out.put(id, m.getAttribute(ATTR_NAME));
+            }
+        }
+        return out;
+    }
+
     /** The broker node id of a member. */
     public static String nodeIdOf(Member m) {
         return m.getAttribute(ATTR_NODE_ID);

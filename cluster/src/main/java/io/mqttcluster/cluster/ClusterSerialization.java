@@ -75,6 +75,10 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case DURABLE_REMOVE_IF_SESSION -> new DurableSubscriptions.RemoveIfSession();
             case SESSION_MERGE_POLICY -> new io.mqttcluster.cluster.session.SessionMergePolicy();
             case SHARED_LEAVE_IF_ON -> new io.mqttcluster.cluster.route.SharedGroups.LeaveIfOn();
+            case CLIENT_PAGE -> new io.mqttcluster.cluster.session.ClientPage();
+            case SESSION_VIEW -> new io.mqttcluster.cluster.session.SessionView();
+            case DESCRIBE_SESSION -> new io.mqttcluster.cluster.session.DescribeSession();
+            case DELETE_SESSION -> new io.mqttcluster.cluster.session.DeleteSession();
             default -> throw new IllegalArgumentException("unknown type id " + typeId);
         };
     }

@@ -46,6 +46,11 @@ public interface ClusterView {
     /** Node ids of the members currently in the cluster, this one included; empty once stopped. */
     Set<String> liveNodeIds();
 
+    /** Node id -> node name of the members currently in the cluster, in join order (oldest first). */
+    default java.util.Map<String, String> memberNames() {
+        return java.util.Map.of(nodeId(), nodeName());
+    }
+
     /** Members this one sees, itself included; 0 once stopped. */
     int memberCount();
 

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The node-to-node protocol of the broker, both ways: FORWARD (a publish for subscribers on another node, with
  * its confirmation), KICK (close a client id's connection there: it was taken over here) and SYNC (subscription
- * table changes pushed before a SUBACK). {@link ForwardCodec} encodes and decodes the frames, {@link ClusterBus}
+ * table changes pushed before a SUBACK); the admin API's requests go on to {@link AdminRequests}. {@link ForwardCodec} encodes and decodes the frames, {@link ClusterBus}
  * carries them; what arrives goes to a {@link Handler}.
  *
  * <p>The bus starts before the rest of the node (its address is advertised when the node joins), so
@@ -209,6 +209,7 @@ public final class NodeLink {
 
         private volatile Handler handler;
         private volatile BrokerMetrics metrics;
+        private volatile AdminRequests admin;
 
         private Inbox() {
         }
@@ -216,6 +217,11 @@ public final class NodeLink {
         public void attach(Handler handler, BrokerMetrics metrics) {
             this.metrics = metrics;
             this.handler = handler;
+        }
+
+        /** Where the admin API's requests ({@link AdminRequests}) go. */
+        public void attachAdmin(AdminRequests admin) {
+            this.admin = admin;
         }
 
         @Override
@@ -239,6 +245,10 @@ public final class NodeLink {
             Handler h = handler;
             if (h == null) {
                 return Future.failedFuture("starting");
+            }
+            AdminRequests a = admin;
+            if (AdminRequests.isAdmin(kind)) {
+                return a == null ? Future.failedFuture("starting") : a.onRequest(kind, payload);
             }
             try {
                 switch (kind) {

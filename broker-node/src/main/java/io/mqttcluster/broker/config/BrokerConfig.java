@@ -69,6 +69,7 @@ public final class BrokerConfig {
             Setting.port("http.port", 8080, "HTTP port (0: pick a free port and print it)"),
             Setting.text("http.admin-token-file", "", "File holding the bearer token for the HTTP admin calls (drain, undrain, client details; re-read every 30 s); empty: those calls only from the node's own machine"),
             Setting.text("http.read-token-file", "", "File holding a bearer token for the read-only HTTP admin calls (client details); empty: only the admin token or the node's own machine"),
+            Setting.text("http.grafana-url", "", "Link to the cluster's Grafana dashboard that GET /api/v1/cluster hands to the console (grafanaUrl); empty: none"),
             Setting.text("cluster.name", "mqtt-cluster", "Cluster name: only nodes with the same name form a cluster"),
             Setting.text("cluster.host", "127.0.0.1", "Address the cluster (Hazelcast) port binds to"),
             Setting.text("cluster.public-host", "", "Address other nodes use to reach this one (default: cluster.host)"),
@@ -264,6 +265,12 @@ public final class BrokerConfig {
 
     public String readTokenFile() {
         return s("http.read-token-file");
+    }
+
+    /** The Grafana dashboard link for the admin API, or null when none is configured. */
+    public String grafanaUrl() {
+        String url = s("http.grafana-url");
+        return url.isBlank() ? null : url;
     }
 
     public boolean proxyProtocol() {

@@ -134,6 +134,26 @@ public final class AdminAccess {
         return d;
     }
 
+    /**
+     * Answers 405 (another method) or 401/403 (without the right) on the request; true when the call may go on.
+     */
+    public boolean allowed(HttpServerRequest req, io.vertx.core.http.HttpMethod method, Right right) {
+        if (req.method() != method) {
+            req.response().setStatusCode(405).putHeader("Allow", method.name()).end();
+            return false;
+        }
+        Decision d = check(req, right);
+        if (d.allowed()) {
+            return true;
+        }
+        if (d.status() == 401) {
+            req.response().putHeader("WWW-Authenticate", "Bearer realm=\"mqtt-cluster\"");
+        }
+        req.response().setStatusCode(d.status()).putHeader("content-type", "application/json")
+                .end(new io.vertx.core.json.JsonObject().put("error", d.reason()).encode());
+        return false;
+    }
+
     private static byte[] bearer(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code GET /status}: a small JSON summary</li>
  *   <li>{@code GET /clients/<client id>} (READ): the client's connection on this node (address, session kind,
  *       protocol, user name), or 404 when it is not connected here</li>
+ *   <li>{@code /api/v1/...}: the cluster-wide admin API ({@link AdminApi}, docs/admin-api.md)</li>
  * </ul>
  * READ and WRITE are granted by {@link AdminAccess}: a bearer token, or without one configured, a caller on the
  * node's own machine. Actions answer only POST (405 otherwise): a link or a crawler cannot drain a node.
@@ -42,13 +43,16 @@ public final class HttpEndpoint {
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private final AdminAccess access;
+    private final AdminApi api;
     private HttpServer server;
     private final ConsoleFiles console = new ConsoleFiles();
 
+    /** @param api the cluster-wide admin API served under /api/v1/, or null for none */
     public HttpEndpoint(NodeState state, ClusterView cluster, BrokerMetrics metrics, Security security,
                         SessionManager<ClientProtocol> sessions, Vertx vertx, PrometheusMeterRegistry registry,
-                        AdminAccess access) {
+                        AdminAccess access, AdminApi api) {
         this.access = access;
+        this.api = api;
         this.state = state;
         this.cluster = cluster;
         this.metrics = metrics;
@@ -75,6 +79,10 @@ public final class HttpEndpoint {
     private void handle(HttpServerRequest req) {
         String path = req.path();
         if (console.serve(req, vertx)) { return; } // the web console's files: /console/
+        if (api != null && path.startsWith(AdminApi.PREFIX)) {
+            api.handle(req);
+            return;
+        }
         if (path.startsWith("/clients/")) {
             if (!allowed(req, HttpMethod.GET, AdminAccess.Right.READ)) {
                 return;
@@ -162,21 +170,7 @@ public final class HttpEndpoint {
         }
     }
 
-    /** Answers 405 for another method and 401/403 without the right; true when the call may go on. */
     private boolean allowed(HttpServerRequest req, HttpMethod method, AdminAccess.Right right) {
-        if (req.method() != method) {
-            req.response().setStatusCode(405).putHeader("Allow", method.name()).end();
-            return false;
-        }
-        AdminAccess.Decision d = access.check(req, right);
-        if (d.allowed()) {
-            return true;
-        }
-        if (d.status() == 401) {
-            req.response().putHeader("WWW-Authenticate", "Bearer realm=\"mqtt-cluster\"");
-        }
-        req.response().setStatusCode(d.status()).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("error", d.reason()).encode());
-        return false;
+        return access.allowed(req, method, right);
     }
 }

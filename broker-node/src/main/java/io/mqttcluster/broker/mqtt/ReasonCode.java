@@ -32,6 +32,8 @@ public final class ReasonCode {
     public static final int TOPIC_ALIAS_INVALID = 0x94;
     public static final int PACKET_TOO_LARGE = 0x95;
     public static final int QUOTA_EXCEEDED = 0x97;
+    /** DISCONNECT: an operator closed the connection (admin API kick or session delete). */
+    public static final int ADMINISTRATIVE_ACTION = 0x98;
     public static final int PAYLOAD_FORMAT_INVALID = 0x99;
     public static final int RETAIN_NOT_SUPPORTED = 0x9A;
     public static final int QOS_NOT_SUPPORTED = 0x9B;
@@ -70,6 +72,7 @@ public final class ReasonCode {
             case TOPIC_ALIAS_INVALID -> "topic_alias_invalid";
             case PACKET_TOO_LARGE -> "packet_too_large";
             case QUOTA_EXCEEDED -> "quota_exceeded";
+            case ADMINISTRATIVE_ACTION -> "administrative_action";
             case PAYLOAD_FORMAT_INVALID -> "payload_format_invalid";
             case RETAIN_NOT_SUPPORTED -> "retain_not_supported";
             case QOS_NOT_SUPPORTED -> "qos_not_supported";

@@ -64,6 +64,8 @@ public final class ClientProtocol implements LocalClient {
     private CloseReason closeReason;
     /** The user name the rules know this client by (CONNECT's, or its certificate's CN); null: anonymous. */
     private volatile String user;
+    /** The keep alive in force (the client's, or the server's when it set one), for the admin API. */
+    private volatile int keepAliveSeconds;
     /** A takeover asked for while this connection was still claiming (epoch taken over); 0 when none. */
     private long kickedEpoch;
 
@@ -111,6 +113,15 @@ public final class ClientProtocol implements LocalClient {
 
     public String user() {
         return user;
+    }
+
+    @Override
+    public int keepAliveSeconds() {
+        return keepAliveSeconds;
+    }
+
+    void keepAlive(int seconds) {
+        keepAliveSeconds = seconds;
     }
 
     public boolean isConnected() {
@@ -453,6 +464,24 @@ public final class ClientProtocol implements LocalClient {
             services.sessions().forget(this);
             out.close(CloseReason.TAKEN_OVER);
             ops.drained().onComplete(ar -> done.complete());
+        });
+        return done.future();
+    }
+
+    /**
+     * An operator closes the connection ({@link CloseReason#ADMIN_KICK}, or {@link CloseReason#SESSION_DELETED}
+     * before the session is deleted). Completes with true once its session is released, false when it was not
+     * connected.
+     */
+    public Future<Boolean> closeByOperator(CloseReason reason) {
+        Promise<Boolean> done = context.promise();
+        context.execute(() -> {
+            if (state == State.CONNECTED) {
+                ended().future().onComplete(ar -> done.complete(true));
+                close(reason);
+            } else {
+                done.complete(false);
+            }
         });
         return done.future();
     }

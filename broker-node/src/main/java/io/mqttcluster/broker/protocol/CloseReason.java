@@ -20,7 +20,11 @@ public enum CloseReason {
     SERVER_SHUTDOWN(true, ReasonCode.SERVER_SHUTTING_DOWN),
     DRAINING(true, ReasonCode.SERVER_SHUTTING_DOWN),
     QUORUM_LOST(true, ReasonCode.USE_ANOTHER_SERVER),
-    NOT_AUTHORIZED(true, ReasonCode.NOT_AUTHORIZED);
+    NOT_AUTHORIZED(true, ReasonCode.NOT_AUTHORIZED),
+    /** An operator kicked the client (admin API): a server-side close like any other, so the will is published. */
+    ADMIN_KICK(true, ReasonCode.ADMINISTRATIVE_ACTION),
+    /** An operator deleted the client's session: closed first, and the will goes with the session. */
+    SESSION_DELETED(false, ReasonCode.ADMINISTRATIVE_ACTION);
 
     private final boolean publishesWill;
     private final int v5Code;

@@ -169,6 +169,7 @@ final class ConnectHandshake {
         if (c.protocolVersion() >= 5 && maxKeepAlive > 0 && (c.keepAliveSeconds() == 0 || c.keepAliveSeconds() > maxKeepAlive)) {
             serverKeepAlive = maxKeepAlive; // Server Keep Alive [MQTT-3.2.2-21]
         }
+        ch.keepAlive(serverKeepAlive >= 0 ? serverKeepAlive : c.keepAliveSeconds());
         ch.claiming(expiry, Math.min(services.config().maxInflight(), c.receiveMaximum() > 0 ? c.receiveMaximum() : 65_535));
         services.sessions().connect(ch, c.cleanStart(), expiry, will, willDelay)
                 .onComplete(ar -> {

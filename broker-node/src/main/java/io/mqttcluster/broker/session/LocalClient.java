@@ -12,6 +12,21 @@ public interface LocalClient extends Subscriber {
 
     int protocolVersion();
 
+    /** The user name it authenticated as, or null; kept in the session record by the claim. */
+    default String user() {
+        return null;
+    }
+
+    /** The client's address "ip:port", or null; kept in the session record by the claim. */
+    default String remoteAddress() {
+        return null;
+    }
+
+    /** The keep alive in force for the connection, in seconds; kept in the session record by the claim. */
+    default int keepAliveSeconds() {
+        return 0;
+    }
+
     /** The epoch of its claim on the client id (0 before the claim returned). */
     long epoch();
 

@@ -105,6 +105,14 @@ public final class SessionExpiry {
                 .onComplete(ar -> sweeping.set(false));
     }
 
+    /**
+     * After an operator deleted a session (the store's {@code delete}): the same clean-up as after an expiry, so
+     * nothing of it stays in the mirrored tables (invariant 12); the delete carries no will.
+     */
+    public Future<Void> deleted(String clientId, ExpireResult r, ContextInternal ctx) {
+        return cleanUp(clientId, r, ctx);
+    }
+
     private Future<Void> cleanUp(String clientId, ExpireResult r, ContextInternal ctx) {
         List<Future<?>> work = new ArrayList<>();
         Message will = r.will();

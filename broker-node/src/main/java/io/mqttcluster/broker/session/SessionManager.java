@@ -95,7 +95,8 @@ public final class SessionManager<C extends LocalClient> {
         C previous = registry.put(id, ch);
         long start = System.nanoTime();
         ClaimRequest request = new ClaimRequest(cluster.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds,
-                ch.protocolVersion(), System.currentTimeMillis(), random.nextLong());
+                ch.protocolVersion(), System.currentTimeMillis(), random.nextLong(), ch.user(), ch.remoteAddress(),
+                ch.keepAliveSeconds());
         return Future.fromCompletionStage(cluster.sessions().claim(id, request), ctx)
                 .compose(result -> {
                     long claimed = System.nanoTime();

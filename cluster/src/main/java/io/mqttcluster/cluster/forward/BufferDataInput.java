@@ -32,6 +32,11 @@ public final class BufferDataInput implements DataInput {
         return pos;
     }
 
+    /** Bytes left to read. */
+    public int remaining() {
+        return end - pos;
+    }
+
     public boolean hasMore() {
         return pos < end;
     }

@@ -45,6 +45,10 @@ public final class SerializationIds {
     public static final int DURABLE_REMOVE_IF_SESSION = 31;
     public static final int SESSION_MERGE_POLICY = 37;
     public static final int SHARED_LEAVE_IF_ON = 38;
+    public static final int CLIENT_PAGE = 39;
+    public static final int SESSION_VIEW = 40;
+    public static final int DESCRIBE_SESSION = 41;
+    public static final int DELETE_SESSION = 42;
 
     private SerializationIds() {
     }

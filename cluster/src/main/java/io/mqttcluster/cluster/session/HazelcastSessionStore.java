@@ -112,6 +112,12 @@ public final class HazelcastSessionStore extends RuleSessionStore {
         return out;
     }
 
+    /** Runs on every member over its own partitions; each answers at most {@code limit + 1} summaries. */
+    @Override
+    public List<SessionView> findClients(ClientQuery query) {
+        return map.aggregate(new ClientPage(query));
+    }
+
     @Override
     public SessionRecord get(String clientId) {
         return map.get(clientId);

@@ -110,6 +110,13 @@ public final class InMemorySessionStore extends RuleSessionStore {
     }
 
     @Override
+    public List<SessionView> findClients(ClientQuery query) {
+        ClientPage page = new ClientPage(query);
+        records.entrySet().forEach(page::accumulate);
+        return page.aggregate();
+    }
+
+    @Override
     public SessionRecord get(String clientId) {
         return records.get(clientId);
     }

@@ -141,6 +141,16 @@ abstract class RuleSessionStore implements SessionStore {
     }
 
     @Override
+    public CompletionStage<SessionView> describe(String clientId) {
+        return call(clientId, new DescribeSession());
+    }
+
+    @Override
+    public CompletionStage<ExpireResult> delete(String clientId) {
+        return call(clientId, new DeleteSession());
+    }
+
+    @Override
     public CompletionStage<ExpireResult> expire(String clientId, long nowMillis) {
         return call(clientId, new Expire(nowMillis));
     }

@@ -33,7 +33,7 @@ import java.util.Map;
  */
 public final class SessionRecord implements IdentifiedDataSerializable {
 
-    private static final byte FORMAT_VERSION = 5;
+    private static final byte FORMAT_VERSION = 6;
     /** expirySeconds of a session that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
     static final long[] NO_SEQS = new long[0];
@@ -64,6 +64,11 @@ public final class SessionRecord implements IdentifiedDataSerializable {
      * brain the copy changed last wins ({@link SessionMergePolicy}).
      */
     long updatedAtMillis;
+    // the last connection's facts, written by its claim (format 6), shown by the admin API
+    String user;
+    String remote;
+    long connectedAtMillis;
+    int keepAliveSeconds;
 
     /** For deserialization only. */
     public SessionRecord() {
@@ -110,6 +115,10 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         rec.will = r.will(); // a delayed will of the resumed session is not published [MQTT-3.1.3-9]
         rec.willDelaySeconds = r.willDelaySeconds();
         rec.willDueAtMillis = 0;
+        rec.user = r.user();
+        rec.remote = r.remote();
+        rec.connectedAtMillis = r.nowMillis();
+        rec.keepAliveSeconds = r.keepAliveSeconds();
         if (result != null) {
             result.epoch = rec.epoch;
             result.sessionPresent = resume;
@@ -186,6 +195,12 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         if (!ends) {
             return true;
         }
+        end(result);
+        return false;
+    }
+
+    /** The session ends: what the caller cleans up elsewhere goes into {@code result}. */
+    private void end(ExpireResult result) {
         result.expired = true;
         result.sessionUid = sessionUid;
         result.subscriptions.addAll(subscriptions().keySet());
@@ -193,7 +208,19 @@ public final class SessionRecord implements IdentifiedDataSerializable {
             result.sharedCopies.addAll(queue.takeShared(Long.MAX_VALUE, NO_SEQS));
             result.queuedDropped = queue.size();
         }
-        return false;
+    }
+
+    /**
+     * An operator deletes the offline session: it ends as an expiry would end it (subscriptions, queue and
+     * shared copies returned for clean-up), but a will it still owes is dropped, not published. False (keep the
+     * record) when a connection holds it.
+     */
+    boolean delete(ExpireResult result) {
+        if (owner != null) {
+            return false;
+        }
+        end(result);
+        return true;
     }
 
     /** SUBSCRIBE / UNSUBSCRIBE of the connection of {@code connEpoch}; false when that connection is not current. */
@@ -305,13 +332,40 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         return updatedAtMillis;
     }
 
+    /** The user name the last connection authenticated as, or null. */
+    public String user() {
+        return user;
+    }
+
+    /** The last connection's client address, or null. */
+    public String remote() {
+        return remote;
+    }
+
+    /** When the last connection claimed the session (0: before format 6). */
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    public int keepAliveSeconds() {
+        return keepAliveSeconds;
+    }
+
+    /** When an offline persistent session expires, or 0 (connected, or it never does). */
+    public long expiresAtMillis() {
+        if (owner != null || disconnectedAtMillis == 0 || expirySeconds == NEVER || expirySeconds <= 0) {
+            return 0;
+        }
+        return disconnectedAtMillis + expirySeconds * 1000L;
+    }
+
     // ------------------------------------------------------------------------------------------ format
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         // the newest format only when its addition is there, so a node of the release before reads the rest
         // (an upgrade restarts one node at a time)
-        int version = queue != null && queue.hasResent() ? FORMAT_VERSION : 4;
+        int version = connectedAtMillis > 0 ? 6 : queue != null && queue.hasResent() ? 5 : 4;
         out.writeByte(version);
         Wire.writeString(out, clientId);
         Wire.writeString(out, owner);
@@ -338,6 +392,12 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         }
         out.writeLong(changes);
         out.writeLong(updatedAtMillis);
+        if (version >= 6) {
+            Wire.writeString(out, user);
+            Wire.writeString(out, remote);
+            out.writeLong(connectedAtMillis);
+            out.writeInt(keepAliveSeconds);
+        }
     }
 
     @Override
@@ -365,6 +425,12 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         inbound = in.readBoolean() ? InboundQos2.readFrom(in) : null;
         changes = version >= 3 ? in.readLong() : 0; // version 2 had no change count
         updatedAtMillis = version >= 4 ? in.readLong() : 0; // nor version 3 a change time
+        if (version >= 6) { // version 5 had no connection facts
+            user = Wire.readString(in);
+            remote = Wire.readString(in);
+            connectedAtMillis = in.readLong();
+            keepAliveSeconds = in.readInt();
+        }
     }
 
     /** The format of the first release (no session uid, will due time, routed state or seen ids). */

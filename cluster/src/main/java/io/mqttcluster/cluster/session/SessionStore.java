@@ -76,7 +76,22 @@ public interface SessionStore {
     /** The sweep of one session that {@link #dueForExpiry} named. */
     CompletionStage<ExpireResult> expire(String clientId, long nowMillis);
 
+    /** The detailed view of a session (no queue), or null when there is none. */
+    CompletionStage<SessionView> describe(String clientId);
+
+    /**
+     * Deletes an offline session for an operator: record and queue; the result names its subscriptions and shared
+     * copies to clean up (no will). Null when there is none; not {@code expired()} when a connection holds it.
+     */
+    CompletionStage<ExpireResult> delete(String clientId);
+
     // ------------------------------------------------------------------ blocking: call on a worker thread
+
+    /**
+     * One page of a client search ({@link ClientPage}): at most {@code limit + 1} summaries sorted by client id,
+     * computed on the members that hold the sessions.
+     */
+    List<SessionView> findClients(ClientQuery query);
 
     /** Releases every session owned by a node that is not live, as an abnormal end. */
     Map<String, ReleaseResult> releaseDeadOwners(Set<String> liveNodes, long nowMillis);

@@ -206,4 +206,51 @@ class SessionStoreTest {
         assertThat(rec.owner()).isNull();
         assertThat(rec.will()).isNull();
     }
+
+    @Test
+    void findClients_acrossTwoMembers_walksEveryPageInOrderWithTheConnectionFacts() throws Exception {
+        String prefix = "page-" + UUID.randomUUID() + "-";
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 57; i++) {
+            String id = prefix + String.format("%03d", i);
+            ids.add(id);
+            ClaimRequest r = new ClaimRequest(i % 2 == 0 ? a.nodeId() : b.nodeId(), true, 3600, null, 0, 5,
+                    System.currentTimeMillis(), i, "user-" + (i % 3), "127.0.0.1:" + (10_000 + i), 30);
+            await(a.sessions().claim(id, r));
+        }
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        do {
+            List<SessionView> page = b.sessions().findClients(new ClientQuery(prefix, null, null, null, after, 10));
+            assertThat(page.size()).isLessThanOrEqualTo(11);
+            page.stream().limit(10).forEach(v -> seen.add(v.clientId()));
+            after = page.size() > 10 ? page.get(9).clientId() : null;
+        } while (after != null);
+        assertThat(seen).containsExactlyElementsOf(ids);
+
+        List<SessionView> onA = a.sessions().findClients(new ClientQuery(prefix, "user-1", a.nodeId(), ClientQuery.State.CONNECTED, null, 100));
+        assertThat(onA).extracting(SessionView::clientId).containsExactly(prefix + "004", prefix + "010", prefix + "016",
+                prefix + "022", prefix + "028", prefix + "034", prefix + "040", prefix + "046", prefix + "052");
+        SessionView detail = await(b.sessions().describe(prefix + "004"));
+        assertThat(detail.user()).isEqualTo("user-1");
+        assertThat(detail.remote()).isEqualTo("127.0.0.1:10004");
+        assertThat(detail.keepAliveSeconds()).isEqualTo(30);
+        assertThat(detail.connectedAtMillis()).isPositive();
+        assertThat(detail.protocolVersion()).isEqualTo(5);
+    }
+
+    @Test
+    void delete_offlineSession_removesItAndNamesItsSubscriptions_butNotAConnectedOne() throws Exception {
+        String id = "del-" + UUID.randomUUID();
+        ClaimResult c = await(a.sessions().claim(id, req(a.nodeId(), true, 3600, msg("will/t", 1))));
+        await(a.sessions().updateSubscriptions(id, c.epoch(), Map.of("s/#", SubOptions.ofQos(1)), List.of()));
+        assertThat(await(b.sessions().delete(id)).expired()).as("connected: kept").isFalse();
+        await(a.sessions().release(id, a.nodeId(), c.epoch(), false, null, System.currentTimeMillis()));
+        ExpireResult r = await(b.sessions().delete(id));
+        assertThat(r.expired()).isTrue();
+        assertThat(r.will()).isNull();
+        assertThat(r.subscriptions()).containsExactly("s/#");
+        assertThat(await(a.sessions().describe(id))).isNull();
+        assertThat(await(a.sessions().delete(id))).isNull();
+    }
 }
