@@ -5,7 +5,6 @@ import io.mqttcluster.broker.testing.ProcessCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -45,7 +44,6 @@ import static org.awaitility.Awaitility.await;
  * the overview's members, the client search, the session page, a kick that closes the client's connection and a
  * drain that turns the node's /health/ready to 503. Screenshots go to target/console-screenshots/.
  */
-@Disabled("needs the admin API (/api/v1, branch admin-api), not merged yet")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -6,7 +6,6 @@ import io.mqttcluster.broker.testing.ProcessCluster;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -26,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code java -jar broker-node.jar ctl ...} as a script runs it, against a real node whose admin API wants a token:
  * the table and {@code --json} output, and the exit codes 0 (done), 3 (not found) and 4 (refused).
  */
-@Disabled("needs the admin API (/api/v1, branch admin-api), not merged yet")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CtlIT {
