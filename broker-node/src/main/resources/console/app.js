@@ -74,7 +74,7 @@ function route(keepStatus = false) {
   } else {
     view = () => replace(main, el('h1', {}, 'Not found'), el('p', {}, el('a', { href: '#/' }, 'Back to the cluster')));
   }
-  Promise.resolve(view()).catch((e) => showError(mine, e));
+  new Promise((resolve) => resolve(view())).catch((e) => showError(mine, e)); // a bad %-escape in the hash too
 }
 
 function mark(id) {

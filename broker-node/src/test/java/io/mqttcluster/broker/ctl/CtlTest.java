@@ -96,7 +96,7 @@ class CtlTest {
         assertThat(r.code).isZero();
         String[] lines = r.out.split("\n");
         assertThat(lines).hasSize(3);
-        assertThat(lines[0]).startsWith("CLIENT ID  ".replace("CLIENT ID", "CLIENT ID" + " ".repeat(14)));
+        assertThat(lines[0]).startsWith("CLIENT ID" + " ".repeat(23 - 9 + 2) + "STATE"); // as wide as the longest id
         for (String column : List.of("STATE", "NODE", "PROTOCOL", "QUEUED", "EXPIRES AT")) {
             int at = lines[0].indexOf(column);
             assertThat(at).as(column).isPositive();

@@ -55,10 +55,13 @@ class ConsoleIT {
     private static final String TOKEN = "console-it-admin-token-0123456789";
     private static final String CLIENT = "console-it-sensor/1";
     private static final String FILTER = "console/it/#";
+    /** A client id with markup in it: the console must show it as text. */
+    private static final String MARKUP_CLIENT = "console-it-<img src=x onerror=alert(1)>";
 
     private Path dir;
     private ProcessCluster cluster;
     private Paho client;
+    private Paho markupClient;
     private ChromeDriverService service;
     private WebDriver browser;
     private WebDriverWait wait;
@@ -73,6 +76,7 @@ class ConsoleIT {
         Path token = Files.writeString(dir.resolve("admin-token"), TOKEN);
         cluster = ProcessCluster.start(2, Map.of("http.admin-token-file", token.toString()));
         client = Paho.connect(cluster.mqttPort(0), CLIENT, false).subscribe(FILTER, 1);
+        markupClient = Paho.connect(cluster.mqttPort(1), MARKUP_CLIENT, true);
 
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString()); // never Selenium Manager
         service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
@@ -94,6 +98,9 @@ class ConsoleIT {
         }
         if (client != null) {
             client.close();
+        }
+        if (markupClient != null) {
+            markupClient.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -152,6 +159,8 @@ class ConsoleIT {
         browser.findElement(By.id("search-button")).click();
         WebElement link = wait.until(ExpectedConditions.elementToBeClickable(By.linkText(CLIENT)));
         assertThat(browser.findElement(By.cssSelector("#clients tbody")).getText()).contains("connected", "p1");
+        assertThat(browser.findElement(By.linkText(MARKUP_CLIENT)).getText()).isEqualTo(MARKUP_CLIENT); // shown as text
+        assertThat(browser.findElements(By.cssSelector("#clients img"))).isEmpty();
         screenshot("03-search");
         link.click();
     }
