@@ -145,6 +145,11 @@ function rates(members) {
   const now = performance.now();
   const out = new Map();
   for (const m of members) {
+    if (typeof m.messagesIn !== 'number' || typeof m.messagesOut !== 'number') { // unreachable: no counters
+      lastCounters.delete(m.id);
+      out.set(m.id, null);
+      continue;
+    }
     const prev = lastCounters.get(m.id);
     let r = null;
     if (prev && now > prev.at && m.messagesIn >= prev.in && m.messagesOut >= prev.out) {

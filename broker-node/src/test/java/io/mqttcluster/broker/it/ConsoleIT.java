@@ -55,6 +55,7 @@ class ConsoleIT {
     private static final String TOKEN = "console-it-admin-token-0123456789";
     private static final String CLIENT = "console-it-sensor/1";
     private static final String FILTER = "console/it/#";
+    private static final String GRAFANA = "http://127.0.0.1:3000/d/mqtt-cluster";
     /** A client id with markup in it: the console must show it as text. */
     private static final String MARKUP_CLIENT = "console-it-<img src=x onerror=alert(1)>";
 
@@ -74,7 +75,7 @@ class ConsoleIT {
                 "ConsoleIT skipped: needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver); "
                         + "scripts/test.sh installs them, or: apt-get install -y chromium chromium-driver");
         Path token = Files.writeString(dir.resolve("admin-token"), TOKEN);
-        cluster = ProcessCluster.start(2, Map.of("http.admin-token-file", token.toString()));
+        cluster = ProcessCluster.start(2, Map.of("http.admin-token-file", token.toString(), "http.grafana-url", GRAFANA));
         client = Paho.connect(cluster.mqttPort(0), CLIENT, false).subscribe(FILTER, 1);
         markupClient = Paho.connect(cluster.mqttPort(1), MARKUP_CLIENT, true);
 
@@ -146,8 +147,15 @@ class ConsoleIT {
         String members = browser.findElement(By.cssSelector("#members tbody")).getText();
         assertThat(members).contains("p1", "p2", "this node", "ready");
         assertThat(browser.findElements(By.cssSelector("#members tbody tr"))).hasSize(2);
-        // the second reading gives rates instead of "…"
-        wait.until(d -> !d.findElement(By.cssSelector("#members tbody tr:first-child td:nth-child(4)")).getText().equals("…"));
+        assertThat(browser.findElement(By.id("grafana-link")).getAttribute("href")).isEqualTo(GRAFANA);
+
+        // messages after the first reading: the second one (5 s later) shows a rate above 0 on p1 (the first row)
+        for (int i = 0; i < 10; i++) {
+            client.publish("console/it/rate", "m" + i, 1, false);
+        }
+        By p1InRate = By.cssSelector("#members tbody tr:first-child td:nth-child(4)");
+        wait.until(d -> !d.findElement(p1InRate).getText().equals("…"));
+        assertThat(Double.parseDouble(browser.findElement(p1InRate).getText())).isPositive();
         screenshot("02-overview");
     }
 
