@@ -44,6 +44,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     public static final String ATTR_NAME = "mqtt.name";
     public static final String ATTR_NODE_ID = "mqtt.node";
     public static final String ATTR_BUS = "mqtt.bus";
+    /** Stored formats this member reads beyond those of the first release, comma-separated. */
+    public static final String ATTR_FORMATS = "mqtt.formats";
+    /** Claims with connection facts, session records of format 6 (the admin API). */
+    public static final String FORMAT_CONNECTION_FACTS = "connection-facts";
     public static final String QUORUM_NAME = "mqtt-quorum";
     public static final String QUORUM_WRITES_NAME = "mqtt-quorum-writes";
 
@@ -54,6 +58,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     private final ClusterTables tables;
     private final List<Consumer<MembershipEvent>> membershipListeners = new CopyOnWriteArrayList<>();
     private volatile boolean rebuilding;
+    private volatile boolean connectionFacts;
     private final List<Runnable> afterMerge = new CopyOnWriteArrayList<>();
 
     private ClusterNode(HazelcastInstance hazelcast, ClusterSettings settings) {
@@ -76,14 +81,17 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                node.checkFormats();
                 node.membershipListeners.forEach(l -> l.accept(event));
             }
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                node.checkFormats();
                 node.membershipListeners.forEach(l -> l.accept(event));
             }
         });
+        node.checkFormats();
         node.tables.start();
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGING) {
@@ -157,6 +165,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         }
         c.getMemberAttributeConfig().setAttribute(ATTR_NAME, s.nodeName());
         c.getMemberAttributeConfig().setAttribute(ATTR_NODE_ID, s.nodeId());
+        c.getMemberAttributeConfig().setAttribute(ATTR_FORMATS, FORMAT_CONNECTION_FACTS);
         if (s.busAddress() != null) {
             c.getMemberAttributeConfig().setAttribute(ATTR_BUS, s.busAddress());
         }
@@ -310,6 +319,21 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Recomputed on every membership change, so a CONNECT reads one volatile field. */
+    private void checkFormats() {
+        boolean all = true;
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            String formats = m.getAttribute(ATTR_FORMATS);
+            all &= formats != null && java.util.Arrays.asList(formats.split(",")).contains(FORMAT_CONNECTION_FACTS);
+        }
+        connectionFacts = all;
+    }
+
+    @Override
+    public boolean connectionFactsEverywhere() {
+        return connectionFacts;
     }
 
     /** The broker node id of a member. */

@@ -49,7 +49,8 @@ public final class ClusterSerialization implements DataSerializableFactory {
             case APPEND_RESULT -> new AppendResult();
             case SNAPSHOT_RESULT -> new SnapshotResult();
             case EXPIRE_RESULT -> new ExpireResult();
-            case CLAIM -> new Claim();
+            case CLAIM -> new Claim(false);
+            case CLAIM_WITH_FACTS -> new Claim(true);
             case RELEASE -> new Release();
             case APPEND -> new Append();
             case ACK -> new Ack();

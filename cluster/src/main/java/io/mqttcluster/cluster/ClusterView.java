@@ -51,6 +51,14 @@ public interface ClusterView {
         return java.util.Map.of(nodeId(), nodeName());
     }
 
+    /**
+     * Whether every member reads claims with the connection facts (and session records of format 6): false while a
+     * member of the release before is in the cluster, during a rolling upgrade.
+     */
+    default boolean connectionFactsEverywhere() {
+        return true;
+    }
+
     /** Members this one sees, itself included; 0 once stopped. */
     int memberCount();
 

@@ -29,6 +29,7 @@ public final class AdminRequests {
     public static final int STATUS = 12;
     public static final int DRAIN = 13;
     public static final int SUBSCRIPTIONS = 14;
+    public static final int SUBSCRIPTION_COUNTS = 15;
 
     /** What this node answers; each call may complete on any thread. */
     public interface Local {
@@ -46,6 +47,9 @@ public final class AdminRequests {
 
         /** A page of the subscriptions of clients connected here (args: filter, clientId, after, limit). */
         Future<JsonObject> subscriptions(JsonObject args);
+
+        /** {@code {"counts": {clientId: n}}}: how many subscriptions clients connected here hold (args: clientIds). */
+        Future<JsonObject> subscriptionCounts(JsonObject args);
     }
 
     private final ClusterView cluster;
@@ -78,7 +82,7 @@ public final class AdminRequests {
 
     /** True for the request kinds this class serves. */
     public static boolean isAdmin(int kind) {
-        return kind >= KICK && kind <= SUBSCRIPTIONS;
+        return kind >= KICK && kind <= SUBSCRIPTION_COUNTS;
     }
 
     /** A request from another node. */
@@ -101,6 +105,7 @@ public final class AdminRequests {
             case STATUS -> l.status(args);
             case DRAIN -> l.drain(args);
             case SUBSCRIPTIONS -> l.subscriptions(args);
+            case SUBSCRIPTION_COUNTS -> l.subscriptionCounts(args);
             default -> Future.failedFuture("unknown admin request " + kind);
         };
     }

@@ -64,7 +64,7 @@ public final class AdminApi {
                     ClusterApi cluster) {
         this.access = access;
         this.routes = List.of(
-                new Route(HttpMethod.GET, "/api/v1/clients", c -> clients.list(c.req().params())),
+                new Route(HttpMethod.GET, "/api/v1/clients", c -> clients.list(c.req().params(), c.ctx())),
                 new Route(HttpMethod.GET, "/api/v1/clients/{clientId}", c -> clients.detail(c.param(0), c.ctx())),
                 new Route(HttpMethod.POST, "/api/v1/clients/{clientId}/kick", c -> clients.kick(c.param(0), c.caller(), c.ctx())),
                 new Route(HttpMethod.DELETE, "/api/v1/sessions/{clientId}", c -> clients.delete(c.param(0), c.caller(), c.ctx())),

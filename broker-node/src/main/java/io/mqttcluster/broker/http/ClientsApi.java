@@ -9,10 +9,13 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,12 +44,44 @@ public final class ClientsApi {
         this.vertx = vertx;
     }
 
-    /** {@code GET /api/v1/clients}. */
-    public Future<JsonObject> list(MultiMap params) {
+    /**
+     * {@code GET /api/v1/clients}. A clean session keeps its subscriptions only on its node: the page's connected
+     * clean sessions get their counts from their nodes (one request per node); a node that does not answer in time
+     * leaves the store's count (0).
+     */
+    public Future<JsonObject> list(MultiMap params, ContextInternal ctx) {
         Map<String, String> names = cluster.memberNames();
         ClientQuery q = ClientsQuery.parse(params, names);
         return vertx.<List<SessionView>>executeBlocking(() -> cluster.sessions().findClients(q), false)
-                .map(found -> ClientsQuery.page(found, q.limit(), names));
+                .map(found -> ClientsQuery.page(found, q.limit(), names))
+                .compose(page -> withLiveCounts(page, names, ctx));
+    }
+
+    private Future<JsonObject> withLiveCounts(JsonObject page, Map<String, String> names, ContextInternal ctx) {
+        Map<String, JsonArray> byNode = new HashMap<>();
+        Map<String, JsonObject> byId = new HashMap<>();
+        for (Object o : page.getJsonArray("items")) {
+            JsonObject item = (JsonObject) o;
+            if (item.getBoolean("connected") && !item.getBoolean("persistent")) {
+                String ownerId = ClientsQuery.nodeId(names, item.getString("node"));
+                if (ownerId != null) {
+                    byNode.computeIfAbsent(ownerId, k -> new JsonArray()).add(item.getString("clientId"));
+                    byId.put(item.getString("clientId"), item);
+                }
+            }
+        }
+        List<Future<JsonObject>> asks = new ArrayList<>(byNode.size());
+        byNode.forEach((node, ids) -> asks.add(admin.ask(node, AdminRequests.SUBSCRIPTION_COUNTS,
+                new JsonObject().put("clientIds", ids), LIVE_TIMEOUT_MS, ctx).recover(err -> Future.succeededFuture(null))));
+        return Future.all(asks).map(all -> {
+            for (int i = 0; i < all.size(); i++) {
+                JsonObject reply = all.resultAt(i);
+                if (reply != null) {
+                    reply.getJsonObject("counts").forEach(e -> byId.get(e.getKey()).put("subscriptions", e.getValue()));
+                }
+            }
+            return page;
+        });
     }
 
     /** {@code GET /api/v1/clients/{clientId}}: the store's record, and the owner's live facts when it answers in time. */

@@ -138,4 +138,27 @@ public final class LocalNodeAdmin implements AdminRequests.Local {
             return new JsonObject().put("items", new JsonArray(new ArrayList<>(page.items().values())));
         });
     }
+
+    /** Counted on each connection's context, like every read of its subscriptions. */
+    @Override
+    public Future<JsonObject> subscriptionCounts(JsonObject args) {
+        List<Future<Integer>> counts = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (Object o : args.getJsonArray("clientIds")) {
+            ClientProtocol ch = sessions.channel((String) o);
+            if (ch != null) {
+                Promise<Integer> p = Promise.promise();
+                ch.context().execute(() -> p.complete(ch.subscriptionOptions().size()));
+                counts.add(p.future());
+                ids.add((String) o);
+            }
+        }
+        return Future.all(counts).map(all -> {
+            JsonObject out = new JsonObject();
+            for (int i = 0; i < ids.size(); i++) {
+                out.put(ids.get(i), all.<Integer>resultAt(i));
+            }
+            return new JsonObject().put("counts", out);
+        });
+    }
 }

@@ -94,9 +94,12 @@ public final class SessionManager<C extends LocalClient> {
         String id = ch.clientId();
         C previous = registry.put(id, ch);
         long start = System.nanoTime();
-        ClaimRequest request = new ClaimRequest(cluster.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds,
-                ch.protocolVersion(), System.currentTimeMillis(), random.nextLong(), ch.user(), ch.remoteAddress(),
-                ch.keepAliveSeconds());
+        // the connection facts ride on the claim (for the admin API) once every member reads them
+        ClaimRequest request = cluster.connectionFactsEverywhere()
+                ? new ClaimRequest(cluster.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds, ch.protocolVersion(),
+                        System.currentTimeMillis(), random.nextLong(), ch.user(), ch.remoteAddress(), ch.keepAliveSeconds())
+                : new ClaimRequest(cluster.nodeId(), cleanStart, expirySeconds, will, willDelaySeconds, ch.protocolVersion(),
+                        System.currentTimeMillis(), random.nextLong());
         return Future.fromCompletionStage(cluster.sessions().claim(id, request), ctx)
                 .compose(result -> {
                     long claimed = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.mqttcluster.broker.it;
 
+import io.mqttcluster.broker.testing.OpenApiDoc;
 import io.mqttcluster.broker.testing.Paho;
 import io.mqttcluster.broker.testing.Paho5;
 import io.mqttcluster.broker.testing.ProcessCluster;
@@ -288,6 +289,9 @@ class AdminApiIT {
             await().atMost(10, TimeUnit.SECONDS).until(() -> walk(2, "/api/v1/subscriptions?filter=" + enc("watched/topic"), 5).size() == 13);
             List<JsonObject> all = walk(2, "/api/v1/subscriptions?filter=" + enc("watched/topic"), 5);
             assertThat(all).extracting(j -> j.getString("clientId")).isSorted().doesNotHaveDuplicates();
+            JsonObject clean = get(2, "/api/v1/clients?prefix=watch-00").getJsonArray("items").getJsonObject(0);
+            assertThat(clean.getBoolean("persistent")).isFalse();
+            assertThat(clean.getInteger("subscriptions")).as("a clean session's count comes from its node").isEqualTo(1);
             for (JsonObject j : all) {
                 if (j.getString("clientId").equals("watch-offline")) {
                     assertThat(j.getValue("node")).isNull();
@@ -357,6 +361,42 @@ class AdminApiIT {
             HttpResponse<String> r = call(0, "GET", bad);
             assertThat(r.statusCode()).as(bad).isEqualTo(400);
             assertThat(new JsonObject(r.body()).getString("error")).as(bad).isNotBlank();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ contract
+
+    @Test
+    void everyDocumentedCallIsServed_andBodiesCarryExactlyTheDocumentedFields() throws Exception {
+        OpenApiDoc doc = OpenApiDoc.load();
+        for (String op : doc.operations()) {
+            String method = op.substring(0, op.indexOf(' '));
+            String path = op.substring(op.indexOf(' ') + 1).replace("{clientId}", "no-such-client").replace("{name}", "no-such-node");
+            HttpResponse<String> r = call(1, method, path);
+            assertThat(r.statusCode()).as(op).isNotIn(405, 500);
+            if (r.statusCode() == 404) {
+                assertThat(new JsonObject(r.body()).getString("error")).as(op + " is served").doesNotStartWith("no such call");
+            }
+        }
+        try (Paho5 c = Paho5.connect(cluster.mqttPort(0), "contract-1", o -> o.setUserName("carol"))) {
+            c.subscribe("contract/#", 1, 0);
+            c.publish("contract/r", "x".getBytes(StandardCharsets.UTF_8), 1, true, null);
+            JsonObject cl = get(1, "/api/v1/cluster");
+            assertThat(cl.fieldNames()).containsExactlyInAnyOrderElementsOf(doc.properties("Cluster"));
+            assertThat(cl.fieldNames()).containsAll(doc.required("Cluster"));
+            assertThat(cl.getJsonArray("members").getJsonObject(0).fieldNames()).containsExactlyInAnyOrderElementsOf(doc.required("Member"));
+            JsonObject item = get(1, "/api/v1/clients?prefix=contract-").getJsonArray("items").getJsonObject(0);
+            assertThat(item.fieldNames()).containsExactlyInAnyOrderElementsOf(doc.required("ClientSummary"));
+            JsonObject detail = get(1, "/api/v1/clients/contract-1");
+            assertThat(detail.fieldNames()).containsExactlyInAnyOrderElementsOf(doc.required("ClientDetail"));
+            assertThat(detail.getJsonArray("subscriptions").getJsonObject(0).fieldNames())
+                    .containsExactlyInAnyOrderElementsOf(doc.required("SubscriptionOptions"));
+            await().atMost(10, TimeUnit.SECONDS).until(() ->
+                    !get(1, "/api/v1/retained?filter=" + enc("contract/#")).getJsonArray("items").isEmpty());
+            assertThat(get(1, "/api/v1/retained?filter=" + enc("contract/#")).getJsonArray("items").getJsonObject(0).fieldNames())
+                    .containsExactlyInAnyOrderElementsOf(doc.required("Retained"));
+            assertThat(get(1, "/api/v1/subscriptions?clientId=contract-1").getJsonArray("items").getJsonObject(0).fieldNames())
+                    .containsExactlyInAnyOrderElementsOf(doc.required("Subscription"));
         }
     }
 

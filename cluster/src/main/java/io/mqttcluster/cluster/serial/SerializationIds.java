@@ -49,6 +49,7 @@ public final class SerializationIds {
     public static final int SESSION_VIEW = 40;
     public static final int DESCRIBE_SESSION = 41;
     public static final int DELETE_SESSION = 42;
+    public static final int CLAIM_WITH_FACTS = 43;
 
     private SerializationIds() {
     }

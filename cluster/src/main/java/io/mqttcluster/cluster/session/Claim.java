@@ -7,15 +7,23 @@ import io.mqttcluster.cluster.serial.SerializationIds;
 import java.io.IOException;
 import java.util.Map;
 
-/** A new connection takes the client id ({@link SessionRecord#claim}). */
+/**
+ * A new connection takes the client id ({@link SessionRecord#claim}). A claim with the connection facts travels under
+ * its own type id ({@code CLAIM_WITH_FACTS}), which only members that know it are sent (see
+ * {@code ClusterView#connectionFactsEverywhere}); without them it keeps the format of the first release.
+ */
 public final class Claim extends SessionOp<ClaimResult> {
     private ClaimRequest request;
+    private boolean facts;
 
-    public Claim() {
+    /** For deserialization only. */
+    public Claim(boolean facts) {
+        this.facts = facts;
     }
 
     public Claim(ClaimRequest request) {
         this.request = request;
+        this.facts = request.hasFacts();
     }
 
     @Override
@@ -27,16 +35,16 @@ public final class Claim extends SessionOp<ClaimResult> {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        request.writeTo(out);
+        request.writeTo(out, facts);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        request = ClaimRequest.readFrom(in);
+        request = ClaimRequest.readFrom(in, facts);
     }
 
     @Override
     public int getClassId() {
-        return SerializationIds.CLAIM;
+        return facts ? SerializationIds.CLAIM_WITH_FACTS : SerializationIds.CLAIM;
     }
 }

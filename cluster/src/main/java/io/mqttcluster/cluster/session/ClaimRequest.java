@@ -20,23 +20,26 @@ import java.io.IOException;
  * @param sessionUid       the id a new session gets (random, chosen by the caller for the same reason)
  * @param user             the authenticated user name, or null (kept in the record for the admin API)
  * @param remote           the client's address "ip:port", or null
- * @param keepAliveSeconds the keep alive in force for the connection
+ * @param keepAliveSeconds the keep alive in force for the connection; -1: the claim carries no connection facts
+ *                         (a member of the release before may run it: {@link #hasFacts()})
  */
 public record ClaimRequest(String node, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds,
                            int protocolVersion, long nowMillis, long sessionUid, String user, String remote,
                            int keepAliveSeconds) {
 
-    /** Version of the claim's format: 1 ended after the session uid; 2 adds the connection facts. */
-    private static final byte FORMAT_VERSION = 2;
-
-    /** A claim without connection facts (tests of the session rules). */
+    /** A claim without connection facts: what every member of the release before can run. */
     public ClaimRequest(String node, boolean cleanStart, long expirySeconds, Message will, int willDelaySeconds,
                         int protocolVersion, long nowMillis, long sessionUid) {
-        this(node, cleanStart, expirySeconds, will, willDelaySeconds, protocolVersion, nowMillis, sessionUid, null, null, 0);
+        this(node, cleanStart, expirySeconds, will, willDelaySeconds, protocolVersion, nowMillis, sessionUid, null, null, -1);
     }
 
-    void writeTo(DataOutput out) throws IOException {
-        out.writeByte(FORMAT_VERSION);
+    /** Whether the claim carries the connection facts (user, address, keep alive): sent as {@code ClaimWithFacts}. */
+    public boolean hasFacts() {
+        return keepAliveSeconds >= 0;
+    }
+
+    /** The format of the first release, then with {@code facts} the connection facts. */
+    void writeTo(DataOutput out, boolean facts) throws IOException {
         Wire.writeString(out, node);
         out.writeBoolean(cleanStart);
         out.writeLong(expirySeconds);
@@ -45,18 +48,26 @@ public record ClaimRequest(String node, boolean cleanStart, long expirySeconds, 
         out.writeByte(protocolVersion);
         out.writeLong(nowMillis);
         out.writeLong(sessionUid);
-        Wire.writeString(out, user);
-        Wire.writeString(out, remote);
-        out.writeInt(keepAliveSeconds);
+        if (facts) {
+            Wire.writeString(out, user);
+            Wire.writeString(out, remote);
+            out.writeInt(keepAliveSeconds);
+        }
     }
 
-    static ClaimRequest readFrom(DataInput in) throws IOException {
-        int version = in.readByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unknown claim format version " + version);
+    static ClaimRequest readFrom(DataInput in, boolean facts) throws IOException {
+        String node = Wire.readString(in);
+        boolean cleanStart = in.readBoolean();
+        long expirySeconds = in.readLong();
+        Message will = Message.readNullable(in);
+        int willDelaySeconds = in.readInt();
+        int protocolVersion = in.readByte();
+        long nowMillis = in.readLong();
+        long sessionUid = in.readLong();
+        if (!facts) {
+            return new ClaimRequest(node, cleanStart, expirySeconds, will, willDelaySeconds, protocolVersion, nowMillis, sessionUid);
         }
-        return new ClaimRequest(Wire.readString(in), in.readBoolean(), in.readLong(), Message.readNullable(in),
-                in.readInt(), in.readByte(), in.readLong(), in.readLong(), Wire.readString(in), Wire.readString(in),
-                in.readInt());
+        return new ClaimRequest(node, cleanStart, expirySeconds, will, willDelaySeconds, protocolVersion, nowMillis, sessionUid,
+                Wire.readString(in), Wire.readString(in), in.readInt());
     }
 }

@@ -115,10 +115,17 @@ public final class SessionRecord implements IdentifiedDataSerializable {
         rec.will = r.will(); // a delayed will of the resumed session is not published [MQTT-3.1.3-9]
         rec.willDelaySeconds = r.willDelaySeconds();
         rec.willDueAtMillis = 0;
-        rec.user = r.user();
-        rec.remote = r.remote();
-        rec.connectedAtMillis = r.nowMillis();
-        rec.keepAliveSeconds = r.keepAliveSeconds();
+        if (r.hasFacts()) { // else the record keeps the format a member of the release before reads
+            rec.user = r.user();
+            rec.remote = r.remote();
+            rec.connectedAtMillis = r.nowMillis();
+            rec.keepAliveSeconds = r.keepAliveSeconds();
+        } else {
+            rec.user = null;
+            rec.remote = null;
+            rec.connectedAtMillis = 0;
+            rec.keepAliveSeconds = 0;
+        }
         if (result != null) {
             result.epoch = rec.epoch;
             result.sessionPresent = resume;
