@@ -41,6 +41,11 @@ public final class Main {
             System.exit(code);
             return;
         }
+        if (args.length > 0 && args[0].equals("ctl")) {
+            System.exit(io.mqttcluster.broker.ctl.Ctl.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    System.getenv(), System.out, System.err));
+            return;
+        }
         // Hazelcast runs some callbacks on the common pool, and with a parallelism below 2 (machines with
         // fewer than three cores) on a new thread per callback instead; set before anything touches the pool
         if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
@@ -155,7 +160,8 @@ public final class Main {
         StringBuilder b = new StringBuilder();
         b.append("mqtt-cluster broker node ").append(version()).append("\n\n");
         b.append("Usage: java -jar broker-node.jar [options]\n");
-        b.append("       java -jar broker-node.jar passwd [-b|-D] FILE USER [PASSWORD]   (see passwd --help)\n\n");
+        b.append("       java -jar broker-node.jar passwd [-b|-D] FILE USER [PASSWORD]   (see passwd --help)\n");
+        b.append("       java -jar broker-node.jar ctl COMMAND ...   admin API client (see ctl --help)\n\n");
         b.append("Options:\n");
         b.append("  --config FILE              YAML configuration file\n");
         b.append("  --mqtt-port N              MQTT port (default 1883; 0 picks a free port)\n");

@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -55,6 +56,15 @@ class ArchitectureTest {
                 .whereLayer("PubSub").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol", "Session")
                 .whereLayer("Cluster").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol", "Session", "PubSub")
                 .whereLayer("Auth").mayOnlyBeAccessedByLayers("Node", "Http", "Connection", "ClientProtocol")
+                .check(MAIN);
+    }
+
+    /** {@code ctl} is a client of the HTTP API like any other: it reaches the cluster only through HTTP. */
+    @Test
+    void ctlUsesOnlyHttpAndJson() {
+        classes().that().resideInAPackage("io.mqttcluster.broker.ctl..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "io.vertx.core.json..", "io.mqttcluster.broker.ctl..",
+                        "io.mqttcluster.broker.config..")
                 .check(MAIN);
     }
 

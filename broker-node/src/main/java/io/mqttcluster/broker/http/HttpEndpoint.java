@@ -45,6 +45,7 @@ public final class HttpEndpoint {
     private final AdminAccess access;
     private final AdminApi api;
     private HttpServer server;
+    private final ConsoleFiles console = new ConsoleFiles();
 
     /** @param api the cluster-wide admin API served under /api/v1/, or null for none */
     public HttpEndpoint(NodeState state, ClusterView cluster, BrokerMetrics metrics, Security security,
@@ -77,6 +78,7 @@ public final class HttpEndpoint {
 
     private void handle(HttpServerRequest req) {
         String path = req.path();
+        if (console.serve(req, vertx)) { return; } // the web console's files: /console/
         if (api != null && path.startsWith(AdminApi.PREFIX)) {
             api.handle(req);
             return;
