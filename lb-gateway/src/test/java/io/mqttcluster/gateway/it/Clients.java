@@ -124,6 +124,10 @@ final class Clients implements AutoCloseable {
         o.setConnectionTimeout(15);
         o.setKeepAliveInterval(60);
         o.setAutomaticReconnect(false);
+        // Paho 1.2.5 lets a synchronous QoS 1 publish return before its callback thread frees the in-flight slot
+        // (paho.mqtt.java issue 551): back-to-back publishes on a busy machine then run into the default window of
+        // 10 and fail with "Too many publishes in progress" although every one was acknowledged
+        o.setMaxInflight(1000);
         return o;
     }
 
